@@ -1,0 +1,43 @@
+// The reader behind the graph's input node: walks the files of the current batch, cuts them into chunks
+// from the pool, picks each file's parser (--format auto) and ends the batch with a marker chunk that
+// tells the merge stage how many chunks to expect. Called by one thread at a time.
+#pragma once
+
+#include <deque>
+#include <optional>
+
+#include "pipeline/chunk_pool.h"
+#include "stages/parser/chunk_parser.h"
+#include "stages/watcher/directory_watcher.h"
+#include "stages/watcher/file_chunker.h"
+
+namespace logstream {
+
+class BatchReader {
+ public:
+  BatchReader(ChunkPool& pool, const ChunkParser& parser, WarningHandler warn, bool announce_formats)
+      : pool_(pool), parser_(parser), warn_(std::move(warn)), announce_formats_(announce_formats) {}
+
+  void start(uint64_t batch_id, std::vector<FileTask> files);
+
+  // The next chunk of the batch, the batch-end marker after the last one, then nullptr.
+  Chunk* next();
+
+ private:
+  bool open_next_file();
+
+  ChunkPool& pool_;
+  const ChunkParser& parser_;
+  WarningHandler warn_;
+  bool announce_formats_;
+  uint64_t batch_id_ = 0;
+  std::deque<FileTask> files_;
+  std::optional<FileChunker> current_;
+  bool current_is_fresh_ = false;
+  uint32_t current_parser_ = 0;
+  uint64_t chunks_sent_ = 0;
+  uint64_t next_long_line_id_ = 0;
+  bool marker_sent_ = true;
+};
+
+}  // namespace logstream

@@ -1,0 +1,41 @@
+#include "pipeline/shutdown_signals.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+namespace logstream {
+
+ShutdownSignals& ShutdownSignals::install() {
+  static ShutdownSignals* instance = [] {
+    auto* signals = new ShutdownSignals();
+    signals->wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    // A closed stdout (logstream ... | head) must surface as a write error, not kill us mid-batch.
+    ::signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([signals, set] {
+      int received = 0;
+      for (int count = 0;; ++count) {
+        if (sigwait(&set, &received) != 0) continue;
+        if (count > 0) {
+          std::fputs("logstream: second interrupt, exiting now\n", stderr);
+          std::_Exit(130);
+        }
+        signals->stop_requested_.store(true, std::memory_order_release);
+        const uint64_t one = 1;
+        [[maybe_unused]] const ssize_t n = ::write(signals->wake_fd_, &one, sizeof one);
+      }
+    }).detach();
+    return signals;
+  }();
+  return *instance;
+}
+
+}  // namespace logstream

@@ -1,0 +1,135 @@
+#include "pipeline/status_query.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "pipeline/shutdown_signals.h"
+
+namespace logstream {
+
+void print_diagnostic(const std::string& message) {
+  const std::string line = "logstream: " + message + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, std::FILE* out) {
+  auto parser = ChunkParser::create(options.format);
+  if (!parser) return Error{parser.error()};
+  std::unique_ptr<StatusQuery> query(new StatusQuery(options, out, std::move(parser).value()));
+  StatusQuery* self = query.get();
+  auto pipeline = StreamPipeline::create(
+      self->parser_, options.pipeline, print_diagnostic,
+      [self](uint64_t batch_id, const LineCounts& batch) { self->on_batch_closed(batch_id, batch); });
+  if (!pipeline) return Error{pipeline.error()};
+  self->pipeline_ = std::move(pipeline).value();
+  return query;
+}
+
+StatusQuery::StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser)
+    : options_(std::move(options)), parser_(std::move(parser)), console_(out, options_.order) {}
+
+// Runs on the merge stage, the moment the batch's last chunk is merged.
+void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
+  table_.add_batch(batch);
+  if (!console_.write_batch(batch_id, table_)) {
+    if (!sink_failed_) print_diagnostic(std::string("cannot write to standard output: ") + std::strerror(errno));
+    sink_failed_ = true;
+  }
+  if (options_.quiet) return;
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - batch_started_).count();
+  char summary[256];
+  std::snprintf(summary, sizeof summary,
+                "batch %llu: %zu file%s, %llu lines read = %llu accepted + %llu rejected, %.1f MB in %.3f s",
+                static_cast<unsigned long long>(batch_id), batch_files_, batch_files_ == 1 ? "" : "s",
+                static_cast<unsigned long long>(batch.lines_read), static_cast<unsigned long long>(batch.accepted()),
+                static_cast<unsigned long long>(batch.rejected()), static_cast<double>(batch.bytes_read) / 1e6,
+                seconds);
+  std::string line = summary;
+  if (batch.rejected() > 0) {
+    line += "; rejected:";
+    for (size_t r = 0; r < kRejectReasonCount; ++r) {
+      if (batch.rejects[r] == 0) continue;
+      line.append(" ").append(std::to_string(batch.rejects[r])).append(" ");
+      line.append(reject_reason_name(static_cast<RejectReason>(r))).append(",");
+    }
+    line.pop_back();
+  }
+  print_diagnostic(line);
+}
+
+int StatusQuery::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
+  batch_files_ = files.size();
+  batch_started_ = SteadyClock::now();
+  pipeline_->run_batch(batch_id, std::move(files));
+  return sink_failed_ ? kExitFailure : kExitOk;
+}
+
+Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std::string>& paths,
+                                                          const WarningHandler& warn) {
+  std::vector<FileTask> tasks;
+  for (const std::string& path : paths) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
+    if (!S_ISDIR(st.st_mode)) {
+      tasks.push_back({path, UINT64_MAX});
+      continue;
+    }
+    struct Entry {
+      int64_t mtime_ns;
+      std::string path;
+    };
+    std::vector<Entry> entries;
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir) return Error{path + ": cannot list: " + std::strerror(errno)};
+    while (const struct dirent* entry = ::readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (is_hidden_name(name)) continue;
+      const std::string child = path + "/" + name;
+      struct stat cst {};
+      if (::stat(child.c_str(), &cst) != 0) continue;
+      if (!S_ISREG(cst.st_mode)) {
+        if (!S_ISDIR(cst.st_mode)) warn(child + ": not a regular file, ignored");
+        continue;
+      }
+      entries.push_back({cst.st_mtim.tv_sec * 1'000'000'000LL + cst.st_mtim.tv_nsec, child});
+    }
+    ::closedir(dir);
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.path < b.path;
+    });
+    for (Entry& e : entries) tasks.push_back({std::move(e.path), UINT64_MAX});
+  }
+  return tasks;
+}
+
+int StatusQuery::run(const std::vector<FileTask>& files) { return run_batch(0, files); }
+
+int StatusQuery::watch(DirectoryWatcher& watcher) {
+  ShutdownSignals& signals = ShutdownSignals::install();
+  uint64_t next_batch_id = 0;
+  while (!signals.stop_requested()) {
+    const auto now = SteadyClock::now();
+    watcher.drain_events(now);
+    std::vector<FileTask> ready = watcher.take_ready(now);
+    if (!ready.empty()) {
+      // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
+      if (run_batch(next_batch_id++, std::move(ready)) != kExitOk) return kExitFailure;
+      continue;
+    }
+    const auto wait = watcher.next_deadline(now) - now;
+    const int timeout_ms = static_cast<int>(
+        std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()));
+    struct pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {watcher.event_fd(), POLLIN, 0}};
+    ::poll(fds, watcher.event_fd() >= 0 ? 2 : 1, timeout_ms);
+  }
+  if (!options_.quiet) print_diagnostic("stopped after " + std::to_string(next_batch_id) + " batches");
+  return kExitOk;
+}
+
+}  // namespace logstream

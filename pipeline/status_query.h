@@ -1,0 +1,61 @@
+// The seed's query, `groupBy(status).count()` in complete mode, over a directory being watched (watch) or
+// files that exist now (run). Both drive the same StreamPipeline; they differ only in where batches come from.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/stream_pipeline.h"
+#include "stages/merger/status_table.h"
+#include "stages/sinks/console_sink.h"
+#include "stages/watcher/directory_watcher.h"
+
+namespace logstream {
+
+struct QueryOptions {
+  FormatOptions format;
+  PipelineOptions pipeline;
+  WatchOptions watch;
+  RowOrder order = RowOrder::kSpark;
+  bool quiet = false;  // no per-batch summary and format notes on stderr (warnings still appear)
+};
+
+// Exit codes shared by the CLI.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+class StatusQuery {
+ public:
+  // Usage errors (a bad format, a missing directory) are found here, before any thread starts work.
+  static Expected<std::unique_ptr<StatusQuery>> create(QueryOptions options, std::FILE* out);
+
+  // run PATH...: every file now in PATHs (directories listed, hidden names skipped) as Batch 0.
+  int run(const std::vector<FileTask>& files);
+  // watch DIR: a batch per trigger that finds new complete files, until SIGINT/SIGTERM.
+  int watch(DirectoryWatcher& watcher);
+
+  // Turns run's PATH arguments into file tasks; an error names the path that does not exist.
+  static Expected<std::vector<FileTask>> expand_paths(const std::vector<std::string>& paths, const WarningHandler& warn);
+
+ private:
+  StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser);
+  void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
+  int run_batch(uint64_t batch_id, std::vector<FileTask> files);
+
+  QueryOptions options_;
+  ChunkParser parser_;
+  StatusTable table_;
+  ConsoleSink console_;
+  std::unique_ptr<StreamPipeline> pipeline_;
+  bool sink_failed_ = false;
+  size_t batch_files_ = 0;
+  SteadyClock::time_point batch_started_;
+};
+
+// Prints "logstream: MESSAGE" on stderr; the one voice for diagnostics.
+void print_diagnostic(const std::string& message);
+
+}  // namespace logstream

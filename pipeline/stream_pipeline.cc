@@ -1,0 +1,70 @@
+#include "pipeline/stream_pipeline.h"
+
+#include <thread>
+
+namespace logstream {
+
+Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkParser& parser, PipelineOptions options,
+                                                                 WarningHandler warn, BatchClosedHandler on_closed) {
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Set-up that can fail happens here, before the graph starts: each thread later builds its own context.
+  auto probe = parser.make_context();
+  if (!probe) return Error{probe.error()};
+  return std::unique_ptr<StreamPipeline>(
+      new StreamPipeline(parser, options, threads, std::move(warn), std::move(on_closed)));
+}
+
+StreamPipeline::StreamPipeline(const ChunkParser& parser, PipelineOptions options, unsigned threads,
+                               WarningHandler warn, BatchClosedHandler on_closed)
+    : threads_(threads),
+      thread_limit_(tbb::global_control::max_allowed_parallelism, threads),
+      parser_(parser),
+      pool_(threads * options.chunks_per_thread + 2, options.chunk_size),
+      reader_(pool_, parser, std::move(warn), options.announce_formats),
+      on_closed_(std::move(on_closed)),
+      contexts_([&parser] { return parser.make_context().value(); }) {
+  build_graph();
+}
+
+void StreamPipeline::build_graph() {
+  using namespace tbb::flow;
+  // One chunk may wait inside the input node while the limiter is full; the rest are in flight.
+  const size_t in_flight_limit = pool_.chunk_count() - 1;
+
+  read_ = std::make_unique<input_node<Chunk*>>(graph_, [this](tbb::flow_control& control) -> Chunk* {
+    Chunk* chunk = reader_.next();
+    if (!chunk) control.stop();
+    return chunk;
+  });
+  in_flight_ = std::make_unique<limiter_node<Chunk*>>(graph_, in_flight_limit);
+  parse_ = std::make_unique<function_node<Chunk*, Chunk*>>(graph_, threads_, [this](Chunk* chunk) {
+    parser_.process(contexts_.local(), *chunk);
+    return chunk;
+  });
+  merge_ = std::make_unique<function_node<Chunk*, continue_msg>>(graph_, serial, [this](Chunk* chunk) {
+    const bool closed = accumulator_.add(*chunk);
+    pool_.release(chunk);
+    if (closed) on_closed_(accumulator_.batch_id(), accumulator_.counts());
+    return continue_msg();
+  });
+
+  make_edge(*read_, *in_flight_);
+  make_edge(*in_flight_, *parse_);
+  make_edge(*parse_, *merge_);
+  make_edge(*merge_, in_flight_->decrementer());
+}
+
+void StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
+  accumulator_.start(batch_id);
+  reader_.start(batch_id, std::move(files));
+  read_->activate();
+  graph_.wait_for_all();
+  if (!accumulator_.closed()) {
+    // Only a bug can get here: every path through the reader ends with the batch-end marker.
+    std::fprintf(stderr, "logstream: internal error: batch %llu did not close\n",
+                 static_cast<unsigned long long>(batch_id));
+    std::abort();
+  }
+}
+
+}  // namespace logstream

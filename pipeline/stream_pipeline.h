@@ -1,0 +1,66 @@
+// The oneTBB flow graph of the design card, wired once and reused for every batch:
+//
+//   read (input_node, serial) -> in_flight (limiter_node: pool size) -> parse (function_node, N threads)
+//     -> merge (function_node, serial; closes the batch on its last chunk) -> in_flight.decrementer()
+//
+// Each parse call counts one chunk into the partial counts that travel with that chunk, using the
+// calling thread's own parser context; the merge stage adds them up and hands the closed batch on.
+#pragma once
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
+
+#include <functional>
+#include <memory>
+
+#include "pipeline/batch_reader.h"
+#include "pipeline/chunk_pool.h"
+#include "stages/merger/batch_accumulator.h"
+#include "stages/parser/chunk_parser.h"
+
+namespace logstream {
+
+struct PipelineOptions {
+  unsigned threads = 0;            // 0: every core
+  size_t chunk_size = 1 << 20;     // bytes per chunk; also the longest line the fixed formats accept
+  size_t chunks_per_thread = 3;    // pool size = threads * chunks_per_thread + 2
+  bool announce_formats = true;    // say on stderr which format --format auto picked for each file
+};
+
+// Called by the merge stage when a batch closes, with that batch's counts (not the running total).
+using BatchClosedHandler = std::function<void(uint64_t batch_id, const LineCounts& batch_counts)>;
+
+class StreamPipeline {
+ public:
+  static Expected<std::unique_ptr<StreamPipeline>> create(const ChunkParser& parser, PipelineOptions options,
+                                                          WarningHandler warn, BatchClosedHandler on_closed);
+
+  // Runs one batch over `files` and returns once the merge stage has closed it and handed it on.
+  void run_batch(uint64_t batch_id, std::vector<FileTask> files);
+
+  unsigned threads() const noexcept { return threads_; }
+  size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }
+
+ private:
+  StreamPipeline(const ChunkParser& parser, PipelineOptions options, unsigned threads, WarningHandler warn,
+                 BatchClosedHandler on_closed);
+  void build_graph();
+
+  unsigned threads_;
+  tbb::global_control thread_limit_;
+  const ChunkParser& parser_;
+  ChunkPool pool_;
+  BatchReader reader_;
+  BatchAccumulator accumulator_;
+  BatchClosedHandler on_closed_;
+  tbb::enumerable_thread_specific<ChunkParser::Context> contexts_;
+
+  tbb::flow::graph graph_;
+  std::unique_ptr<tbb::flow::input_node<Chunk*>> read_;
+  std::unique_ptr<tbb::flow::limiter_node<Chunk*>> in_flight_;
+  std::unique_ptr<tbb::flow::function_node<Chunk*, Chunk*>> parse_;
+  std::unique_ptr<tbb::flow::function_node<Chunk*, tbb::flow::continue_msg>> merge_;
+};
+
+}  // namespace logstream

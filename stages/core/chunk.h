@@ -1,0 +1,71 @@
+// A chunk is the unit of work that moves through the pipeline: a buffer of whole lines (or one piece of a
+// line longer than the buffer), where it came from, and the partial counts its parser wrote. Buffers are
+// owned by a fixed pool and recycled, so the counts travel with the buffer and need no allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "stages/core/line_counts.h"
+
+namespace logstream {
+
+enum class ChunkShape : uint8_t {
+  kWholeLines,  // complete lines; the last may lack a terminator only at the end of a file
+  kLinePiece,   // one piece of a line longer than the buffer; pieces of one line share long_line_id
+  kBatchEnd,    // no data: tells the merge stage how many chunks the batch had
+};
+
+// What a parser found in one piece of a long line. The merge stage combines the pieces in order.
+struct LinePieceResult {
+  bool has_status = false;  // spark-seed: this piece holds the line's first status match
+  int status = 0;
+  bool too_long = false;    // a fixed format: the line cannot be parsed and is rejected as too long
+};
+
+struct Chunk {
+  explicit Chunk(size_t buffer_capacity)
+      : storage(new char[buffer_capacity]), capacity(buffer_capacity) {}
+
+  char* data() noexcept { return storage.get(); }
+  const char* data() const noexcept { return storage.get(); }
+
+  // Resets everything but the buffer, before the chunk is filled again.
+  void reset() noexcept {
+    size = 0;
+    shape = ChunkShape::kWholeLines;
+    batch_id = 0;
+    parser_index = 0;
+    long_line_id = 0;
+    piece_index = 0;
+    last_piece = false;
+    piece_overlap = 0;
+    batch_chunk_count = 0;
+    counts.clear();
+    piece = LinePieceResult{};
+  }
+
+  std::unique_ptr<char[]> storage;
+  size_t capacity;
+  size_t size = 0;
+
+  ChunkShape shape = ChunkShape::kWholeLines;
+  uint64_t batch_id = 0;
+  uint32_t parser_index = 0;  // which configured line parser reads this chunk (per file, for --format auto)
+
+  // kLinePiece only.
+  uint64_t long_line_id = 0;
+  uint32_t piece_index = 0;
+  bool last_piece = false;
+  size_t piece_overlap = 0;  // leading bytes repeated from the previous piece, so matches may straddle
+
+  // kBatchEnd only: how many data chunks the batch produced before this marker.
+  uint64_t batch_chunk_count = 0;
+
+  // Written by the parser, read by the merge stage.
+  LineCounts counts;
+  LinePieceResult piece;
+};
+
+}  // namespace logstream

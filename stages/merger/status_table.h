@@ -1,0 +1,40 @@
+// The complete-mode result of `groupBy(status).count()`: every status seen since the query started, with
+// the line accounting behind it. Batches are folded in whole; rows come out in the order a sink asks for.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "stages/core/line_counts.h"
+#include "stages/sinks/spark_table_printer.h"
+
+namespace logstream {
+
+enum class RowOrder : uint8_t {
+  kSpark,  // Spark's hash-partition order (ties within a partition: by key)
+  kKey,    // ascending status, null first
+  kCount,  // descending count, ties by key
+};
+
+std::optional<RowOrder> parse_row_order(std::string_view name) noexcept;
+
+struct StatusRow {
+  std::optional<int32_t> status;  // nullopt is Spark's null row
+  uint64_t count;
+};
+
+class StatusTable {
+ public:
+  void add_batch(const LineCounts& batch) { totals_.add(batch); }
+  const LineCounts& totals() const noexcept { return totals_; }
+
+  std::vector<StatusRow> rows(RowOrder order) const;
+  TextTable to_text_table(RowOrder order) const;
+
+ private:
+  LineCounts totals_;
+};
+
+}  // namespace logstream

@@ -1,0 +1,54 @@
+// The parse stage: turns a chunk into partial counts with whichever line parser its file uses
+// (spark-seed, a named format, a custom LogFormat, or one picked per file by --format auto).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "stages/core/chunk.h"
+#include "stages/core/expected.h"
+#include "stages/parser/log_format.h"
+#include "stages/parser/seed_status_scanner.h"
+
+namespace logstream {
+
+struct FormatOptions {
+  std::string format = "auto";  // auto | spark-seed | common | combined | vhost_combined | nginx | custom
+  std::string log_format;       // the Apache LogFormat string for "custom"
+};
+
+class ChunkParser {
+ public:
+  static Expected<ChunkParser> create(const FormatOptions& options);
+
+  class Context {
+   private:
+    friend class ChunkParser;
+    std::optional<SeedStatusScanner::Context> seed_;
+    ParsedLine line_;
+  };
+  Expected<Context> make_context() const;
+
+  // Which parser reads a file, judged on its first bytes; `note` says what was picked and why.
+  uint32_t choose_for_file(std::string_view first_bytes, std::string& note) const;
+  bool picks_per_file() const noexcept { return formats_.size() > 1; }
+  std::string_view parser_name(uint32_t index) const;
+
+  // Bytes a long line's pieces must overlap so that no match is lost at a piece boundary.
+  size_t piece_overlap() const noexcept { return seed_ ? SeedStatusScanner::kMatchWidth - 1 : 0; }
+
+  void process(Context& context, Chunk& chunk) const noexcept;
+
+ private:
+  struct NamedFormat {
+    std::string name;
+    LogFormat format;
+  };
+  std::optional<SeedStatusScanner> seed_;
+  std::vector<NamedFormat> formats_;
+};
+
+}  // namespace logstream

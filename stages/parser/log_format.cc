@@ -1,0 +1,318 @@
+#include "stages/parser/log_format.h"
+
+#include <cctype>
+#include <cstring>
+
+#include "stages/core/clf_time.h"
+
+namespace logstream {
+namespace {
+
+bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int64_t digits_value(std::string_view s) noexcept {
+  int64_t v = 0;
+  for (char c : s) {
+    if (v > (INT64_MAX - 9) / 10) return INT64_MAX;  // saturate: a size this large is still a size
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// Position of the quote that closes a field starting at `from`, or npos.
+size_t find_closing_quote(std::string_view line, size_t from, QuoteEscaping escaping) noexcept {
+  size_t pos = from;
+  while (pos < line.size()) {
+    const void* hit = std::memchr(line.data() + pos, '"', line.size() - pos);
+    if (!hit) return std::string_view::npos;
+    const size_t quote = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
+    if (escaping == QuoteEscaping::kNone) return quote;
+    size_t backslashes = 0;
+    while (quote - backslashes > from && line[quote - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return quote;
+    pos = quote + 1;
+  }
+  return std::string_view::npos;
+}
+
+FieldKind apache_directive_kind(char directive, std::string_view argument) {
+  switch (directive) {
+    case 'h': case 'a': return FieldKind::kHost;
+    case 't': return argument.empty() ? FieldKind::kTimeBracketed : FieldKind::kText;
+    case 'r': return FieldKind::kRequest;
+    case 's': return FieldKind::kStatus;
+    case 'b': return FieldKind::kSizeOrDash;
+    case 'B': case 'O': return FieldKind::kBytes;
+    case 'I': case 'S': case 'D': case 'T': case 'k':
+      return argument.empty() ? FieldKind::kNumber : FieldKind::kText;  // %{ms}T and friends
+    case 'p': case 'P': return argument.empty() || argument == "canonical" || argument == "local" ||
+                                       argument == "remote" || argument == "pid" ? FieldKind::kNumber
+                                                                                   : FieldKind::kText;
+    default: return FieldKind::kText;
+  }
+}
+
+bool known_apache_directive(char c) {
+  return std::strchr("aABbCDefhHiklLmnopPqrRsStTuUvVXIO", c) != nullptr;
+}
+
+FieldKind nginx_variable_kind(std::string_view name) {
+  if (name == "remote_addr") return FieldKind::kHost;
+  if (name == "time_local") return FieldKind::kTimeBare;
+  if (name == "request") return FieldKind::kRequest;
+  if (name == "status") return FieldKind::kStatus;
+  if (name == "body_bytes_sent" || name == "bytes_sent") return FieldKind::kBytes;
+  if (name == "request_length" || name == "server_port" || name == "connection") return FieldKind::kNumber;
+  return FieldKind::kText;
+}
+
+}  // namespace
+
+void split_request(std::string_view request, ParsedLine& out) noexcept {
+  const size_t first = request.find(' ');
+  if (first == std::string_view::npos) {
+    out.method = request;
+    out.target = {};
+    out.protocol = {};
+    return;
+  }
+  out.method = request.substr(0, first);
+  const size_t last = request.rfind(' ');
+  if (last == first) {
+    out.target = request.substr(first + 1);
+    out.protocol = {};
+  } else {
+    // A target with spaces in it (seen in real logs) keeps them: the protocol is the last word.
+    out.target = request.substr(first + 1, last - first - 1);
+    out.protocol = request.substr(last + 1);
+  }
+}
+
+void LogFormat::add_literal(std::string text) {
+  if (text.empty()) return;
+  if (!steps_.empty() && steps_.back().is_literal) {
+    steps_.back().literal += text;
+    return;
+  }
+  Step step;
+  step.is_literal = true;
+  step.literal = std::move(text);
+  steps_.push_back(std::move(step));
+}
+
+void LogFormat::add_field(FieldKind kind, bool final_status) {
+  Step step;
+  step.kind = kind;
+  step.final_status = final_status;
+  steps_.push_back(std::move(step));
+}
+
+// Resolves delimiters and checks the program can be tokenized without backtracking.
+Expected<bool> LogFormat::finish() {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step& step = steps_[i];
+    if (step.is_literal) continue;
+    if (i + 1 < steps_.size() && !steps_[i + 1].is_literal) {
+      return Error{"two fields with nothing between them cannot be told apart (field " + std::to_string(i + 1) +
+                   ")"};
+    }
+    const bool after_quote = i > 0 && steps_[i - 1].literal.back() == '"';
+    const bool before_quote = i + 1 < steps_.size() && steps_[i + 1].literal.front() == '"';
+    step.quoted = after_quote && before_quote;
+    step.delimiter = i + 1 < steps_.size() ? static_cast<unsigned char>(steps_[i + 1].literal.front()) : -1;
+    if (step.kind == FieldKind::kStatus) {
+      if (!has_status_ || step.final_status || !status_is_final_) status_is_final_ = step.final_status;
+      has_status_ = true;
+    }
+  }
+  if (steps_.empty()) return Error{"the format is empty"};
+  return true;
+}
+
+Expected<LogFormat> LogFormat::from_apache(std::string_view format, QuoteEscaping escaping) {
+  LogFormat f;
+  f.escaping_ = escaping;
+  f.description_ = std::string(format);
+  std::string literal;
+  for (size_t i = 0; i < format.size(); ++i) {
+    const char c = format[i];
+    if (c == '\\' && i + 1 < format.size()) {
+      const char next = format[++i];
+      literal += next == 't' ? '\t' : next;
+      continue;
+    }
+    if (c != '%') {
+      literal += c;
+      continue;
+    }
+    const size_t directive_at = i;
+    if (++i >= format.size()) return Error{"LogFormat ends in '%' at column " + std::to_string(directive_at + 1)};
+    if (format[i] == '%') {
+      literal += '%';
+      continue;
+    }
+    bool final_status = false;
+    // Modifiers: '<' / '>' (original / final request) and status conditions like "!400,501".
+    while (i < format.size() && std::strchr("<>!,0123456789", format[i]) != nullptr) {
+      if (format[i] == '>') final_status = true;
+      ++i;
+    }
+    std::string_view argument;
+    if (i < format.size() && format[i] == '{') {
+      const size_t close = format.find('}', i);
+      if (close == std::string_view::npos) {
+        return Error{"unclosed '{' in LogFormat at column " + std::to_string(i + 1)};
+      }
+      argument = format.substr(i + 1, close - i - 1);
+      i = close + 1;
+    }
+    if (i >= format.size() || !known_apache_directive(format[i])) {
+      return Error{"unknown LogFormat directive at column " + std::to_string(directive_at + 1) + " ('" +
+                   std::string(format.substr(directive_at, i - directive_at + 1)) + "')"};
+    }
+    f.add_literal(std::move(literal));
+    literal.clear();
+    f.add_field(apache_directive_kind(format[i], argument), final_status);
+  }
+  f.add_literal(std::move(literal));
+  auto finished = f.finish();
+  if (!finished) return Error{finished.error()};
+  return f;
+}
+
+Expected<LogFormat> LogFormat::from_nginx(std::string_view format) {
+  LogFormat f;
+  f.escaping_ = QuoteEscaping::kNone;
+  f.description_ = std::string(format);
+  std::string literal;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '$') {
+      literal += format[i];
+      continue;
+    }
+    size_t j = i + 1;
+    const bool braced = j < format.size() && format[j] == '{';
+    if (braced) ++j;
+    const size_t name_start = j;
+    while (j < format.size() && (std::isalnum(static_cast<unsigned char>(format[j])) || format[j] == '_')) ++j;
+    if (j == name_start) return Error{"'$' without a variable name at column " + std::to_string(i + 1)};
+    const std::string_view name = format.substr(name_start, j - name_start);
+    if (braced) {
+      if (j >= format.size() || format[j] != '}') return Error{"unclosed '${' at column " + std::to_string(i + 1)};
+      ++j;
+    }
+    f.add_literal(std::move(literal));
+    literal.clear();
+    f.add_field(nginx_variable_kind(name), true);
+    i = j - 1;
+  }
+  f.add_literal(std::move(literal));
+  auto finished = f.finish();
+  if (!finished) return Error{finished.error()};
+  return f;
+}
+
+const std::vector<std::string_view>& LogFormat::builtin_names() {
+  static const std::vector<std::string_view> kNames = {"common", "combined", "vhost_combined", "nginx"};
+  return kNames;
+}
+
+Expected<LogFormat> LogFormat::named(std::string_view name) {
+  if (name == "common") return from_apache(R"(%h %l %u %t "%r" %>s %b)");
+  if (name == "combined") return from_apache(R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i")");
+  if (name == "vhost_combined") {
+    return from_apache(R"(%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i")");
+  }
+  if (name == "nginx") {
+    return from_nginx(
+        R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")");
+  }
+  return Error{"unknown format '" + std::string(name) + "'"};
+}
+
+std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& out) const noexcept {
+  if (line.empty()) return RejectReason::kEmptyLine;
+  out = ParsedLine{};
+  bool status_from_final = false;
+  size_t pos = 0;
+  for (const Step& step : steps_) {
+    if (step.is_literal) {
+      if (line.size() - pos < step.literal.size()) return RejectReason::kMissingField;
+      if (line.compare(pos, step.literal.size(), step.literal) != 0) return RejectReason::kUnexpectedText;
+      pos += step.literal.size();
+      continue;
+    }
+    size_t end;
+    if (step.kind == FieldKind::kTimeBracketed) {
+      // "[...]" contains a space, so it cannot end at the next literal's first byte.
+      if (pos >= line.size()) return RejectReason::kMissingField;
+      if (line[pos] != '[') return RejectReason::kBadTimestamp;
+      const size_t close = line.find(']', pos);
+      if (close == std::string_view::npos) return RejectReason::kBadTimestamp;
+      end = close + 1;
+    } else if (step.kind == FieldKind::kTimeBare) {
+      end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
+      if (end > line.size()) return RejectReason::kBadTimestamp;
+    } else if (step.quoted) {
+      end = find_closing_quote(line, pos, escaping_);
+      if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
+    } else if (step.delimiter < 0) {
+      end = line.size();
+    } else {
+      const void* hit = std::memchr(line.data() + pos, step.delimiter, line.size() - pos);
+      if (!hit) return RejectReason::kMissingField;
+      end = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
+    }
+    const std::string_view field = line.substr(pos, end - pos);
+    switch (step.kind) {
+      case FieldKind::kHost:
+        if (field.empty()) return RejectReason::kMissingField;
+        if (out.host.empty()) out.host = field;
+        break;
+      case FieldKind::kTimeBracketed:
+      case FieldKind::kTimeBare: {
+        const std::string_view inner =
+            step.kind == FieldKind::kTimeBracketed ? field.substr(1, field.size() - 2) : field;
+        const auto epoch = parse_clf_time(inner);
+        if (!epoch) return RejectReason::kBadTimestamp;
+        out.epoch_seconds = *epoch;
+        out.has_time = true;
+        break;
+      }
+      case FieldKind::kRequest:
+        out.request = field;
+        split_request(field, out);
+        break;
+      case FieldKind::kStatus:
+        if (field.size() != 3 || !all_digits(field)) return RejectReason::kBadStatus;
+        if (out.status < 0 || (step.final_status && !status_from_final)) {
+          out.status = static_cast<int>(digits_value(field));
+          status_from_final = step.final_status;
+        }
+        break;
+      case FieldKind::kSizeOrDash:
+        if (field == "-") break;
+        [[fallthrough]];
+      case FieldKind::kBytes:
+        if (!all_digits(field)) return RejectReason::kBadNumber;
+        if (out.size < 0) out.size = digits_value(field);
+        break;
+      case FieldKind::kNumber:
+        if (!all_digits(field)) return RejectReason::kBadNumber;
+        break;
+      case FieldKind::kText:
+        break;
+    }
+    pos = end;
+  }
+  if (pos < line.size() && line[pos] != ' ') return RejectReason::kUnexpectedText;
+  return std::nullopt;
+}
+
+}  // namespace logstream

@@ -1,0 +1,88 @@
+// Apache LogFormat strings (and nginx log_format strings) compiled into a small program of literal and
+// field steps; one tokenizer runs that program over a line. Named formats (common, combined,
+// vhost_combined, nginx) are just built-in strings, so every format shares one tokenizer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stages/core/expected.h"
+#include "stages/core/line_counts.h"
+
+namespace logstream {
+
+enum class FieldKind : uint8_t {
+  kHost,          // %h %a $remote_addr: the client, non-empty
+  kTimeBracketed, // %t: "[dd/Mon/yyyy:HH:MM:SS +hhmm]"
+  kTimeBare,      // nginx $time_local: the same without brackets (the brackets are literals)
+  kRequest,       // %r $request: "METHOD TARGET PROTOCOL", any bytes
+  kStatus,        // %>s %s $status: three digits
+  kSizeOrDash,    // %b: response bytes, digits or "-"
+  kBytes,         // %B %O $body_bytes_sent $bytes_sent: response bytes, digits
+  kNumber,        // %I %D %T %p ...: digits, not a response size
+  kText,          // anything else
+};
+
+// How a quoted field escapes a '"' it contains.
+enum class QuoteEscaping : uint8_t {
+  kBackslash,  // httpd: \" and \\ (so a quote ends a field unless an odd run of backslashes precedes it)
+  kNone,       // nginx: quotes inside fields are written \x22, so the first '"' ends the field
+};
+
+// The fields of one accepted line. Views point into the line.
+struct ParsedLine {
+  std::string_view host;
+  std::string_view request;
+  std::string_view method, target, protocol;
+  int64_t epoch_seconds = 0;
+  bool has_time = false;
+  int status = -1;
+  int64_t size = -1;  // -1 when "-" or absent
+};
+
+class LogFormat {
+ public:
+  // Compiles an Apache LogFormat string, e.g. `%h %l %u %t "%r" %>s %b`.
+  static Expected<LogFormat> from_apache(std::string_view format, QuoteEscaping escaping = QuoteEscaping::kBackslash);
+  // Compiles an nginx log_format string, e.g. `$remote_addr - $remote_user [$time_local] "$request" ...`.
+  static Expected<LogFormat> from_nginx(std::string_view format);
+
+  // Built-in names: common, combined, vhost_combined, nginx.
+  static Expected<LogFormat> named(std::string_view name);
+  static const std::vector<std::string_view>& builtin_names();
+
+  // Parses one line (terminator excluded). nullopt: accepted, fields in `out`. Extra fields after the
+  // last step are accepted when they start with a space: real logs append fields to standard formats.
+  std::optional<RejectReason> parse(std::string_view line, ParsedLine& out) const noexcept;
+
+  const std::string& description() const noexcept { return description_; }
+  bool has_status() const noexcept { return has_status_; }
+
+ private:
+  struct Step {
+    bool is_literal = false;
+    std::string literal;         // is_literal
+    FieldKind kind{};            // !is_literal
+    bool final_status = false;   // %>s rather than %s; the final status wins when both appear
+    bool quoted = false;         // between '"' literals: ends at the closing quote
+    int delimiter = -1;          // first byte of the next literal, or -1 when the field runs to the end
+  };
+
+  void add_literal(std::string text);
+  void add_field(FieldKind kind, bool final_status = false);
+  Expected<bool> finish();
+
+  std::vector<Step> steps_;
+  QuoteEscaping escaping_ = QuoteEscaping::kBackslash;
+  std::string description_;
+  bool has_status_ = false;
+  bool status_is_final_ = false;
+};
+
+// Splits a request line "METHOD TARGET PROTOCOL" on single spaces; the protocol may be absent (HTTP/0.9).
+void split_request(std::string_view request, ParsedLine& out) noexcept;
+
+}  // namespace logstream

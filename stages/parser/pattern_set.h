@@ -1,0 +1,63 @@
+// Every pattern we scan for, compiled once into one Hyperscan block-mode database; each scanning thread
+// owns a scratch. A chunk is scanned in one call, never one call per line.
+#pragma once
+
+#include <hs.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stages/core/expected.h"
+
+namespace logstream {
+
+struct PatternSpec {
+  std::string expression;
+  unsigned flags = 0;  // HS_FLAG_*
+  unsigned id = 0;
+};
+
+class PatternSet {
+ public:
+  // The only mutable state of a scan; one per thread.
+  class Scratch {
+   public:
+    Scratch() = default;
+    hs_scratch_t* get() const noexcept { return scratch_.get(); }
+
+   private:
+    friend class PatternSet;
+    struct Free {
+      void operator()(hs_scratch_t* s) const noexcept { hs_free_scratch(s); }
+    };
+    std::unique_ptr<hs_scratch_t, Free> scratch_;
+  };
+
+  // Compiles the patterns; the error names the pattern and Hyperscan's reason.
+  static Expected<PatternSet> create(const std::vector<PatternSpec>& patterns);
+
+  Expected<Scratch> make_scratch() const;
+
+  // Calls on_match(id, end_offset) for every match, in order of end offset. on_match returns true to go on.
+  template <typename OnMatch>
+  void scan(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
+    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(), &trampoline<OnMatch>,
+            &on_match);
+  }
+
+ private:
+  struct FreeDatabase {
+    void operator()(hs_database_t* db) const noexcept { hs_free_database(db); }
+  };
+
+  template <typename OnMatch>
+  static int trampoline(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                        void* context) {
+    return (*static_cast<OnMatch*>(context))(id, static_cast<size_t>(to)) ? 0 : 1;
+  }
+
+  std::shared_ptr<hs_database_t> database_;
+};
+
+}  // namespace logstream

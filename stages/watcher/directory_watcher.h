@@ -1,0 +1,88 @@
+// Spark's file-source rules for one directory: only new files, names starting with '_' or '.' ignored,
+// oldest modification time first, every file found ready by one trigger in one batch. inotify gives low
+// latency; a listing on every trigger (and a periodic rescan) is the fallback that never misses a file.
+//
+// When a file is complete (so no line is counted half):
+//   1. closed after writing (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO), last byte a line terminator,
+//      unchanged since: ready at once;
+//   2. last byte a line terminator and size/mtime unchanged for the quiet period: ready (a writer that
+//      keeps the file open, or events lost to a queue overflow);
+//   3. last line without a terminator: ready only after the quiet period if it was closed, moved in or
+//      already there when watching began, otherwise after the partial-line wait.
+// Only the bytes judged complete are read; what is appended later is not (Spark's new-files-only rule).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "stages/core/expected.h"
+#include "stages/watcher/file_chunker.h"
+
+namespace logstream {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct WatchOptions {
+  std::chrono::milliseconds quiet_period{500};
+  std::chrono::milliseconds partial_line_wait{10000};
+  std::chrono::milliseconds rescan_interval{1000};
+  bool use_inotify = true;
+};
+
+using WarningHandler = std::function<void(const std::string&)>;
+
+class DirectoryWatcher {
+ public:
+  static Expected<DirectoryWatcher> create(std::string directory, WatchOptions options, WarningHandler warn);
+
+  DirectoryWatcher(DirectoryWatcher&&) noexcept;
+  DirectoryWatcher& operator=(DirectoryWatcher&&) = delete;
+  ~DirectoryWatcher();
+
+  // The inotify descriptor to poll, or -1 when inotify is not in use.
+  int event_fd() const noexcept { return inotify_fd_; }
+
+  // Reads every pending inotify event without blocking.
+  void drain_events(SteadyClock::time_point now);
+
+  // Lists the directory and returns the files that are ready, oldest first; they will not be returned again.
+  std::vector<FileTask> take_ready(SteadyClock::time_point now);
+
+  // When the next trigger should run even without an event.
+  SteadyClock::time_point next_deadline(SteadyClock::time_point now) const;
+
+ private:
+  struct Candidate {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    SteadyClock::time_point last_change;
+    bool closed = false;           // closed after writing, moved in, or present at start
+    bool close_unrecorded = false; // a close event whose final size/mtime the next listing records
+    SteadyClock::duration wait{};  // how long it must stay unchanged, as of the last listing
+  };
+
+  DirectoryWatcher(std::string directory, WatchOptions options, WarningHandler warn)
+      : directory_(std::move(directory)), options_(options), warn_(std::move(warn)) {}
+  void note_event(const std::string& name, uint32_t mask, SteadyClock::time_point now);
+  bool ends_with_terminator(const std::string& path, uint64_t size) const;
+  SteadyClock::duration wait_needed(const Candidate& c, bool ends_with_newline) const;
+
+  std::string directory_;
+  WatchOptions options_;
+  WarningHandler warn_;
+  int inotify_fd_ = -1;
+  bool first_listing_ = true;
+  std::map<std::string, Candidate> candidates_;
+  std::set<std::string> seen_;
+  std::set<std::string> warned_;
+};
+
+bool is_hidden_name(const std::string& name) noexcept;
+
+}  // namespace logstream

@@ -1,0 +1,54 @@
+// Cuts one file into chunks of whole lines, never splitting a line (or a "\r\n") between two chunks. A
+// line longer than a chunk goes out as pieces that share a long_line_id, each overlapping the previous
+// by the parser's match width minus one. Reads at most `size_limit` bytes: what the watcher judged complete.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "stages/core/chunk.h"
+#include "stages/core/expected.h"
+
+namespace logstream {
+
+struct FileTask {
+  std::string path;
+  uint64_t size_limit = UINT64_MAX;  // bytes judged complete when the batch was planned
+};
+
+class FileChunker {
+ public:
+  // Opens the file; refuses anything that is not a regular file (a FIFO would block the reader).
+  static Expected<FileChunker> open(const FileTask& task, size_t chunk_capacity, size_t piece_overlap);
+
+  FileChunker(FileChunker&&) noexcept;
+  FileChunker& operator=(FileChunker&&) noexcept;
+  ~FileChunker();
+
+  // Fills `chunk` (data, size, shape and piece fields, counts.bytes_read). Returns false when the file
+  // has nothing more; `read_error` is set when a read failed part way (the chunks so far stand).
+  bool fill(Chunk& chunk, uint64_t& next_long_line_id);
+
+  const std::string& read_error() const noexcept { return read_error_; }
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  FileChunker() = default;
+  size_t read_into(char* out, size_t room);
+
+  int fd_ = -1;
+  std::string path_;
+  uint64_t remaining_ = 0;  // bytes still allowed by size_limit
+  bool eof_ = false;
+  size_t overlap_ = 0;
+  std::unique_ptr<char[]> carry_;  // bytes read but not yet handed out (the start of the next line)
+  size_t carry_size_ = 0;
+  size_t carry_already_counted_ = 0;  // leading carry bytes that a previous piece already counted
+  bool in_long_line_ = false;
+  uint64_t long_line_id_ = 0;
+  uint32_t piece_index_ = 0;
+  std::string read_error_;
+};
+
+}  // namespace logstream

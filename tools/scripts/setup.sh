@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what logstream needs to build, test and benchmark on Debian 12, and nothing that is already
+# there. Idempotent: a second run checks the package list and returns without touching apt.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libtbb-dev libhyperscan-dev libconcurrentqueue-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libfmt-dev libpcre2-dev zlib1g-dev
+  mawk gawk
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present" >&2
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2

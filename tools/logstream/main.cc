@@ -108,20 +108,15 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the blocked signal mask.
   logstream::ShutdownSignals::install();
 
-  std::vector<logstream::FileTask> files;
-  if (*run) {
-    auto expanded = logstream::StatusQuery::expand_paths(paths, logstream::print_diagnostic);
-    if (!expanded) return usage_error(expanded.error());
-    files = std::move(expanded).value();
-  }
-  std::optional<logstream::DirectoryWatcher> watcher;
-  if (*watch) {
-    auto created = logstream::DirectoryWatcher::create(directory, options.watch, logstream::print_diagnostic);
-    if (!created) return usage_error(created.error());
-    watcher.emplace(std::move(created).value());
-  }
-
+  // Flags first (the format may not compile), then the paths they apply to.
   auto query = logstream::StatusQuery::create(options, stdout);
   if (!query) return usage_error(query.error());
-  return *run ? query.value()->run(files) : query.value()->watch(*watcher);
+  if (*run) {
+    auto files = logstream::StatusQuery::expand_paths(paths, logstream::print_diagnostic);
+    if (!files) return usage_error(files.error());
+    return query.value()->run(files.value());
+  }
+  auto watcher = logstream::DirectoryWatcher::create(directory, options.watch, logstream::print_diagnostic);
+  if (!watcher) return usage_error(watcher.error());
+  return query.value()->watch(watcher.value());
 }

@@ -1,0 +1,160 @@
+// `logstream run` end to end through the built binary.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/integration/cli_paths.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/seed_reference.h"
+
+namespace logstream::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// elastic-apache.log under the seed's semantics (SOURCES.md), rows in Spark's partition order:
+// 416 (p. 17), 206 (34), 500 (54), 301 (101), 403 (110), 404 (125), 200 (155), 304 (160).
+const char* const kElasticBatch0 =
+    "-------------------------------------------\n"
+    "Batch: 0\n"
+    "-------------------------------------------\n"
+    "+------+-----+\n"
+    "|status|count|\n"
+    "+------+-----+\n"
+    "|   416|    2|\n"
+    "|   206|   45|\n"
+    "|   500|    3|\n"
+    "|   301|  164|\n"
+    "|   403|    2|\n"
+    "|   404|  213|\n"
+    "|   200| 9126|\n"
+    "|   304|  445|\n"
+    "+------+-----+\n"
+    "\n";
+
+using RunCliTest = TempDirTest;
+
+TEST_F(RunCliTest, SeedFormatPrintsSparksTableForARealLog) {
+  const auto r = run_process({kLogstream, "run", "--format", "spark-seed", kSharedData + "/elastic-apache.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kElasticBatch0);
+  EXPECT_NE(r.err.find("10000 lines read = 10000 accepted + 0 rejected"), std::string::npos) << r.err;
+}
+
+TEST_F(RunCliTest, SeedFormatGivesTheNullRowForTheCutLine) {
+  const auto r = run_process({kLogstream, "run", "-q", "--format", "spark-seed", kSharedData + "/twiki-2004.log"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(parse_last_console_table(r.out),
+            (StatusCountMap{{200, 1273}, {302, 6}, {304, 137}, {401, 123}, {404, 5}, {408, 1}, {std::nullopt, 1}}));
+  EXPECT_EQ(r.out.find("|  null|    1|"), r.out.find("+------+-----+\n|  null") + 15) << "null is the first row";
+  EXPECT_EQ(r.err, "") << "--quiet leaves stderr to warnings";
+}
+
+TEST_F(RunCliTest, AutoFormatSaysWhatItPickedAndAccountsForEveryLine) {
+  const auto r = run_process({kLogstream, "run", kSharedData + "/elastic-apache.log", kSharedData + "/twiki-2004.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("elastic-apache.log: format combined"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("twiki-2004.log: format common"), std::string::npos) << r.err;
+  // Both files end in a cut line (an unterminated quote); everything else fits.
+  EXPECT_NE(r.err.find("11546 lines read = 11544 accepted + 2 rejected"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 unterminated quote"), std::string::npos) << r.err;
+  const auto table = parse_last_console_table(r.out);
+  EXPECT_EQ(table.at(200), 9125u + 1273u);
+}
+
+TEST_F(RunCliTest, SeedFormatMatchesTheReferenceAtEveryChunkSizeAndThreadCount) {
+  std::vector<std::string> inputs = {kSharedData + "/elastic-apache.log", kSharedData + "/twiki-2004.log"};
+  for (const char* seed : {"11", "12"}) {
+    const std::string quirky = path(std::string("quirky-") + seed + ".log");
+    ASSERT_EQ(run_process({kLoggen, "--lines", "4000", "--quirks", "all", "--seed", seed, "-o", quirky}).exit_code, 0);
+    inputs.push_back(quirky);
+  }
+  for (const std::string& input : inputs) {
+    const StatusCountMap expected = reference_seed_status_counts(read_file(input));
+    for (const char* chunk : {"16", "333", "4K", "1M"}) {
+      for (const char* threads : {"1", "2", "3"}) {
+        const auto r = run_process({kLogstream, "run", "-q", "--format", "spark-seed", "--chunk-size", chunk,
+                                    "--threads", threads, input});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(parse_last_console_table(r.out), expected)
+            << input << " chunk " << chunk << " threads " << threads;
+      }
+    }
+  }
+}
+
+TEST_F(RunCliTest, DirectoriesAreExpandedWithHiddenFilesSkipped) {
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/.hidden.log");
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/_tmp.log");
+  const auto r = run_process({kLogstream, "run", "-q", "--format", "spark-seed", logs()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, kElasticBatch0);
+}
+
+TEST_F(RunCliTest, EmptyInputsPrintAnEmptyBatch) {
+  write_file(path("empty.log"), "");
+  const auto r = run_process({kLogstream, "run", "-q", path("empty.log")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out,
+            "-------------------------------------------\nBatch: 0\n-------------------------------------------\n"
+            "+------+-----+\n|status|count|\n+------+-----+\n+------+-----+\n\n");
+}
+
+TEST_F(RunCliTest, CustomLogFormat) {
+  write_file(path("custom.log"), "10.0.0.1 [10/Oct/2000:13:55:36 -0700] 503 \"GET / HTTP/1.1\"\n"
+                                 "10.0.0.2 [10/Oct/2000:13:55:37 -0700] 200 \"GET /x HTTP/1.1\"\n");
+  const auto r = run_process(
+      {kLogstream, "run", "--format", "custom", "--log-format", "%a %t %>s \"%r\"", "--sort", "key", path("custom.log")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("|   200|    1|\n|   503|    1|\n"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCliTest, UsageErrorsExitTwoWithOneClearLine) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"run", path("missing.log")}, "missing.log: No such file or directory"},
+      {{"run", "--format", "apache2", path("x")}, "unknown format 'apache2'"},
+      {{"run", "--sort", "random", "/dev/null"}, "--sort must be spark, key or count"},
+      {{"run", "--chunk-size", "8", "/dev/null"}, "--chunk-size must be between"},
+      {{"run", "--format", "custom", "--log-format", "%h %Z", "/dev/null"}, "unknown LogFormat directive at column 4"},
+      {{"run", "--format", "custom", "/dev/null"}, "--format custom needs --log-format"},
+      {{"watch", path("no-such-dir")}, "no-such-dir: No such file or directory"},
+      {{"--threads", "0", "run", "/dev/null"}, "--threads"},
+      {{}, "A subcommand is required"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {kLogstream};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    const auto r = run_process(argv);
+    EXPECT_EQ(r.exit_code, 2) << c.says << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << c.says;
+  }
+}
+
+TEST_F(RunCliTest, HelpAndVersionExitZero) {
+  const auto help = run_process({kLogstream, "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("watch"), std::string::npos);
+  const auto watch_help = run_process({kLogstream, "watch", "--help"});
+  EXPECT_EQ(watch_help.exit_code, 0);
+  EXPECT_NE(watch_help.out.find("--quiet-ms"), std::string::npos);
+  const auto version = run_process({kLogstream, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("logstream "), std::string::npos);
+}
+
+TEST_F(RunCliTest, ASpecialFileIsAWarningNotAHang) {
+  const auto r = run_process({kLogstream, "run", "-q", "/dev/zero", kSharedData + "/twiki-2004.log"},
+                             std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero: not a regular file"), std::string::npos) << r.err;
+  EXPECT_EQ(parse_last_console_table(r.out).at(401), 123u);
+}
+
+}  // namespace
+}  // namespace logstream::testing

@@ -38,7 +38,8 @@ StatusQuery::StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parse
 void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   table_.add_batch(batch);
   if (!console_.write_batch(batch_id, table_)) {
-    if (!sink_failed_) print_diagnostic(std::string("cannot write to standard output: ") + std::strerror(errno));
+    if (!sink_failed_)
+      print_diagnostic(std::string("cannot write to standard output: ") + std::strerror(errno));
     sink_failed_ = true;
   }
   if (options_.quiet) return;
@@ -47,9 +48,10 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   std::snprintf(summary, sizeof summary,
                 "batch %llu: %zu file%s, %llu lines read = %llu accepted + %llu rejected, %.1f MB in %.3f s",
                 static_cast<unsigned long long>(batch_id), batch_files_, batch_files_ == 1 ? "" : "s",
-                static_cast<unsigned long long>(batch.lines_read), static_cast<unsigned long long>(batch.accepted()),
-                static_cast<unsigned long long>(batch.rejected()), static_cast<double>(batch.bytes_read) / 1e6,
-                seconds);
+                static_cast<unsigned long long>(batch.lines_read),
+                static_cast<unsigned long long>(batch.accepted()),
+                static_cast<unsigned long long>(batch.rejected()),
+                static_cast<double>(batch.bytes_read) / 1e6, seconds);
   std::string line = summary;
   if (batch.rejected() > 0) {
     line += "; rejected:";

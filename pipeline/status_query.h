@@ -1,5 +1,6 @@
 // The seed's query, `groupBy(status).count()` in complete mode, over a directory being watched (watch) or
-// files that exist now (run). Both drive the same StreamPipeline; they differ only in where batches come from.
+// files that exist now (run). Both drive the same StreamPipeline; they differ only in where batches come
+// from.
 #pragma once
 
 #include <cstdio>
@@ -38,7 +39,8 @@ class StatusQuery {
   int watch(DirectoryWatcher& watcher);
 
   // Turns run's PATH arguments into file tasks; an error names the path that does not exist.
-  static Expected<std::vector<FileTask>> expand_paths(const std::vector<std::string>& paths, const WarningHandler& warn);
+  static Expected<std::vector<FileTask>> expand_paths(const std::vector<std::string>& paths,
+                                                      const WarningHandler& warn);
 
  private:
   StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser);

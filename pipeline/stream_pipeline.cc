@@ -4,9 +4,11 @@
 
 namespace logstream {
 
-Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkParser& parser, PipelineOptions options,
-                                                                 WarningHandler warn, BatchClosedHandler on_closed) {
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkParser& parser,
+                                                                 PipelineOptions options, WarningHandler warn,
+                                                                 BatchClosedHandler on_closed) {
+  const unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   // Set-up that can fail happens here, before the graph starts: each thread later builds its own context.
   auto probe = parser.make_context();
   if (!probe) return Error{probe.error()};

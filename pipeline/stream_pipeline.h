@@ -22,10 +22,10 @@
 namespace logstream {
 
 struct PipelineOptions {
-  unsigned threads = 0;            // 0: every core
-  size_t chunk_size = 1 << 20;     // bytes per chunk; also the longest line the fixed formats accept
-  size_t chunks_per_thread = 3;    // pool size = threads * chunks_per_thread + 2
-  bool announce_formats = true;    // say on stderr which format --format auto picked for each file
+  unsigned threads = 0;          // 0: every core
+  size_t chunk_size = 1 << 20;   // bytes per chunk; also the longest line the fixed formats accept
+  size_t chunks_per_thread = 3;  // pool size = threads * chunks_per_thread + 2
+  bool announce_formats = true;  // say on stderr which format --format auto picked for each file
 };
 
 // Called by the merge stage when a batch closes, with that batch's counts (not the running total).

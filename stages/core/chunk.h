@@ -21,12 +21,11 @@ enum class ChunkShape : uint8_t {
 struct LinePieceResult {
   bool has_status = false;  // spark-seed: this piece holds the line's first status match
   int status = 0;
-  bool too_long = false;    // a fixed format: the line cannot be parsed and is rejected as too long
+  bool too_long = false;  // a fixed format: the line cannot be parsed and is rejected as too long
 };
 
 struct Chunk {
-  explicit Chunk(size_t buffer_capacity)
-      : storage(new char[buffer_capacity]), capacity(buffer_capacity) {}
+  explicit Chunk(size_t buffer_capacity) : storage(new char[buffer_capacity]), capacity(buffer_capacity) {}
 
   char* data() noexcept { return storage.get(); }
   const char* data() const noexcept { return storage.get(); }

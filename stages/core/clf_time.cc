@@ -55,8 +55,9 @@ std::optional<int64_t> parse_clf_time(std::string_view t) noexcept {
     return std::nullopt;
   }
   const int64_t offset = (off_h * 3600 + off_m * 60) * (p[21] == '-' ? -1 : 1);
-  const int64_t local = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-                        hour * 3600 + minute * 60 + second;
+  const int64_t local =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+      minute * 60 + second;
   return local - offset;
 }
 

@@ -15,7 +15,7 @@ struct Error {
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Expected(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design, like std::expected
   Expected(Error error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const noexcept { return std::holds_alternative<T>(state_); }

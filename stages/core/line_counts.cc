@@ -4,14 +4,22 @@ namespace logstream {
 
 std::string_view reject_reason_name(RejectReason reason) noexcept {
   switch (reason) {
-    case RejectReason::kEmptyLine: return "empty line";
-    case RejectReason::kMissingField: return "missing field";
-    case RejectReason::kUnexpectedText: return "unexpected text";
-    case RejectReason::kUnterminatedQuote: return "unterminated quote";
-    case RejectReason::kBadTimestamp: return "bad timestamp";
-    case RejectReason::kBadStatus: return "bad status";
-    case RejectReason::kBadNumber: return "bad number";
-    case RejectReason::kTooLong: return "too long";
+    case RejectReason::kEmptyLine:
+      return "empty line";
+    case RejectReason::kMissingField:
+      return "missing field";
+    case RejectReason::kUnexpectedText:
+      return "unexpected text";
+    case RejectReason::kUnterminatedQuote:
+      return "unterminated quote";
+    case RejectReason::kBadTimestamp:
+      return "bad timestamp";
+    case RejectReason::kBadStatus:
+      return "bad status";
+    case RejectReason::kBadNumber:
+      return "bad number";
+    case RejectReason::kTooLong:
+      return "too long";
   }
   return "unknown";
 }

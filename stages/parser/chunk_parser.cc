@@ -30,9 +30,11 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options) {
   for (const std::string& name : names) {
     auto format = name == "custom" ? LogFormat::from_apache(options.log_format) : LogFormat::named(name);
     if (!format) {
-      if (name == "custom" && options.log_format.empty()) return Error{"--format custom needs --log-format STRING"};
-      return Error{format.error() + (name == "custom" ? "" : " (try auto, spark-seed, common, combined, "
-                                                             "vhost_combined, nginx or custom)")};
+      if (name == "custom" && options.log_format.empty())
+        return Error{"--format custom needs --log-format STRING"};
+      return Error{format.error() + (name == "custom" ? ""
+                                                      : " (try auto, spark-seed, common, combined, "
+                                                        "vhost_combined, nginx or custom)")};
     }
     if (!format.value().has_status()) return Error{"the log format has no status field (%>s or %s)"};
     parser.formats_.push_back({name, std::move(format).value()});

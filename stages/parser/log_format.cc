@@ -43,24 +43,38 @@ size_t find_closing_quote(std::string_view line, size_t from, QuoteEscaping esca
 
 FieldKind apache_directive_kind(char directive, std::string_view argument) {
   switch (directive) {
-    case 'h': case 'a': return FieldKind::kHost;
-    case 't': return argument.empty() ? FieldKind::kTimeBracketed : FieldKind::kText;
-    case 'r': return FieldKind::kRequest;
-    case 's': return FieldKind::kStatus;
-    case 'b': return FieldKind::kSizeOrDash;
-    case 'B': case 'O': return FieldKind::kBytes;
-    case 'I': case 'S': case 'D': case 'T': case 'k':
+    case 'h':
+    case 'a':
+      return FieldKind::kHost;
+    case 't':
+      return argument.empty() ? FieldKind::kTimeBracketed : FieldKind::kText;
+    case 'r':
+      return FieldKind::kRequest;
+    case 's':
+      return FieldKind::kStatus;
+    case 'b':
+      return FieldKind::kSizeOrDash;
+    case 'B':
+    case 'O':
+      return FieldKind::kBytes;
+    case 'I':
+    case 'S':
+    case 'D':
+    case 'T':
+    case 'k':
       return argument.empty() ? FieldKind::kNumber : FieldKind::kText;  // %{ms}T and friends
-    case 'p': case 'P': return argument.empty() || argument == "canonical" || argument == "local" ||
-                                       argument == "remote" || argument == "pid" ? FieldKind::kNumber
-                                                                                   : FieldKind::kText;
-    default: return FieldKind::kText;
+    case 'p':
+    case 'P':
+      return argument.empty() || argument == "canonical" || argument == "local" || argument == "remote" ||
+                     argument == "pid"
+                 ? FieldKind::kNumber
+                 : FieldKind::kText;
+    default:
+      return FieldKind::kText;
   }
 }
 
-bool known_apache_directive(char c) {
-  return std::strchr("aABbCDefhHiklLmnopPqrRsStTuUvVXIO", c) != nullptr;
-}
+bool known_apache_directive(char c) { return std::strchr("aABbCDefhHiklLmnopPqrRsStTuUvVXIO", c) != nullptr; }
 
 FieldKind nginx_variable_kind(std::string_view name) {
   if (name == "remote_addr") return FieldKind::kHost;
@@ -119,8 +133,8 @@ Expected<bool> LogFormat::finish() {
     Step& step = steps_[i];
     if (step.is_literal) continue;
     if (i + 1 < steps_.size() && !steps_[i + 1].is_literal) {
-      return Error{"two fields with nothing between them cannot be told apart (field " + std::to_string(i + 1) +
-                   ")"};
+      return Error{"two fields with nothing between them cannot be told apart (field " +
+                   std::to_string(i + 1) + ")"};
     }
     const bool after_quote = i > 0 && steps_[i - 1].literal.back() == '"';
     const bool before_quote = i + 1 < steps_.size() && steps_[i + 1].literal.front() == '"';
@@ -152,7 +166,8 @@ Expected<LogFormat> LogFormat::from_apache(std::string_view format, QuoteEscapin
       continue;
     }
     const size_t directive_at = i;
-    if (++i >= format.size()) return Error{"LogFormat ends in '%' at column " + std::to_string(directive_at + 1)};
+    if (++i >= format.size())
+      return Error{"LogFormat ends in '%' at column " + std::to_string(directive_at + 1)};
     if (format[i] == '%') {
       literal += '%';
       continue;
@@ -200,11 +215,13 @@ Expected<LogFormat> LogFormat::from_nginx(std::string_view format) {
     const bool braced = j < format.size() && format[j] == '{';
     if (braced) ++j;
     const size_t name_start = j;
-    while (j < format.size() && (std::isalnum(static_cast<unsigned char>(format[j])) || format[j] == '_')) ++j;
+    while (j < format.size() && (std::isalnum(static_cast<unsigned char>(format[j])) || format[j] == '_'))
+      ++j;
     if (j == name_start) return Error{"'$' without a variable name at column " + std::to_string(i + 1)};
     const std::string_view name = format.substr(name_start, j - name_start);
     if (braced) {
-      if (j >= format.size() || format[j] != '}') return Error{"unclosed '${' at column " + std::to_string(i + 1)};
+      if (j >= format.size() || format[j] != '}')
+        return Error{"unclosed '${' at column " + std::to_string(i + 1)};
       ++j;
     }
     f.add_literal(std::move(literal));

@@ -15,15 +15,15 @@
 namespace logstream {
 
 enum class FieldKind : uint8_t {
-  kHost,          // %h %a $remote_addr: the client, non-empty
-  kTimeBracketed, // %t: "[dd/Mon/yyyy:HH:MM:SS +hhmm]"
-  kTimeBare,      // nginx $time_local: the same without brackets (the brackets are literals)
-  kRequest,       // %r $request: "METHOD TARGET PROTOCOL", any bytes
-  kStatus,        // %>s %s $status: three digits
-  kSizeOrDash,    // %b: response bytes, digits or "-"
-  kBytes,         // %B %O $body_bytes_sent $bytes_sent: response bytes, digits
-  kNumber,        // %I %D %T %p ...: digits, not a response size
-  kText,          // anything else
+  kHost,           // %h %a $remote_addr: the client, non-empty
+  kTimeBracketed,  // %t: "[dd/Mon/yyyy:HH:MM:SS +hhmm]"
+  kTimeBare,       // nginx $time_local: the same without brackets (the brackets are literals)
+  kRequest,        // %r $request: "METHOD TARGET PROTOCOL", any bytes
+  kStatus,         // %>s %s $status: three digits
+  kSizeOrDash,     // %b: response bytes, digits or "-"
+  kBytes,          // %B %O $body_bytes_sent $bytes_sent: response bytes, digits
+  kNumber,         // %I %D %T %p ...: digits, not a response size
+  kText,           // anything else
 };
 
 // How a quoted field escapes a '"' it contains.
@@ -46,7 +46,8 @@ struct ParsedLine {
 class LogFormat {
  public:
   // Compiles an Apache LogFormat string, e.g. `%h %l %u %t "%r" %>s %b`.
-  static Expected<LogFormat> from_apache(std::string_view format, QuoteEscaping escaping = QuoteEscaping::kBackslash);
+  static Expected<LogFormat> from_apache(std::string_view format,
+                                         QuoteEscaping escaping = QuoteEscaping::kBackslash);
   // Compiles an nginx log_format string, e.g. `$remote_addr - $remote_user [$time_local] "$request" ...`.
   static Expected<LogFormat> from_nginx(std::string_view format);
 
@@ -64,11 +65,11 @@ class LogFormat {
  private:
   struct Step {
     bool is_literal = false;
-    std::string literal;         // is_literal
-    FieldKind kind{};            // !is_literal
-    bool final_status = false;   // %>s rather than %s; the final status wins when both appear
-    bool quoted = false;         // between '"' literals: ends at the closing quote
-    int delimiter = -1;          // first byte of the next literal, or -1 when the field runs to the end
+    std::string literal;        // is_literal
+    FieldKind kind{};           // !is_literal
+    bool final_status = false;  // %>s rather than %s; the final status wins when both appear
+    bool quoted = false;        // between '"' literals: ends at the closing quote
+    int delimiter = -1;         // first byte of the next literal, or -1 when the field runs to the end
   };
 
   void add_literal(std::string text);

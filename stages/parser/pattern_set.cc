@@ -19,7 +19,8 @@ Expected<PatternSet> PatternSet::create(const std::vector<PatternSpec>& patterns
   if (rc != HS_SUCCESS) {
     std::string message = "cannot compile pattern";
     if (compile_error) {
-      if (compile_error->expression >= 0 && static_cast<size_t>(compile_error->expression) < patterns.size()) {
+      if (compile_error->expression >= 0 &&
+          static_cast<size_t>(compile_error->expression) < patterns.size()) {
         message += " '" + patterns[static_cast<size_t>(compile_error->expression)].expression + "'";
       }
       message += std::string(": ") + compile_error->message;

@@ -5,7 +5,9 @@
 namespace logstream {
 namespace {
 
-int three_digit_value(const char* p) noexcept { return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'); }
+int three_digit_value(const char* p) noexcept {
+  return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+}
 
 }  // namespace
 

@@ -13,25 +13,30 @@
 namespace logstream {
 namespace {
 
-constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM;
+constexpr uint32_t kWatchMask =
+    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM;
 
 int64_t mtime_ns(const struct stat& st) { return st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec; }
 
 }  // namespace
 
-bool is_hidden_name(const std::string& name) noexcept { return name.empty() || name[0] == '.' || name[0] == '_'; }
+bool is_hidden_name(const std::string& name) noexcept {
+  return name.empty() || name[0] == '.' || name[0] == '_';
+}
 
 Expected<DirectoryWatcher> DirectoryWatcher::create(std::string directory, WatchOptions options,
-                                                     WarningHandler warn) {
+                                                    WarningHandler warn) {
   struct stat st {};
   if (::stat(directory.c_str(), &st) != 0) return Error{directory + ": " + std::strerror(errno)};
   if (!S_ISDIR(st.st_mode)) return Error{directory + ": not a directory"};
   DirectoryWatcher watcher(std::move(directory), options, std::move(warn));
   if (options.use_inotify) {
     watcher.inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (watcher.inotify_fd_ < 0 || inotify_add_watch(watcher.inotify_fd_, watcher.directory_.c_str(), kWatchMask) < 0) {
+    if (watcher.inotify_fd_ < 0 ||
+        inotify_add_watch(watcher.inotify_fd_, watcher.directory_.c_str(), kWatchMask) < 0) {
       watcher.warn_(watcher.directory_ + ": inotify unavailable (" + std::strerror(errno) +
-                    "), falling back to rescans every " + std::to_string(options.rescan_interval.count()) + " ms");
+                    "), falling back to rescans every " + std::to_string(options.rescan_interval.count()) +
+                    " ms");
       if (watcher.inotify_fd_ >= 0) ::close(watcher.inotify_fd_);
       watcher.inotify_fd_ = -1;
     }

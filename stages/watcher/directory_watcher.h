@@ -62,9 +62,9 @@ class DirectoryWatcher {
     uint64_t size = 0;
     int64_t mtime_ns = 0;
     SteadyClock::time_point last_change;
-    bool closed = false;           // closed after writing, moved in, or present at start
-    bool close_unrecorded = false; // a close event whose final size/mtime the next listing records
-    SteadyClock::duration wait{};  // how long it must stay unchanged, as of the last listing
+    bool closed = false;            // closed after writing, moved in, or present at start
+    bool close_unrecorded = false;  // a close event whose final size/mtime the next listing records
+    SteadyClock::duration wait{};   // how long it must stay unchanged, as of the last listing
   };
 
   DirectoryWatcher(std::string directory, WatchOptions options, WarningHandler warn)

@@ -35,23 +35,28 @@ const char* const kElasticBatch0 =
 using RunCliTest = TempDirTest;
 
 TEST_F(RunCliTest, SeedFormatPrintsSparksTableForARealLog) {
-  const auto r = run_process({kLogstream, "run", "--format", "spark-seed", kSharedData + "/elastic-apache.log"});
+  const auto r =
+      run_process({kLogstream, "run", "--format", "spark-seed", kSharedData + "/elastic-apache.log"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, kElasticBatch0);
   EXPECT_NE(r.err.find("10000 lines read = 10000 accepted + 0 rejected"), std::string::npos) << r.err;
 }
 
 TEST_F(RunCliTest, SeedFormatGivesTheNullRowForTheCutLine) {
-  const auto r = run_process({kLogstream, "run", "-q", "--format", "spark-seed", kSharedData + "/twiki-2004.log"});
+  const auto r =
+      run_process({kLogstream, "run", "-q", "--format", "spark-seed", kSharedData + "/twiki-2004.log"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(parse_last_console_table(r.out),
-            (StatusCountMap{{200, 1273}, {302, 6}, {304, 137}, {401, 123}, {404, 5}, {408, 1}, {std::nullopt, 1}}));
-  EXPECT_EQ(r.out.find("|  null|    1|"), r.out.find("+------+-----+\n|  null") + 15) << "null is the first row";
+  EXPECT_EQ(
+      parse_last_console_table(r.out),
+      (StatusCountMap{{200, 1273}, {302, 6}, {304, 137}, {401, 123}, {404, 5}, {408, 1}, {std::nullopt, 1}}));
+  EXPECT_EQ(r.out.find("|  null|    1|"), r.out.find("+------+-----+\n|  null") + 15)
+      << "null is the first row";
   EXPECT_EQ(r.err, "") << "--quiet leaves stderr to warnings";
 }
 
 TEST_F(RunCliTest, AutoFormatSaysWhatItPickedAndAccountsForEveryLine) {
-  const auto r = run_process({kLogstream, "run", kSharedData + "/elastic-apache.log", kSharedData + "/twiki-2004.log"});
+  const auto r =
+      run_process({kLogstream, "run", kSharedData + "/elastic-apache.log", kSharedData + "/twiki-2004.log"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("elastic-apache.log: format combined"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("twiki-2004.log: format common"), std::string::npos) << r.err;
@@ -66,7 +71,9 @@ TEST_F(RunCliTest, SeedFormatMatchesTheReferenceAtEveryChunkSizeAndThreadCount) 
   std::vector<std::string> inputs = {kSharedData + "/elastic-apache.log", kSharedData + "/twiki-2004.log"};
   for (const char* seed : {"11", "12"}) {
     const std::string quirky = path(std::string("quirky-") + seed + ".log");
-    ASSERT_EQ(run_process({kLoggen, "--lines", "4000", "--quirks", "all", "--seed", seed, "-o", quirky}).exit_code, 0);
+    ASSERT_EQ(
+        run_process({kLoggen, "--lines", "4000", "--quirks", "all", "--seed", seed, "-o", quirky}).exit_code,
+        0);
     inputs.push_back(quirky);
   }
   for (const std::string& input : inputs) {
@@ -96,16 +103,18 @@ TEST_F(RunCliTest, EmptyInputsPrintAnEmptyBatch) {
   write_file(path("empty.log"), "");
   const auto r = run_process({kLogstream, "run", "-q", path("empty.log")});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out,
-            "-------------------------------------------\nBatch: 0\n-------------------------------------------\n"
-            "+------+-----+\n|status|count|\n+------+-----+\n+------+-----+\n\n");
+  EXPECT_EQ(
+      r.out,
+      "-------------------------------------------\nBatch: 0\n-------------------------------------------\n"
+      "+------+-----+\n|status|count|\n+------+-----+\n+------+-----+\n\n");
 }
 
 TEST_F(RunCliTest, CustomLogFormat) {
-  write_file(path("custom.log"), "10.0.0.1 [10/Oct/2000:13:55:36 -0700] 503 \"GET / HTTP/1.1\"\n"
-                                 "10.0.0.2 [10/Oct/2000:13:55:37 -0700] 200 \"GET /x HTTP/1.1\"\n");
-  const auto r = run_process(
-      {kLogstream, "run", "--format", "custom", "--log-format", "%a %t %>s \"%r\"", "--sort", "key", path("custom.log")});
+  write_file(path("custom.log"),
+             "10.0.0.1 [10/Oct/2000:13:55:36 -0700] 503 \"GET / HTTP/1.1\"\n"
+             "10.0.0.2 [10/Oct/2000:13:55:37 -0700] 200 \"GET /x HTTP/1.1\"\n");
+  const auto r = run_process({kLogstream, "run", "--format", "custom", "--log-format", "%a %t %>s \"%r\"",
+                              "--sort", "key", path("custom.log")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("|   200|    1|\n|   503|    1|\n"), std::string::npos) << r.out;
 }
@@ -120,7 +129,8 @@ TEST_F(RunCliTest, UsageErrorsExitTwoWithOneClearLine) {
       {{"run", "--format", "apache2", path("x")}, "unknown format 'apache2'"},
       {{"run", "--sort", "random", "/dev/null"}, "--sort must be spark, key or count"},
       {{"run", "--chunk-size", "8", "/dev/null"}, "--chunk-size must be between"},
-      {{"run", "--format", "custom", "--log-format", "%h %Z", "/dev/null"}, "unknown LogFormat directive at column 4"},
+      {{"run", "--format", "custom", "--log-format", "%h %Z", "/dev/null"},
+       "unknown LogFormat directive at column 4"},
       {{"run", "--format", "custom", "/dev/null"}, "--format custom needs --log-format"},
       {{"watch", path("no-such-dir")}, "no-such-dir: No such file or directory"},
       {{"--threads", "0", "run", "/dev/null"}, "--threads"},

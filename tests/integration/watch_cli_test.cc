@@ -57,17 +57,31 @@ TEST_F(WatchCliTest, DroppingARealLogTwicePrintsBatchZeroThenEveryCountDoubled) 
   copy_in(kSharedData + "/elastic-apache.log", logs() + "/access_log.txt");
   ASSERT_TRUE(watch->wait_for_text("Batch: 0\n", 1, seconds(20))) << watch->err();
   ASSERT_TRUE(watch->wait_for_text("+------+-----+\n\n", 1, seconds(5)));
-  const std::string batch0 = batch_block(0, {{"416", 2}, {"206", 45}, {"500", 3}, {"301", 164}, {"403", 2},
-                                             {"404", 213}, {"200", 9126}, {"304", 445}});
+  const std::string batch0 = batch_block(0, {{"416", 2},
+                                             {"206", 45},
+                                             {"500", 3},
+                                             {"301", 164},
+                                             {"403", 2},
+                                             {"404", 213},
+                                             {"200", 9126},
+                                             {"304", 445}});
   EXPECT_EQ(watch->out(), batch0);
 
   copy_in(kSharedData + "/elastic-apache.log", logs() + "/access_log_1.txt");
   ASSERT_TRUE(watch->wait_for_text("Batch: 1\n", 1, seconds(20))) << watch->err();
-  ASSERT_TRUE(watch->wait_for_stdout([](const std::string& out) { return out.size() > 2 && out.ends_with("+\n\n") &&
-                                                                          count_occurrences(out, "+\n\n") == 2; },
-                                     seconds(5)));
-  EXPECT_EQ(watch->out(), batch0 + batch_block(1, {{"416", 4}, {"206", 90}, {"500", 6}, {"301", 328}, {"403", 4},
-                                                   {"404", 426}, {"200", 18252}, {"304", 890}}));
+  ASSERT_TRUE(watch->wait_for_stdout(
+      [](const std::string& out) {
+        return out.size() > 2 && out.ends_with("+\n\n") && count_occurrences(out, "+\n\n") == 2;
+      },
+      seconds(5)));
+  EXPECT_EQ(watch->out(), batch0 + batch_block(1, {{"416", 4},
+                                                   {"206", 90},
+                                                   {"500", 6},
+                                                   {"301", 328},
+                                                   {"403", 4},
+                                                   {"404", 426},
+                                                   {"200", 18252},
+                                                   {"304", 890}}));
   watch->send_signal(SIGINT);
   EXPECT_EQ(watch->wait_exit(seconds(10)), 0) << watch->err();
 }
@@ -76,13 +90,16 @@ TEST_F(WatchCliTest, CrlfLogWithACutLastLineGivesTheNullRowAndDoubles) {
   auto watch = start_watch({"--format", "spark-seed", "--quiet-ms", "100"});
   copy_in(kSharedData + "/twiki-2004.log", logs() + "/a.log");
   ASSERT_TRUE(watch->wait_for_text("+------+-----+\n\n", 1, seconds(20))) << watch->err();
-  EXPECT_EQ(watch->out(), batch_block(0, {{"null", 1}, {"404", 5}, {"408", 1}, {"200", 1273}, {"304", 137},
-                                          {"302", 6}, {"401", 123}}));
+  EXPECT_EQ(
+      watch->out(),
+      batch_block(
+          0, {{"null", 1}, {"404", 5}, {"408", 1}, {"200", 1273}, {"304", 137}, {"302", 6}, {"401", 123}}));
   copy_in(kSharedData + "/twiki-2004.log", logs() + "/b.log");
   ASSERT_TRUE(watch->wait_for_text("Batch: 1\n", 1, seconds(20))) << watch->err();
   ASSERT_TRUE(watch->wait_for_text("+\n\n", 2, seconds(5)));
   EXPECT_EQ(parse_last_console_table(watch->out()),
-            (StatusCountMap{{200, 2546}, {302, 12}, {304, 274}, {401, 246}, {404, 10}, {408, 2}, {std::nullopt, 2}}));
+            (StatusCountMap{
+                {200, 2546}, {302, 12}, {304, 274}, {401, 246}, {404, 10}, {408, 2}, {std::nullopt, 2}}));
   watch->send_signal(SIGTERM);
   EXPECT_EQ(watch->wait_exit(seconds(10)), 0);
 }
@@ -133,7 +150,8 @@ TEST_F(WatchCliTest, NoNewDataNoBatchAndHiddenFilesAreIgnored) {
 
 TEST_F(WatchCliTest, FilesAlreadyThereAreTheFirstBatchAndRescanFindsFilesWithoutInotify) {
   copy_in(kSharedData + "/twiki-2004.log", logs() + "/old.log");
-  auto watch = start_watch({"-q", "--no-inotify", "--rescan-ms", "50", "--quiet-ms", "100", "--partial-line-wait-ms", "300"});
+  auto watch = start_watch(
+      {"-q", "--no-inotify", "--rescan-ms", "50", "--quiet-ms", "100", "--partial-line-wait-ms", "300"});
   ASSERT_TRUE(watch->wait_for_text("Batch: 0\n", 1, seconds(20))) << watch->err();
   copy_in(kSharedData + "/twiki-2004.log", logs() + "/new.log");
   ASSERT_TRUE(watch->wait_for_text("Batch: 1\n", 1, seconds(20))) << watch->err();

@@ -61,7 +61,8 @@ TEST_F(StressTest, HundredsOfFilesDroppedWhileWatchingAreEachCountedOnce) {
 
 TEST_F(StressTest, MemoryStaysBoundedByThePoolWhateverTheInputSize) {
   const std::string big = path("big.log");
-  ASSERT_EQ(run_process({kLoggen, "--size", "400M", "--quirks", "all", "--seed", "5", "-o", big}).exit_code, 0);
+  ASSERT_EQ(run_process({kLoggen, "--size", "400M", "--quirks", "all", "--seed", "5", "-o", big}).exit_code,
+            0);
   ASSERT_GE(fs::file_size(big), 400u * 1000 * 1000);
   const auto seed = run_process({kLogstream, "run", "-q", "--format", "spark-seed", big});
   ASSERT_EQ(seed.exit_code, 0) << seed.err;

@@ -18,7 +18,9 @@ using Clock = std::chrono::steady_clock;
 
 size_t count_occurrences(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
@@ -90,8 +92,10 @@ bool RunningProcess::wait_for_stdout(const std::function<bool(const std::string&
   return true;
 }
 
-bool RunningProcess::wait_for_text(const std::string& needle, size_t times, std::chrono::milliseconds timeout) {
-  return wait_for_stdout([&](const std::string& out) { return count_occurrences(out, needle) >= times; }, timeout);
+bool RunningProcess::wait_for_text(const std::string& needle, size_t times,
+                                   std::chrono::milliseconds timeout) {
+  return wait_for_stdout([&](const std::string& out) { return count_occurrences(out, needle) >= times; },
+                         timeout);
 }
 
 void RunningProcess::send_signal(int signal) {

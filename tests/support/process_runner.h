@@ -31,7 +31,8 @@ class RunningProcess {
   RunningProcess& operator=(const RunningProcess&) = delete;
 
   // Reads stdout until `done(stdout so far)` holds; false on timeout or end of output.
-  bool wait_for_stdout(const std::function<bool(const std::string&)>& done, std::chrono::milliseconds timeout);
+  bool wait_for_stdout(const std::function<bool(const std::string&)>& done,
+                       std::chrono::milliseconds timeout);
   // Waits until stdout contains `needle` `times` times.
   bool wait_for_text(const std::string& needle, size_t times, std::chrono::milliseconds timeout);
   void send_signal(int signal);

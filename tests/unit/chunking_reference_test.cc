@@ -58,7 +58,8 @@ StatusCountMap as_map(const LineCounts& counts) {
 }
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("logstream-unit-" + std::to_string(getpid()) + "-" + name))
+  return (std::filesystem::temp_directory_path() /
+          ("logstream-unit-" + std::to_string(getpid()) + "-" + name))
       .string();
 }
 
@@ -110,7 +111,8 @@ TEST(ChunkingReference, MatchesStraddlingPieceBoundariesOfLongLinesAreFound) {
   // A line far longer than the chunk with its only status near the end, then one whose status straddles
   // every possible piece boundary position, then CR line ends.
   std::string bytes = std::string(5000, 'x') + " 404 tail\n";
-  for (int shift = 0; shift < 20; ++shift) bytes += std::string(static_cast<size_t>(40 + shift), 'y') + " 301 z\r\n";
+  for (int shift = 0; shift < 20; ++shift)
+    bytes += std::string(static_cast<size_t>(40 + shift), 'y') + " 301 z\r\n";
   bytes += std::string(300, 'q') + "\r" + std::string(70, 'w') + "\rlast 200 ";
   const std::string path = temp_path("long.log");
   testing::write_file(path, bytes);

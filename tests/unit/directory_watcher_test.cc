@@ -31,7 +31,8 @@ class DirectoryWatcherTest : public ::testing::Test {
     options.quiet_period = milliseconds(100);
     options.partial_line_wait = milliseconds(400);
     options.use_inotify = inotify;
-    return DirectoryWatcher::create(dir_.string(), options, [this](const std::string& w) { warnings_.push_back(w); })
+    return DirectoryWatcher::create(dir_.string(), options,
+                                    [this](const std::string& w) { warnings_.push_back(w); })
         .value();
   }
   std::vector<std::string> names(const std::vector<FileTask>& tasks) {
@@ -77,7 +78,8 @@ TEST_F(DirectoryWatcherTest, OpenFileWithAHalfLineWaitsForTheLine) {
   auto now = SteadyClock::now();
   watcher.drain_events(now);
   EXPECT_TRUE(watcher.take_ready(now).empty());
-  EXPECT_TRUE(watcher.take_ready(now + milliseconds(200)).empty()) << "quiet, but the last line is not finished";
+  EXPECT_TRUE(watcher.take_ready(now + milliseconds(200)).empty())
+      << "quiet, but the last line is not finished";
   writer << "ne 404 y\n" << std::flush;
   now = SteadyClock::now();
   watcher.drain_events(now);

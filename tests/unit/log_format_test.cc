@@ -9,8 +9,11 @@ LogFormat named(const char* name) { return LogFormat::named(name).value(); }
 
 TEST(LogFormat, ParsesACombinedLine) {
   ParsedLine line;
-  const auto reject = named("combined").parse(
-      R"(66.249.75.159 - - [29/Nov/2015:03:50:05 +0000] "GET /robots.txt HTTP/1.1" 200 55 "-" "Googlebot/2.1")", line);
+  const auto reject =
+      named("combined")
+          .parse(
+              R"(66.249.75.159 - - [29/Nov/2015:03:50:05 +0000] "GET /robots.txt HTTP/1.1" 200 55 "-" "Googlebot/2.1")",
+              line);
   ASSERT_FALSE(reject) << reject_reason_name(*reject);
   EXPECT_EQ(line.host, "66.249.75.159");
   EXPECT_EQ(line.method, "GET");
@@ -23,8 +26,11 @@ TEST(LogFormat, ParsesACombinedLine) {
 
 TEST(LogFormat, EscapedQuotesDoNotEndAQuotedField) {
   ParsedLine line;
-  EXPECT_FALSE(named("combined").parse(
-      R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a?q=\"x\"\\ HTTP/1.0" 404 - "-" "UA \"quoted\"")", line));
+  EXPECT_FALSE(
+      named("combined")
+          .parse(
+              R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a?q=\"x\"\\ HTTP/1.0" 404 - "-" "UA \"quoted\"")",
+              line));
   EXPECT_EQ(line.target, R"(/a?q=\"x\"\\)");
   EXPECT_EQ(line.status, 404);
   EXPECT_EQ(line.size, -1);
@@ -47,17 +53,23 @@ TEST(LogFormat, NginxQuotesEndAtTheFirstQuote) {
 
 TEST(LogFormat, VhostCombinedTakesTheClientHostAndBytes) {
   ParsedLine line;
-  EXPECT_FALSE(named("vhost_combined").parse(
-      R"(www.example.com:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 512 "-" "x")", line));
+  EXPECT_FALSE(
+      named("vhost_combined")
+          .parse(
+              R"(www.example.com:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 512 "-" "x")",
+              line));
   EXPECT_EQ(line.host, "10.0.0.1");
   EXPECT_EQ(line.size, 512);
 }
 
 TEST(LogFormat, ExtraTrailingFieldsAreAccepted) {
   ParsedLine line;
-  EXPECT_FALSE(named("combined").parse(
-      R"(h - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "x" 0.004 "10.0.0.1")", line));
-  EXPECT_EQ(named("combined").parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "x"junk)", line),
+  EXPECT_FALSE(
+      named("combined")
+          .parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "x" 0.004 "10.0.0.1")",
+                 line));
+  EXPECT_EQ(named("combined")
+                .parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "x"junk)", line),
             RejectReason::kUnexpectedText);
 }
 
@@ -68,17 +80,22 @@ TEST(LogFormat, GivesAReasonForEveryReject) {
   EXPECT_EQ(common.parse("host - -", line), RejectReason::kMissingField);
   EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1 200 5)", line),
             RejectReason::kUnterminatedQuote);
-  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 +07] "GET /" 200 5)", line), RejectReason::kBadTimestamp);
-  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 20x 5)", line), RejectReason::kBadStatus);
-  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 2000 5)", line), RejectReason::kBadStatus);
-  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 200 5k)", line), RejectReason::kBadNumber);
+  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 +07] "GET /" 200 5)", line),
+            RejectReason::kBadTimestamp);
+  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 20x 5)", line),
+            RejectReason::kBadStatus);
+  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 2000 5)", line),
+            RejectReason::kBadStatus);
+  EXPECT_EQ(common.parse(R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /" 200 5k)", line),
+            RejectReason::kBadNumber);
 }
 
 TEST(LogFormat, CompilesCustomFormatsAndPointsAtMistakes) {
   auto custom = LogFormat::from_apache(R"(%a %{X-Forwarded-For}i %t "%r" %s %>s %D)");
   ASSERT_TRUE(custom) << custom.error();
   ParsedLine line;
-  EXPECT_FALSE(custom.value().parse(R"(10.0.0.1 1.1.1.1 [10/Oct/2000:13:55:36 -0700] "GET /" 302 200 1234)", line));
+  EXPECT_FALSE(
+      custom.value().parse(R"(10.0.0.1 1.1.1.1 [10/Oct/2000:13:55:36 -0700] "GET /" 302 200 1234)", line));
   EXPECT_EQ(line.status, 200) << "the final status (%>s) wins over the original (%s)";
 
   auto unknown = LogFormat::from_apache("%h %Z");

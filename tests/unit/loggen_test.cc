@@ -1,8 +1,7 @@
-#include "tools/loggen/generator.h"
-
 #include <gtest/gtest.h>
 
 #include "tests/support/seed_reference.h"
+#include "tools/loggen/generator.h"
 
 namespace logstream {
 namespace {

@@ -40,7 +40,10 @@ TEST(SeedStatusScanner, TerminatorsAreNotWhitespaceOfTheLine) {
 }
 
 TEST(SeedStatusScanner, TabsVerticalTabsAndFormFeedsAreWhitespace) {
-  const LineCounts c = scan("a\t201\tb\nc\x0b" "202\x0c" "d\n");
+  const LineCounts c = scan(
+      "a\t201\tb\nc\x0b"
+      "202\x0c"
+      "d\n");
   EXPECT_EQ(c.status[201], 1u);
   EXPECT_EQ(c.status[202], 1u);
 }

@@ -6,21 +6,34 @@
 namespace logstream::loggen {
 namespace {
 
-constexpr std::string_view kQuirkNames[] = {"ipv6",  "hostnames",    "escaped-quotes", "dash-size",
-                                            "tz-both", "crlf",       "lone-cr",        "long-request",
-                                            "junk",  "nul",          "empty-lines",    "invalid-utf8",
-                                            "extra-fields", "spaces-in-uri", "no-final-newline"};
+constexpr std::string_view kQuirkNames[] = {
+    "ipv6",        "hostnames",    "escaped-quotes", "dash-size",     "tz-both",
+    "crlf",        "lone-cr",      "long-request",   "junk",          "nul",
+    "empty-lines", "invalid-utf8", "extra-fields",   "spaces-in-uri", "no-final-newline"};
 
-constexpr std::string_view kMethods[] = {"GET", "GET", "GET", "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"};
-constexpr std::string_view kPaths[] = {"/",          "/index.html", "/robots.txt", "/favicon.ico",
-                                       "/blog/",     "/images/logo.png", "/api/v1/items", "/search",
-                                       "/css/site.css", "/js/app.js", "/wp-login.php", "/feed.xml"};
+constexpr std::string_view kMethods[] = {"GET",  "GET", "GET",    "GET",    "POST",
+                                         "HEAD", "PUT", "DELETE", "OPTIONS"};
+constexpr std::string_view kPaths[] = {"/",
+                                       "/index.html",
+                                       "/robots.txt",
+                                       "/favicon.ico",
+                                       "/blog/",
+                                       "/images/logo.png",
+                                       "/api/v1/items",
+                                       "/search",
+                                       "/css/site.css",
+                                       "/js/app.js",
+                                       "/wp-login.php",
+                                       "/feed.xml"};
 constexpr std::string_view kAgents[] = {
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/43.0.2357.130 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/43.0.2357.130 "
+    "Safari/537.36",
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
     "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:38.0) Gecko/20100101 Firefox/38.0",
-    "curl/7.38.0", "-",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 8_3 like Mac OS X) AppleWebKit/600.1.4 (KHTML, like Gecko) Mobile/12F70"};
+    "curl/7.38.0",
+    "-",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 8_3 like Mac OS X) AppleWebKit/600.1.4 (KHTML, like Gecko) "
+    "Mobile/12F70"};
 constexpr std::string_view kReferers[] = {"-", "-", "http://www.example.com/", "https://www.google.com/",
                                           "http://sundog-soft.com/blog/"};
 constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -217,7 +230,8 @@ void Generator::append_request(std::string& out) {
     out += "?id=";
     append_number(out, below(100000));
   }
-  if (quirk(Quirk::kEscapedQuotes, 30)) out += options_.format == "nginx" ? "?q=\\x22hi\\x22" : "?q=\\\"hi\\\"\\\\";
+  if (quirk(Quirk::kEscapedQuotes, 30))
+    out += options_.format == "nginx" ? "?q=\\x22hi\\x22" : "?q=\\\"hi\\\"\\\\";
   if (quirk(Quirk::kSpacesInUri, 20)) out += "/my documents/file name.pdf";
   if (quirk(Quirk::kLongRequest, 5)) {
     out += "?payload=";

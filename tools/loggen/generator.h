@@ -12,30 +12,30 @@ namespace logstream::loggen {
 
 // Each quirk, when enabled, applies to a few percent of lines.
 enum class Quirk : uint32_t {
-  kIpv6 = 1u << 0,           // IPv6 client addresses
-  kHostnames = 1u << 1,      // host names instead of addresses
-  kEscapedQuotes = 1u << 2,  // \" and \\ inside the request and user agent (httpd escaping)
-  kDashSize = 1u << 3,       // "-" as the response size
-  kBothTimezones = 1u << 4,  // positive and negative UTC offsets
-  kCrlf = 1u << 5,           // "\r\n" line ends
-  kLoneCr = 1u << 6,         // "\r" line ends
-  kLongRequest = 1u << 7,    // request lines of several kilobytes
-  kJunk = 1u << 8,           // lines that fit no format: garbage, TLS handshakes, half lines
-  kNul = 1u << 9,            // NUL bytes inside fields
-  kEmptyLines = 1u << 10,    // empty lines
-  kInvalidUtf8 = 1u << 11,   // raw bytes >= 0x80 that are not UTF-8
-  kExtraFields = 1u << 12,   // fields appended after the user agent
-  kSpacesInUri = 1u << 13,   // unescaped spaces inside the request target
-  kNoFinalNewline = 1u << 14 // the last line has no terminator
+  kIpv6 = 1u << 0,            // IPv6 client addresses
+  kHostnames = 1u << 1,       // host names instead of addresses
+  kEscapedQuotes = 1u << 2,   // \" and \\ inside the request and user agent (httpd escaping)
+  kDashSize = 1u << 3,        // "-" as the response size
+  kBothTimezones = 1u << 4,   // positive and negative UTC offsets
+  kCrlf = 1u << 5,            // "\r\n" line ends
+  kLoneCr = 1u << 6,          // "\r" line ends
+  kLongRequest = 1u << 7,     // request lines of several kilobytes
+  kJunk = 1u << 8,            // lines that fit no format: garbage, TLS handshakes, half lines
+  kNul = 1u << 9,             // NUL bytes inside fields
+  kEmptyLines = 1u << 10,     // empty lines
+  kInvalidUtf8 = 1u << 11,    // raw bytes >= 0x80 that are not UTF-8
+  kExtraFields = 1u << 12,    // fields appended after the user agent
+  kSpacesInUri = 1u << 13,    // unescaped spaces inside the request target
+  kNoFinalNewline = 1u << 14  // the last line has no terminator
 };
 
 struct Options {
   uint64_t seed = 1;
-  uint64_t max_bytes = 0;  // stop before exceeding this many bytes (0: no limit)
-  uint64_t max_lines = 0;  // stop after this many lines (0: no limit)
+  uint64_t max_bytes = 0;           // stop before exceeding this many bytes (0: no limit)
+  uint64_t max_lines = 0;           // stop after this many lines (0: no limit)
   std::string format = "combined";  // common | combined | vhost_combined | nginx
-  std::vector<std::pair<int, double>> status_mix = {{200, 80}, {304, 6}, {404, 5}, {301, 3}, {500, 3},
-                                                    {302, 2}, {403, 1}};
+  std::vector<std::pair<int, double>> status_mix = {{200, 80}, {304, 6}, {404, 5}, {301, 3},
+                                                    {500, 3},  {302, 2}, {403, 1}};
   // When set, the weights are exact counts drawn without replacement: the first sum-of-weights lines
   // carry exactly those statuses (the seed's demo reproduces the lesson's table this way).
   bool exact_mix = false;

@@ -1,6 +1,5 @@
 // loggen: writes a deterministic access log to stdout or a file. See --help.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -14,10 +13,14 @@ bool parse_bytes(const std::string& text, uint64_t& out) {
   if (end == text.c_str() || value < 0) return false;
   const std::string suffix = end;
   double scale = 1;
-  if (suffix == "K" || suffix == "k") scale = 1024.0;
-  else if (suffix == "M") scale = 1024.0 * 1024;
-  else if (suffix == "G") scale = 1024.0 * 1024 * 1024;
-  else if (!suffix.empty()) return false;
+  if (suffix == "K" || suffix == "k")
+    scale = 1024.0;
+  else if (suffix == "M")
+    scale = 1024.0 * 1024;
+  else if (suffix == "G")
+    scale = 1024.0 * 1024 * 1024;
+  else if (!suffix.empty())
+    return false;
   out = static_cast<uint64_t>(value * scale);
   return true;
 }
@@ -28,19 +31,22 @@ int main(int argc, char** argv) {
   CLI::App app{"loggen: deterministic web-server access logs for tests, demos and benchmarks"};
   logstream::loggen::Options options;
   std::string size, quirks = "none", mix, output = "-", shape;
-  app.add_option("--seed", options.seed, "Random seed; the same seed gives the same bytes")->capture_default_str();
+  app.add_option("--seed", options.seed, "Random seed; the same seed gives the same bytes")
+      ->capture_default_str();
   app.add_option("--size", size, "Stop before this many bytes (K/M/G suffixes)");
   app.add_option("--lines", options.max_lines, "Stop after this many lines");
   app.add_option("--format", options.format, "common, combined, vhost_combined or nginx")
       ->capture_default_str()
       ->check(CLI::IsMember({"common", "combined", "vhost_combined", "nginx"}));
   app.add_option("--status-mix", mix, "Statuses with weights, e.g. 200:80,404:5,500:15");
-  app.add_option("--timezone", options.timezone, "UTC offset of the timestamps, e.g. -0800")->capture_default_str();
+  app.add_option("--timezone", options.timezone, "UTC offset of the timestamps, e.g. -0800")
+      ->capture_default_str();
   std::string quirk_help = "Comma-separated quirks, 'all' or 'none':";
   for (auto name : logstream::loggen::quirk_names()) quirk_help += " " + std::string(name);
   app.add_option("--quirks", quirks, quirk_help)->capture_default_str();
-  app.add_option("--shape", shape, "'seed': the shape of the seed's access_log.txt (combined, +0000, 76,079 "
-                                   "lines, its status mix); other flags given after it still apply")
+  app.add_option("--shape", shape,
+                 "'seed': the shape of the seed's access_log.txt (combined, +0000, 76,079 "
+                 "lines, its status mix); other flags given after it still apply")
       ->check(CLI::IsMember({"seed"}));
   app.add_option("-o,--output", output, "Output file, '-' for stdout")->capture_default_str();
   try {

@@ -1,6 +1,5 @@
 // logstream: the CLI. Parses flags, turns them into a QueryOptions, and hands over to pipeline/.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -23,10 +22,14 @@ bool parse_size(const std::string& text, size_t& out) {
   }
   if (digits == 0) return false;
   const std::string suffix = text.substr(digits);
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") value <<= 10;
-  else if (suffix == "M" || suffix == "MiB") value <<= 20;
-  else if (suffix == "G" || suffix == "GiB") value <<= 30;
-  else if (!suffix.empty() && suffix != "B") return false;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    value <<= 10;
+  else if (suffix == "M" || suffix == "MiB")
+    value <<= 20;
+  else if (suffix == "G" || suffix == "GiB")
+    value <<= 30;
+  else if (!suffix.empty() && suffix != "B")
+    return false;
   out = static_cast<size_t>(value);
   return true;
 }
@@ -40,7 +43,8 @@ int usage_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "logstream: streaming access-log analytics. Keeps the complete table of `groupBy(status).count()` over a\n"
+      "logstream: streaming access-log analytics. Keeps the complete table of `groupBy(status).count()` over "
+      "a\n"
       "directory of web-server logs and prints it per batch in Spark's console layout."};
   app.set_version_flag("--version", std::string("logstream ") + LOGSTREAM_VERSION);
   app.require_subcommand(1);
@@ -62,11 +66,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sort", sort, "Row order of the table: spark (Spark's hash-partition order), key, count")
       ->capture_default_str();
-  app.add_flag("-q,--quiet", options.quiet, "No per-batch summary or format notes on stderr (warnings remain)");
+  app.add_flag("-q,--quiet", options.quiet,
+               "No per-batch summary or format notes on stderr (warnings remain)");
 
   CLI::App* run = app.add_subcommand("run", "Process the files that exist now as Batch 0, then exit");
   std::vector<std::string> paths;
-  run->add_option("PATH", paths, "Files or directories (directories: every file not starting with '_' or '.')")
+  run->add_option("PATH", paths,
+                  "Files or directories (directories: every file not starting with '_' or '.')")
       ->required();
 
   CLI::App* watch = app.add_subcommand("watch", "Watch DIR for new files; a batch per trigger, until Ctrl-C");
@@ -74,15 +80,20 @@ int main(int argc, char** argv) {
   int quiet_ms = 500, partial_ms = 10000, rescan_ms = 1000;
   bool no_inotify = false;
   watch->add_option("DIR", directory, "Directory to watch")->capture_default_str();
-  watch->add_option("--quiet-ms", quiet_ms,
-                    "A file whose last line is complete is taken after this long without change, even if "
-                    "its writer never closed it")
-      ->capture_default_str()->check(CLI::Range(0, 3600000));
-  watch->add_option("--partial-line-wait-ms", partial_ms,
-                    "A file still open with an unfinished last line is taken after this long without change")
-      ->capture_default_str()->check(CLI::Range(0, 86400000));
+  watch
+      ->add_option("--quiet-ms", quiet_ms,
+                   "A file whose last line is complete is taken after this long without change, even if "
+                   "its writer never closed it")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600000));
+  watch
+      ->add_option("--partial-line-wait-ms", partial_ms,
+                   "A file still open with an unfinished last line is taken after this long without change")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400000));
   watch->add_option("--rescan-ms", rescan_ms, "Directory listing interval when no event arrives")
-      ->capture_default_str()->check(CLI::Range(1, 3600000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
   watch->add_flag("--no-inotify", no_inotify, "Find new files by rescanning only");
 
   try {

@@ -8,7 +8,7 @@ packages=(
   libtbb-dev libhyperscan-dev libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev libpcre2-dev zlib1g-dev
-  mawk gawk
+  mawk gawk clang-format
 )
 
 missing=()

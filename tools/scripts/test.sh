@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite (unit, integration, stress) plus the format check.
+# This is what CI runs (.ci/run). Usage: tools/scripts/test.sh [preset]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+preset=${1:-release}
+bash "$root/tools/scripts/build.sh" "$preset"
+cd "$root"
+
+echo "== clang-format check" >&2
+find stages pipeline tools tests bench -name '*.cc' -o -name '*.h' | sort |
+  xargs clang-format --dry-run --Werror
+
+echo "== ctest ($preset): unit, integration, stress" >&2
+ctest --preset "$preset" -j "$(nproc)" --timeout 600 -L 'unit|integration|stress'

@@ -1,6 +1,5 @@
 #include "pipeline/status_query.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,33 +78,14 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
     if (!S_ISDIR(st.st_mode)) {
-      tasks.push_back({path, UINT64_MAX});
+      tasks.push_back(
+          {path, UINT64_MAX});  // named explicitly: taken whatever its name; the reader checks its type
       continue;
     }
-    struct Entry {
-      int64_t mtime_ns;
-      std::string path;
-    };
-    std::vector<Entry> entries;
-    DIR* dir = ::opendir(path.c_str());
-    if (!dir) return Error{path + ": cannot list: " + std::strerror(errno)};
-    while (const struct dirent* entry = ::readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (is_hidden_name(name)) continue;
-      const std::string child = path + "/" + name;
-      struct stat cst {};
-      if (::stat(child.c_str(), &cst) != 0) continue;
-      if (!S_ISREG(cst.st_mode)) {
-        if (!S_ISDIR(cst.st_mode)) warn(child + ": not a regular file, ignored");
-        continue;
-      }
-      entries.push_back({cst.st_mtim.tv_sec * 1'000'000'000LL + cst.st_mtim.tv_nsec, child});
-    }
-    ::closedir(dir);
-    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-      return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.path < b.path;
-    });
-    for (Entry& e : entries) tasks.push_back({std::move(e.path), UINT64_MAX});
+    auto listing = list_visible_files(
+        path, [&](const std::string& special) { warn(special + ": not a regular file, ignored"); });
+    if (!listing) return Error{listing.error()};
+    for (ListedFile& file : listing.value()) tasks.push_back({std::move(file.path), UINT64_MAX});
   }
   return tasks;
 }

@@ -3,18 +3,46 @@
 namespace logstream {
 namespace {
 
-bool two_digits(const char* p, int& out) noexcept {
-  if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') return false;
-  out = (p[0] - '0') * 10 + (p[1] - '0');
-  return true;
+constexpr unsigned digit(char c) noexcept {
+  return static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
 }
 
-int month_index(const char* p) noexcept {
-  static constexpr char kMonths[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  for (int m = 0; m < 12; ++m) {
-    if (p[0] == kMonths[m * 3] && p[1] == kMonths[m * 3 + 1] && p[2] == kMonths[m * 3 + 2]) return m + 1;
+// The month of a three-letter English abbreviation packed into one integer, or 0.
+int month_of(const char* p) noexcept {
+  const uint32_t code = static_cast<uint32_t>(static_cast<unsigned char>(p[0])) << 16 |
+                        static_cast<uint32_t>(static_cast<unsigned char>(p[1])) << 8 |
+                        static_cast<uint32_t>(static_cast<unsigned char>(p[2]));
+  constexpr auto pack = [](const char(&m)[4]) {
+    return static_cast<uint32_t>(m[0]) << 16 | static_cast<uint32_t>(m[1]) << 8 | static_cast<uint32_t>(m[2]);
+  };
+  switch (code) {
+    case pack("Jan"):
+      return 1;
+    case pack("Feb"):
+      return 2;
+    case pack("Mar"):
+      return 3;
+    case pack("Apr"):
+      return 4;
+    case pack("May"):
+      return 5;
+    case pack("Jun"):
+      return 6;
+    case pack("Jul"):
+      return 7;
+    case pack("Aug"):
+      return 8;
+    case pack("Sep"):
+      return 9;
+    case pack("Oct"):
+      return 10;
+    case pack("Nov"):
+      return 11;
+    case pack("Dec"):
+      return 12;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
@@ -27,37 +55,40 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) noexcept {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-bool leap_year(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap_year(unsigned y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
+// Hot in every fixed format: one pass over fixed positions, no loops, no calls.
 std::optional<int64_t> parse_clf_time(std::string_view t) noexcept {
   // dd/Mon/yyyy:HH:MM:SS +hhmm  -> 26 characters exactly
   if (t.size() != 26) return std::nullopt;
   const char* p = t.data();
-  int day, hour, minute, second, year_hi, year_lo, off_h, off_m;
-  if (!two_digits(p, day) || p[2] != '/') return std::nullopt;
-  const int month = month_index(p + 3);
-  if (month == 0 || p[6] != '/') return std::nullopt;
-  if (!two_digits(p + 7, year_hi) || !two_digits(p + 9, year_lo) || p[11] != ':') return std::nullopt;
-  if (!two_digits(p + 12, hour) || p[14] != ':' || !two_digits(p + 15, minute) || p[17] != ':') {
+  static constexpr int kDigitAt[] = {0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25};
+  unsigned any_bad = 0;
+  for (int at : kDigitAt) any_bad |= digit(p[at]) > 9;
+  if (any_bad || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':' || p[20] != ' ' ||
+      (p[21] != '+' && p[21] != '-')) {
     return std::nullopt;
   }
-  if (!two_digits(p + 18, second) || p[20] != ' ') return std::nullopt;
-  if ((p[21] != '+' && p[21] != '-') || !two_digits(p + 22, off_h) || !two_digits(p + 24, off_m)) {
-    return std::nullopt;
-  }
-  const int year = year_hi * 100 + year_lo;
-  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const int month_days = kDaysInMonth[month - 1] + (month == 2 && leap_year(year) ? 1 : 0);
+  const int month = month_of(p + 3);
+  if (month == 0) return std::nullopt;
+  const unsigned day = digit(p[0]) * 10 + digit(p[1]);
+  const unsigned year = digit(p[7]) * 1000 + digit(p[8]) * 100 + digit(p[9]) * 10 + digit(p[10]);
+  const unsigned hour = digit(p[12]) * 10 + digit(p[13]);
+  const unsigned minute = digit(p[15]) * 10 + digit(p[16]);
+  const unsigned second = digit(p[18]) * 10 + digit(p[19]);
+  const unsigned off_h = digit(p[22]) * 10 + digit(p[23]);
+  const unsigned off_m = digit(p[24]) * 10 + digit(p[25]);
+  static constexpr unsigned kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const unsigned month_days = kDaysInMonth[month - 1] + (month == 2 && leap_year(year) ? 1 : 0);
   // second 60 is a leap second, which httpd can print.
   if (day < 1 || day > month_days || hour > 23 || minute > 59 || second > 60 || off_h > 23 || off_m > 59) {
     return std::nullopt;
   }
-  const int64_t offset = (off_h * 3600 + off_m * 60) * (p[21] == '-' ? -1 : 1);
-  const int64_t local =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 +
-      minute * 60 + second;
+  const int64_t offset = static_cast<int64_t>(off_h * 3600 + off_m * 60) * (p[21] == '-' ? -1 : 1);
+  const int64_t local = days_from_civil(year, static_cast<unsigned>(month), day) * 86400 +
+                        static_cast<int64_t>(hour * 3600 + minute * 60 + second);
   return local - offset;
 }
 

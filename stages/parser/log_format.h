@@ -32,7 +32,8 @@ enum class QuoteEscaping : uint8_t {
   kNone,       // nginx: quotes inside fields are written \x22, so the first '"' ends the field
 };
 
-// The fields of one accepted line. Views point into the line.
+// The fields of one accepted line. Views point into the line. method, target and protocol are filled
+// only by split_request(), which callers that need them call: the status count does not pay for it.
 struct ParsedLine {
   std::string_view host;
   std::string_view request;

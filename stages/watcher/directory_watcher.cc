@@ -1,6 +1,5 @@
 #include "stages/watcher/directory_watcher.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -16,13 +15,7 @@ namespace {
 constexpr uint32_t kWatchMask =
     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM;
 
-int64_t mtime_ns(const struct stat& st) { return st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec; }
-
 }  // namespace
-
-bool is_hidden_name(const std::string& name) noexcept {
-  return name.empty() || name[0] == '.' || name[0] == '_';
-}
 
 Expected<DirectoryWatcher> DirectoryWatcher::create(std::string directory, WatchOptions options,
                                                     WarningHandler warn) {
@@ -108,65 +101,46 @@ SteadyClock::duration DirectoryWatcher::wait_needed(const Candidate& c, bool end
 }
 
 std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) {
-  struct Ready {
-    int64_t mtime_ns;
-    std::string name;
-    uint64_t size;
-  };
-  std::vector<Ready> ready;
-  DIR* dir = ::opendir(directory_.c_str());
-  if (!dir) {
-    warn_(directory_ + ": cannot list: " + std::strerror(errno));
+  auto listing = list_visible_files(directory_, [this](const std::string& path) {
+    if (warned_.insert(path).second) warn_(path + ": not a regular file, ignored");
+  });
+  if (!listing) {
+    warn_(listing.error());
     return {};
   }
   std::set<std::string> listed;
-  while (const struct dirent* entry = ::readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (is_hidden_name(name) || seen_.count(name)) continue;
-    const std::string path = directory_ + "/" + name;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) continue;  // vanished between listing and stat
-    if (!S_ISREG(st.st_mode)) {
-      if (!S_ISDIR(st.st_mode) && warned_.insert(name).second) warn_(path + ": not a regular file, ignored");
-      continue;
-    }
-    listed.insert(name);
-    auto [it, inserted] = candidates_.try_emplace(name);
+  std::vector<FileTask> ready;  // the listing is oldest first, and so is this
+  for (const ListedFile& file : listing.value()) {
+    if (seen_.count(file.name)) continue;
+    listed.insert(file.name);
+    auto [it, inserted] = candidates_.try_emplace(file.name);
     Candidate& c = it->second;
-    const auto size = static_cast<uint64_t>(st.st_size);
+    const bool changed = file.size != c.size || file.mtime_ns != c.mtime_ns;
     if (inserted) {
       c.last_change = now;
       c.closed = first_listing_;  // files already there when watching began were written before
     } else if (c.close_unrecorded) {
       c.close_unrecorded = false;  // the writes the close event ended: not a new change
-    } else if (size != c.size || mtime_ns(st) != c.mtime_ns) {
+    } else if (changed) {
       c.last_change = now;
       c.closed = false;
     }
-    if (inserted || size != c.size || mtime_ns(st) != c.mtime_ns) {
-      c.size = size;
-      c.mtime_ns = mtime_ns(st);
-    }
-    c.wait = wait_needed(c, ends_with_terminator(path, size));
-    if (now - c.last_change >= c.wait) ready.push_back({c.mtime_ns, name, size});
+    c.size = file.size;
+    c.mtime_ns = file.mtime_ns;
+    c.wait = wait_needed(c, ends_with_terminator(file.path, file.size));
+    if (now - c.last_change >= c.wait) ready.push_back({file.path, file.size});
   }
-  ::closedir(dir);
   first_listing_ = false;
   // Forget candidates that disappeared without an event (events lost, or inotify off).
   for (auto it = candidates_.begin(); it != candidates_.end();) {
     it = listed.count(it->first) ? std::next(it) : candidates_.erase(it);
   }
-
-  std::sort(ready.begin(), ready.end(), [](const Ready& a, const Ready& b) {
-    return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.name < b.name;
-  });
-  std::vector<FileTask> tasks;
-  for (const Ready& r : ready) {
-    candidates_.erase(r.name);
-    seen_.insert(r.name);
-    tasks.push_back({directory_ + "/" + r.name, r.size});
+  for (const FileTask& task : ready) {
+    const std::string name = task.path.substr(directory_.size() + 1);
+    candidates_.erase(name);
+    seen_.insert(name);
   }
-  return tasks;
+  return ready;
 }
 
 SteadyClock::time_point DirectoryWatcher::next_deadline(SteadyClock::time_point now) const {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "stages/core/expected.h"
+#include "stages/watcher/directory_listing.h"
 #include "stages/watcher/file_chunker.h"
 
 namespace logstream {
@@ -82,7 +83,5 @@ class DirectoryWatcher {
   std::set<std::string> seen_;
   std::set<std::string> warned_;
 };
-
-bool is_hidden_name(const std::string& name) noexcept;
 
 }  // namespace logstream

@@ -15,6 +15,9 @@ TEST(LogFormat, ParsesACombinedLine) {
               R"(66.249.75.159 - - [29/Nov/2015:03:50:05 +0000] "GET /robots.txt HTTP/1.1" 200 55 "-" "Googlebot/2.1")",
               line);
   ASSERT_FALSE(reject) << reject_reason_name(*reject);
+  EXPECT_EQ(line.request, "GET /robots.txt HTTP/1.1");
+  EXPECT_EQ(line.method, "") << "split only on request";
+  split_request(line.request, line);
   EXPECT_EQ(line.host, "66.249.75.159");
   EXPECT_EQ(line.method, "GET");
   EXPECT_EQ(line.target, "/robots.txt");
@@ -31,6 +34,7 @@ TEST(LogFormat, EscapedQuotesDoNotEndAQuotedField) {
           .parse(
               R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a?q=\"x\"\\ HTTP/1.0" 404 - "-" "UA \"quoted\"")",
               line));
+  split_request(line.request, line);
   EXPECT_EQ(line.target, R"(/a?q=\"x\"\\)");
   EXPECT_EQ(line.status, 404);
   EXPECT_EQ(line.size, -1);

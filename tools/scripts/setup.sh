@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs what logstream needs to build, test and benchmark on Debian 12, and nothing that is already
-# there. Idempotent: a second run checks the package list and returns without touching apt.
+# Installs what logstream needs to build and test on Debian 12, and nothing that is already there.
+# Idempotent: a second run checks the package list and returns without touching apt.
+# `setup.sh bench` adds the peers the end-to-end benchmark compares against.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
   libtbb-dev libhyperscan-dev libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev libfmt-dev libpcre2-dev zlib1g-dev
-  mawk gawk clang-format
+  libcli11-dev
+  mawk gawk clang-format time
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(goaccess)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite (unit, integration, stress) plus the format check.
+# Sets up, builds and runs the whole test suite (unit, integration, stress), the format check and a smoke
+# run of the benchmark harness (counts only, no timing).
 # This is what CI runs (.ci/run). Usage: tools/scripts/test.sh [preset]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,3 +14,6 @@ find stages pipeline tools tests bench -name '*.cc' -o -name '*.h' | sort |
 
 echo "== ctest ($preset): unit, integration, stress" >&2
 ctest --preset "$preset" -j "$(nproc)" --timeout 600 -L 'unit|integration|stress'
+
+echo "== benchmark harness smoke run (counts agree with mawk; no timing)" >&2
+bash bench/run_e2e.sh --smoke

@@ -1,0 +1,41 @@
+#include "stages/watcher/directory_listing.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace logstream {
+
+bool is_hidden_name(const std::string& name) noexcept {
+  return name.empty() || name[0] == '.' || name[0] == '_';
+}
+
+Expected<std::vector<ListedFile>> list_visible_files(
+    const std::string& directory, const std::function<void(const std::string&)>& on_special) {
+  DIR* dir = ::opendir(directory.c_str());
+  if (!dir) return Error{directory + ": cannot list: " + std::strerror(errno)};
+  std::vector<ListedFile> files;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (is_hidden_name(name)) continue;
+    std::string path = directory + "/" + name;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) continue;
+    if (!S_ISREG(st.st_mode)) {
+      if (!S_ISDIR(st.st_mode)) on_special(path);
+      continue;
+    }
+    files.push_back({std::move(name), std::move(path), static_cast<uint64_t>(st.st_size),
+                     st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec});
+  }
+  ::closedir(dir);
+  std::sort(files.begin(), files.end(), [](const ListedFile& a, const ListedFile& b) {
+    return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.name < b.name;
+  });
+  return files;
+}
+
+}  // namespace logstream

@@ -1,0 +1,29 @@
+// One listing rule for every place that reads a directory of logs (watch and run): regular files whose
+// names do not start with '_' or '.', oldest modification time first (ties by name).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "stages/core/expected.h"
+
+namespace logstream {
+
+struct ListedFile {
+  std::string name;
+  std::string path;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+};
+
+bool is_hidden_name(const std::string& name) noexcept;
+
+// The visible regular files of `directory`, oldest first. `on_special` gets the path of every entry that is
+// neither a regular file nor a directory (a FIFO, socket or device: never opened, as reading could block).
+// Entries that vanish between the listing and their stat are skipped.
+Expected<std::vector<ListedFile>> list_visible_files(
+    const std::string& directory, const std::function<void(const std::string&)>& on_special);
+
+}  // namespace logstream

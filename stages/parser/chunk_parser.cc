@@ -101,7 +101,7 @@ void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
   const LogFormat& format = formats_[chunk.parser_index].format;
   LineCounts& counts = chunk.counts;
   counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
-    const auto reject = format.parse(line, context.line_);
+    const auto reject = format.parse(line, context.line_, context.times_);
     if (reject) {
       counts.count_reject(*reject);
     } else {

@@ -29,6 +29,7 @@ class ChunkParser {
     friend class ChunkParser;
     std::optional<SeedStatusScanner::Context> seed_;
     ParsedLine line_;
+    ClfTimeCache times_;
   };
   Expected<Context> make_context() const;
 

@@ -156,6 +156,7 @@ Expected<bool> LogFormat::finish() {
     }
   }
   if (steps_.empty()) return Error{"the format is empty"};
+  choose_compiled_program();
   return true;
 }
 
@@ -263,88 +264,281 @@ Expected<LogFormat> LogFormat::named(std::string_view name) {
   return Error{"unknown format '" + std::string(name) + "'"};
 }
 
-std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& out) const noexcept {
+namespace {
+
+// A step fixed at compile time: the built-in formats' programs are arrays of these.
+struct StaticStep {
+  bool is_literal = false;
+  char literal[4] = {};
+  uint8_t literal_size = 0;
+  FieldKind kind{};
+  bool final_status = false;
+  bool quoted = false;
+  int16_t delimiter = -1;
+};
+
+constexpr StaticStep lit(const char* text) {
+  StaticStep step;
+  step.is_literal = true;
+  while (text[step.literal_size] != '\0') {
+    step.literal[step.literal_size] = text[step.literal_size];
+    ++step.literal_size;
+  }
+  return step;
+}
+
+constexpr StaticStep field(FieldKind kind, char delimiter, bool quoted = false, bool final_status = false) {
+  StaticStep step;
+  step.kind = kind;
+  step.delimiter = delimiter == 0 ? int16_t{-1} : static_cast<int16_t>(static_cast<unsigned char>(delimiter));
+  step.quoted = quoted;
+  step.final_status = final_status;
+  return step;
+}
+
+using K = FieldKind;
+// What from_apache()/from_nginx() compile the built-in strings into; finish() checks a compiled format
+// against these step by step and uses the unrolled tokenizer only on an exact match.
+constexpr StaticStep kCommonProgram[] = {field(K::kHost, ' '),
+                                         lit(" "),
+                                         field(K::kText, ' '),
+                                         lit(" "),
+                                         field(K::kText, ' '),
+                                         lit(" "),
+                                         field(K::kTimeBracketed, ' '),
+                                         lit(" \""),
+                                         field(K::kRequest, '"', true),
+                                         lit("\" "),
+                                         field(K::kStatus, ' ', false, true),
+                                         lit(" "),
+                                         field(K::kSizeOrDash, 0)};
+constexpr StaticStep kCombinedProgram[] = {field(K::kHost, ' '),
+                                           lit(" "),
+                                           field(K::kText, ' '),
+                                           lit(" "),
+                                           field(K::kText, ' '),
+                                           lit(" "),
+                                           field(K::kTimeBracketed, ' '),
+                                           lit(" \""),
+                                           field(K::kRequest, '"', true),
+                                           lit("\" "),
+                                           field(K::kStatus, ' ', false, true),
+                                           lit(" "),
+                                           field(K::kSizeOrDash, ' '),
+                                           lit(" \""),
+                                           field(K::kText, '"', true),
+                                           lit("\" \""),
+                                           field(K::kText, '"', true),
+                                           lit("\"")};
+constexpr StaticStep kVhostCombinedProgram[] = {field(K::kText, ':'),
+                                                lit(":"),
+                                                field(K::kNumber, ' '),
+                                                lit(" "),
+                                                field(K::kHost, ' '),
+                                                lit(" "),
+                                                field(K::kText, ' '),
+                                                lit(" "),
+                                                field(K::kText, ' '),
+                                                lit(" "),
+                                                field(K::kTimeBracketed, ' '),
+                                                lit(" \""),
+                                                field(K::kRequest, '"', true),
+                                                lit("\" "),
+                                                field(K::kStatus, ' ', false, true),
+                                                lit(" "),
+                                                field(K::kBytes, ' '),
+                                                lit(" \""),
+                                                field(K::kText, '"', true),
+                                                lit("\" \""),
+                                                field(K::kText, '"', true),
+                                                lit("\"")};
+constexpr StaticStep kNginxProgram[] = {field(K::kHost, ' '),
+                                        lit(" - "),
+                                        field(K::kText, ' ', false, true),
+                                        lit(" ["),
+                                        field(K::kTimeBare, ']', false, true),
+                                        lit("] \""),
+                                        field(K::kRequest, '"', true, true),
+                                        lit("\" "),
+                                        field(K::kStatus, ' ', false, true),
+                                        lit(" "),
+                                        field(K::kBytes, ' ', false, true),
+                                        lit(" \""),
+                                        field(K::kText, '"', true, true),
+                                        lit("\" \""),
+                                        field(K::kText, '"', true, true),
+                                        lit("\"")};
+
+std::string_view literal_of(const StaticStep& step) noexcept { return {step.literal, step.literal_size}; }
+template <typename StepT>
+std::string_view literal_of(const StepT& step) noexcept {
+  return step.literal;
+}
+
+// The body of the one tokenizer: applies one step at `pos`. Inlined into both the interpreted loop and
+// the compile-time unrolled programs, where every branch on the step folds away.
+template <typename StepT>
+[[gnu::always_inline]] inline std::optional<RejectReason> apply_step(const StepT& step, const char* data,
+                                                                     size_t size, size_t& pos,
+                                                                     ParsedLine& out, ClfTimeCache& times,
+                                                                     bool& status_from_final,
+                                                                     QuoteEscaping escaping) noexcept {
+  if (step.is_literal) {
+    const std::string_view literal = literal_of(step);
+    if (size - pos < literal.size()) return RejectReason::kMissingField;
+    for (size_t i = 0; i < literal.size(); ++i) {
+      if (data[pos + i] != literal[i]) return RejectReason::kUnexpectedText;
+    }
+    pos += literal.size();
+    return std::nullopt;
+  }
+  const std::string_view line(data, size);
+  size_t end;
+  if (step.kind == FieldKind::kTimeBracketed) {
+    // "[dd/Mon/yyyy:HH:MM:SS +hhmm]": fixed width, and it contains a space, so it cannot end at the
+    // next literal's first byte. Anything else between brackets is a bad timestamp.
+    if (pos >= size) return RejectReason::kMissingField;
+    if (data[pos] != '[' || size - pos < 28 || data[pos + 27] != ']') return RejectReason::kBadTimestamp;
+    end = pos + 28;
+  } else if (step.kind == FieldKind::kTimeBare) {
+    end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
+    if (end > size) return RejectReason::kBadTimestamp;
+  } else if (step.quoted) {
+    end = find_closing_quote(line, pos, escaping);
+    if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
+  } else if (step.delimiter < 0) {
+    end = size;
+  } else {
+    const char* hit = find_byte(data + pos, data + size, static_cast<char>(step.delimiter));
+    if (!hit) return RejectReason::kMissingField;
+    end = static_cast<size_t>(hit - data);
+  }
+  const std::string_view value(data + pos, end - pos);
+  switch (step.kind) {
+    case FieldKind::kHost:
+      if (value.empty()) return RejectReason::kMissingField;
+      if (out.host.empty()) out.host = value;
+      break;
+    case FieldKind::kTimeBracketed:
+    case FieldKind::kTimeBare: {
+      const std::string_view inner =
+          step.kind == FieldKind::kTimeBracketed ? value.substr(1, value.size() - 2) : value;
+      const auto epoch = times.parse(inner);
+      if (!epoch) return RejectReason::kBadTimestamp;
+      out.epoch_seconds = *epoch;
+      out.has_time = true;
+      break;
+    }
+    case FieldKind::kRequest:
+      out.request = value;
+      break;
+    case FieldKind::kStatus:
+      if (value.size() != 3 || !all_digits(value)) return RejectReason::kBadStatus;
+      if (out.status < 0 || (step.final_status && !status_from_final)) {
+        out.status = static_cast<int>(digits_value(value));
+        status_from_final = step.final_status;
+      }
+      break;
+    case FieldKind::kSizeOrDash:
+      if (value.size() == 1 && value[0] == '-') break;
+      [[fallthrough]];
+    case FieldKind::kBytes:
+      if (!all_digits(value)) return RejectReason::kBadNumber;
+      if (out.size < 0) out.size = digits_value(value);
+      break;
+    case FieldKind::kNumber:
+      if (!all_digits(value)) return RejectReason::kBadNumber;
+      break;
+    case FieldKind::kText:
+      break;
+  }
+  pos = end;
+  return std::nullopt;
+}
+
+// After the last step: extra fields are accepted when they start with a space.
+inline std::optional<RejectReason> check_rest(const char* data, size_t size, size_t pos) noexcept {
+  if (pos < size && data[pos] != ' ') return RejectReason::kUnexpectedText;
+  return std::nullopt;
+}
+
+template <const auto& Program, QuoteEscaping Escaping, size_t... I>
+std::optional<RejectReason> run_program(std::string_view line, ParsedLine& out, ClfTimeCache& times,
+                                        std::index_sequence<I...>) noexcept {
   if (line.empty()) return RejectReason::kEmptyLine;
   out = ParsedLine{};
   bool status_from_final = false;
-  const char* const data = line.data();
-  const size_t size = line.size();
+  size_t pos = 0;
+  std::optional<RejectReason> reject;
+  ((reject = apply_step(Program[I], line.data(), line.size(), pos, out, times, status_from_final, Escaping),
+    !reject) &&
+   ...);
+  if (reject) return reject;
+  return check_rest(line.data(), line.size(), pos);
+}
+
+template <const auto& Program, QuoteEscaping Escaping>
+std::optional<RejectReason> compiled_tokenizer(std::string_view line, ParsedLine& out,
+                                               ClfTimeCache& times) noexcept {
+  return run_program<Program, Escaping>(line, out, times, std::make_index_sequence<std::size(Program)>{});
+}
+
+}  // namespace
+
+template <typename StepT, size_t N>
+static bool same_program(const std::vector<StepT>& steps, const StaticStep (&program)[N]) {
+  if (steps.size() != N) return false;
+  for (size_t i = 0; i < N; ++i) {
+    const auto& a = steps[i];
+    const StaticStep& b = program[i];
+    if (a.is_literal != b.is_literal) return false;
+    if (a.is_literal ? a.literal != literal_of(b)
+                     : (a.kind != b.kind || a.quoted != b.quoted || a.delimiter != b.delimiter ||
+                        (a.kind == FieldKind::kStatus && a.final_status != b.final_status))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void LogFormat::choose_compiled_program() {
+  if (escaping_ == QuoteEscaping::kBackslash) {
+    if (same_program(steps_, kCommonProgram))
+      compiled_ = &compiled_tokenizer<kCommonProgram, QuoteEscaping::kBackslash>;
+    if (same_program(steps_, kCombinedProgram)) {
+      compiled_ = &compiled_tokenizer<kCombinedProgram, QuoteEscaping::kBackslash>;
+    }
+    if (same_program(steps_, kVhostCombinedProgram)) {
+      compiled_ = &compiled_tokenizer<kVhostCombinedProgram, QuoteEscaping::kBackslash>;
+    }
+  } else if (same_program(steps_, kNginxProgram)) {
+    compiled_ = &compiled_tokenizer<kNginxProgram, QuoteEscaping::kNone>;
+  }
+}
+
+std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& out) const noexcept {
+  ClfTimeCache times;
+  return parse(line, out, times);
+}
+
+std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& out,
+                                             ClfTimeCache& times) const noexcept {
+  return compiled_ ? compiled_(line, out, times) : interpret(line, out, times);
+}
+
+// The same step body in a loop, for any format (custom LogFormat strings).
+std::optional<RejectReason> LogFormat::interpret(std::string_view line, ParsedLine& out,
+                                                 ClfTimeCache& times) const noexcept {
+  if (line.empty()) return RejectReason::kEmptyLine;
+  out = ParsedLine{};
+  bool status_from_final = false;
   size_t pos = 0;
   for (const Step& step : steps_) {
-    if (step.is_literal) {
-      const size_t n = step.literal.size();
-      if (size - pos < n) return RejectReason::kMissingField;
-      // Literals are one to three bytes in every real format: compare inline rather than call memcmp.
-      const char* expected = step.literal.data();
-      for (size_t i = 0; i < n; ++i) {
-        if (data[pos + i] != expected[i]) return RejectReason::kUnexpectedText;
-      }
-      pos += n;
-      continue;
-    }
-    size_t end;
-    if (step.kind == FieldKind::kTimeBracketed) {
-      // "[dd/Mon/yyyy:HH:MM:SS +hhmm]": fixed width, and it contains a space, so it cannot end at the
-      // next literal's first byte. Anything else between brackets is a bad timestamp.
-      if (pos >= size) return RejectReason::kMissingField;
-      if (data[pos] != '[' || size - pos < 28 || data[pos + 27] != ']') return RejectReason::kBadTimestamp;
-      end = pos + 28;
-    } else if (step.kind == FieldKind::kTimeBare) {
-      end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
-      if (end > size) return RejectReason::kBadTimestamp;
-    } else if (step.quoted) {
-      end = find_closing_quote(line, pos, escaping_);
-      if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
-    } else if (step.delimiter < 0) {
-      end = size;
-    } else {
-      const char* hit = find_byte(data + pos, data + size, static_cast<char>(step.delimiter));
-      if (!hit) return RejectReason::kMissingField;
-      end = static_cast<size_t>(hit - data);
-    }
-    const std::string_view field(data + pos, end - pos);
-    switch (step.kind) {
-      case FieldKind::kHost:
-        if (field.empty()) return RejectReason::kMissingField;
-        if (out.host.empty()) out.host = field;
-        break;
-      case FieldKind::kTimeBracketed:
-      case FieldKind::kTimeBare: {
-        const std::string_view inner =
-            step.kind == FieldKind::kTimeBracketed ? field.substr(1, field.size() - 2) : field;
-        const auto epoch = parse_clf_time(inner);
-        if (!epoch) return RejectReason::kBadTimestamp;
-        out.epoch_seconds = *epoch;
-        out.has_time = true;
-        break;
-      }
-      case FieldKind::kRequest:
-        out.request = field;
-        break;
-      case FieldKind::kStatus:
-        if (field.size() != 3 || !all_digits(field)) return RejectReason::kBadStatus;
-        if (out.status < 0 || (step.final_status && !status_from_final)) {
-          out.status = static_cast<int>(digits_value(field));
-          status_from_final = step.final_status;
-        }
-        break;
-      case FieldKind::kSizeOrDash:
-        if (field.size() == 1 && field[0] == '-') break;
-        [[fallthrough]];
-      case FieldKind::kBytes:
-        if (!all_digits(field)) return RejectReason::kBadNumber;
-        if (out.size < 0) out.size = digits_value(field);
-        break;
-      case FieldKind::kNumber:
-        if (!all_digits(field)) return RejectReason::kBadNumber;
-        break;
-      case FieldKind::kText:
-        break;
-    }
-    pos = end;
+    const auto reject =
+        apply_step(step, line.data(), line.size(), pos, out, times, status_from_final, escaping_);
+    if (reject) return reject;
   }
-  if (pos < size && data[pos] != ' ') return RejectReason::kUnexpectedText;
-  return std::nullopt;
+  return check_rest(line.data(), line.size(), pos);
 }
 
 }  // namespace logstream

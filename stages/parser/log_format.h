@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "stages/core/clf_time.h"
 #include "stages/core/expected.h"
 #include "stages/core/line_counts.h"
 
@@ -59,9 +61,18 @@ class LogFormat {
   // Parses one line (terminator excluded). nullopt: accepted, fields in `out`. Extra fields after the
   // last step are accepted when they start with a space: real logs append fields to standard formats.
   std::optional<RejectReason> parse(std::string_view line, ParsedLine& out) const noexcept;
+  // The same with the calling thread's timestamp cache: the hot path of the parse stage.
+  std::optional<RejectReason> parse(std::string_view line, ParsedLine& out,
+                                    ClfTimeCache& times) const noexcept;
 
   const std::string& description() const noexcept { return description_; }
   bool has_status() const noexcept { return has_status_; }
+  // True when the steps are those of a built-in format, which parse() then runs unrolled at compile time.
+  bool uses_compiled_program() const noexcept { return compiled_ != nullptr; }
+  // The general path, a loop over the steps; parse() takes it for every other format. Public so tests can
+  // hold the two paths to the same answers.
+  std::optional<RejectReason> interpret(std::string_view line, ParsedLine& out,
+                                        ClfTimeCache& times) const noexcept;
 
  private:
   struct Step {
@@ -73,11 +84,16 @@ class LogFormat {
     int delimiter = -1;         // first byte of the next literal, or -1 when the field runs to the end
   };
 
+  using CompiledTokenizer = std::optional<RejectReason> (*)(std::string_view line, ParsedLine& out,
+                                                            ClfTimeCache& times) noexcept;
+
   void add_literal(std::string text);
   void add_field(FieldKind kind, bool final_status = false);
   Expected<bool> finish();
+  void choose_compiled_program();
 
   std::vector<Step> steps_;
+  CompiledTokenizer compiled_ = nullptr;  // set by finish() when the steps match a built-in program
   QuoteEscaping escaping_ = QuoteEscaping::kBackslash;
   std::string description_;
   bool has_status_ = false;

@@ -29,5 +29,16 @@ TEST(ClfTime, RejectsAnythingElse) {
   }
 }
 
+TEST(ClfTime, TheCacheGivesTheSameAnswersAsAFullParse) {
+  ClfTimeCache cache;
+  for (const char* text :
+       {"10/Oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:37 -0700", "10/Oct/2000:13:55:60 -0700",
+        "10/Oct/2000:13:55:61 -0700", "10/Oct/2000:13:55:3x -0700", "10/Oct/2000:13:55:09 +0700",
+        "10/Oct/2000:13:56:00 +0700", "29/Feb/2005:13:56:00 +0700", "29/Feb/2005:13:56:01 +0700",
+        "10/Oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:36 -07001"}) {
+    EXPECT_EQ(cache.parse(text), parse_clf_time(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace logstream

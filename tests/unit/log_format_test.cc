@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "stages/core/line_terminators.h"
+#include "tools/loggen/generator.h"
+
 namespace logstream {
 namespace {
 
@@ -119,6 +122,50 @@ TEST(LogFormat, SplitsRequestsWithoutProtocolOrWithSpaces) {
   split_request("GET /my file.pdf HTTP/1.1", line);
   EXPECT_EQ(line.target, "/my file.pdf");
   EXPECT_EQ(line.protocol, "HTTP/1.1");
+}
+
+TEST(LogFormat, BuiltInFormatsRunTheirCompiledPrograms) {
+  for (std::string_view name : LogFormat::builtin_names()) {
+    EXPECT_TRUE(LogFormat::named(name).value().uses_compiled_program()) << name;
+  }
+  // The same string given as a custom format is the same program.
+  EXPECT_TRUE(LogFormat::from_apache(R"(%h %l %u %t "%r" %>s %b)").value().uses_compiled_program());
+  EXPECT_FALSE(LogFormat::from_apache(R"(%h %l %u %t "%r" %>s %b %D)").value().uses_compiled_program());
+}
+
+TEST(LogFormat, CompiledProgramsAndTheInterpreterAgreeOnEveryLine) {
+  for (std::string_view name : LogFormat::builtin_names()) {
+    loggen::Options options;
+    options.seed = 77;
+    options.max_lines = 3000;
+    options.format = std::string(name);
+    options.quirks = ~0u;
+    loggen::Generator generator(options);
+    std::string text;
+    while (generator.next_line(text)) {
+    }
+    const LogFormat format = LogFormat::named(name).value();
+    size_t accepted = 0;
+    ClfTimeCache compiled_times, interpreted_times;  // the caches carry over from line to line, as in use
+    for_each_line(text.data(), text.data() + text.size(), [&](std::string_view line) {
+      ParsedLine compiled, interpreted, uncached;
+      const auto a = format.parse(line, compiled, compiled_times);
+      const auto b = format.interpret(line, interpreted, interpreted_times);
+      ASSERT_EQ(a, format.parse(line, uncached)) << name << ": " << line;
+      if (!a) {
+        EXPECT_EQ(compiled.epoch_seconds, uncached.epoch_seconds) << line;
+      }
+      ASSERT_EQ(a, b) << name << ": " << line;
+      if (a) return;
+      ++accepted;
+      EXPECT_EQ(compiled.status, interpreted.status);
+      EXPECT_EQ(compiled.size, interpreted.size);
+      EXPECT_EQ(compiled.host, interpreted.host);
+      EXPECT_EQ(compiled.request, interpreted.request);
+      EXPECT_EQ(compiled.epoch_seconds, interpreted.epoch_seconds);
+    });
+    EXPECT_GT(accepted, 2000u) << name;
+  }
 }
 
 }  // namespace

@@ -466,7 +466,7 @@ template <const auto& Program, QuoteEscaping Escaping, size_t... I>
 std::optional<RejectReason> run_program(std::string_view line, ParsedLine& out, ClfTimeCache& times,
                                         std::index_sequence<I...>) noexcept {
   if (line.empty()) return RejectReason::kEmptyLine;
-  out = ParsedLine{};
+  out.reset_for_tokenizer();
   bool status_from_final = false;
   size_t pos = 0;
   std::optional<RejectReason> reject;
@@ -530,7 +530,7 @@ std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& 
 std::optional<RejectReason> LogFormat::interpret(std::string_view line, ParsedLine& out,
                                                  ClfTimeCache& times) const noexcept {
   if (line.empty()) return RejectReason::kEmptyLine;
-  out = ParsedLine{};
+  out.reset_for_tokenizer();
   bool status_from_final = false;
   size_t pos = 0;
   for (const Step& step : steps_) {

@@ -43,23 +43,33 @@ void SeedStatusScanner::process(Context& context, Chunk& chunk) const noexcept {
     return;
   }
 
-  LineCounts& counts = chunk.counts;
-  const size_t lines = count_lines(data, end);
-  size_t lines_with_status = 0;
-  size_t current_line_end = 0;  // offset of the terminator of the last line that already has its status
-  bool have_line = false;
-  auto first_per_line = [&](unsigned, size_t to) {
-    const size_t from = to - kMatchWidth;
-    if (have_line && from < current_line_end) return true;  // a later match on a line already counted
-    counts.count_status(three_digit_value(data + from + 1));
-    ++lines_with_status;
-    current_line_end = static_cast<size_t>(find_line_terminator(data + to, end) - data);
-    have_line = true;
+  // Collect where every match starts (they arrive in order), then walk the lines once: a line's status is
+  // its first match, its later matches are skipped, a line without one is null.
+  std::vector<size_t>& starts = context.match_starts_;
+  starts.clear();
+  auto collect = [&](unsigned, size_t to) {
+    starts.push_back(to - kMatchWidth);
     return true;
   };
-  patterns_.scan(data, chunk.size, context.scratch_, first_per_line);
+  patterns_.scan(data, chunk.size, context.scratch_, collect);
+
+  LineCounts& counts = chunk.counts;
+  size_t next_match = 0;
+  size_t lines = 0;
+  for (const char* line = data; line < end;) {
+    const char* stop = find_line_terminator(line, end);
+    ++lines;
+    const auto line_end = static_cast<size_t>(stop - data);
+    if (next_match < starts.size() && starts[next_match] < line_end) {
+      counts.count_status(three_digit_value(data + starts[next_match] + 1));
+      while (next_match < starts.size() && starts[next_match] < line_end) ++next_match;
+    } else {
+      ++counts.null_status;
+    }
+    if (stop == end) break;
+    line = skip_line_terminator(stop, end);
+  }
   counts.lines_read += lines;
-  counts.null_status += lines - lines_with_status;
 }
 
 }  // namespace logstream

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
@@ -34,6 +35,7 @@ class SeedStatusScanner {
    private:
     friend class SeedStatusScanner;
     PatternSet::Scratch scratch_;
+    std::vector<size_t> match_starts_;  // reused from chunk to chunk: no allocation once warm
   };
 
   static Expected<SeedStatusScanner> create();

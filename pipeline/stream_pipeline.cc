@@ -24,7 +24,7 @@ StreamPipeline::StreamPipeline(const ChunkParser& parser, PipelineOptions option
       pool_(threads * options.chunks_per_thread + 2, options.chunk_size),
       reader_(pool_, parser, std::move(warn), options.announce_formats),
       on_closed_(std::move(on_closed)),
-      contexts_([&parser] { return parser.make_context().value(); }) {
+      contexts_([this] { return parser_.make_context().value(); }) {
   build_graph();
 }
 

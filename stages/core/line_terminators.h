@@ -23,13 +23,22 @@ inline const char* skip_line_terminator(const char* at, const char* end) noexcep
   return at + 1;
 }
 
+// Pointer to the first '\n' in [begin, end), or end: the line end in a buffer known to hold no '\r'.
+inline const char* find_line_feed(const char* begin, const char* end) noexcept {
+  const void* lf = std::memchr(begin, '\n', static_cast<size_t>(end - begin));
+  return lf ? static_cast<const char*>(lf) : end;
+}
+
 // Calls visit(std::string_view line) for every line in [begin, end) and returns how many there were.
+// Most logs hold no '\r' at all: one memchr over the buffer finds that out, and then one memchr per
+// line finds its end instead of two.
 template <typename Visitor>
 size_t for_each_line(const char* begin, const char* end, Visitor&& visit) {
+  const bool has_cr = std::memchr(begin, '\r', static_cast<size_t>(end - begin)) != nullptr;
   size_t lines = 0;
   const char* p = begin;
   while (p < end) {
-    const char* stop = find_line_terminator(p, end);
+    const char* stop = has_cr ? find_line_terminator(p, end) : find_line_feed(p, end);
     visit(std::string_view(p, static_cast<size_t>(stop - p)));
     ++lines;
     if (stop == end) break;
@@ -40,15 +49,7 @@ size_t for_each_line(const char* begin, const char* end, Visitor&& visit) {
 
 // Number of lines in [begin, end) under the same rules, without visiting them.
 inline size_t count_lines(const char* begin, const char* end) noexcept {
-  size_t lines = 0;
-  const char* p = begin;
-  while (p < end) {
-    const char* stop = find_line_terminator(p, end);
-    ++lines;
-    if (stop == end) break;
-    p = skip_line_terminator(stop, end);
-  }
-  return lines;
+  return for_each_line(begin, end, [](std::string_view) {});
 }
 
 }  // namespace logstream

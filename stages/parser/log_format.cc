@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "stages/core/byte_search.h"
 #include "stages/core/clf_time.h"
 
 namespace logstream {
@@ -25,30 +26,20 @@ int64_t digits_value(std::string_view s) noexcept {
   return v;
 }
 
-// First `c` in [p, end), or nullptr. Unquoted fields are short ("-", a status, an address), where a
-// plain loop beats the call into memchr; longer ones fall through to it.
-const char* find_byte(const char* p, const char* end, char c) noexcept {
-  const char* inline_end = end - p > 16 ? p + 16 : end;
-  for (; p < inline_end; ++p) {
-    if (*p == c) return p;
-  }
-  return p < end ? static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(end - p))) : nullptr;
-}
-
 // Position of the quote that closes a field starting at `from`, or npos.
 size_t find_closing_quote(std::string_view line, size_t from, QuoteEscaping escaping) noexcept {
-  size_t pos = from;
-  while (pos < line.size()) {
-    const void* hit = std::memchr(line.data() + pos, '"', line.size() - pos);
-    if (!hit) return std::string_view::npos;
-    const size_t quote = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
-    if (escaping == QuoteEscaping::kNone) return quote;
+  const char* const data = line.data();
+  const char* const end = data + line.size();
+  for (const char* p = data + from;;) {
+    const char* quote = find_byte_in_field(p, end, '"');
+    if (quote == end) return std::string_view::npos;
+    const auto at = static_cast<size_t>(quote - data);
+    if (escaping == QuoteEscaping::kNone) return at;
     size_t backslashes = 0;
-    while (quote - backslashes > from && line[quote - backslashes - 1] == '\\') ++backslashes;
-    if (backslashes % 2 == 0) return quote;
-    pos = quote + 1;
+    while (at - backslashes > from && data[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at;
+    p = quote + 1;
   }
-  return std::string_view::npos;
 }
 
 FieldKind apache_directive_kind(char directive, std::string_view argument) {
@@ -409,8 +400,8 @@ template <typename StepT>
   } else if (step.delimiter < 0) {
     end = size;
   } else {
-    const char* hit = find_byte(data + pos, data + size, static_cast<char>(step.delimiter));
-    if (!hit) return RejectReason::kMissingField;
+    const char* hit = find_byte_in_field(data + pos, data + size, static_cast<char>(step.delimiter));
+    if (hit == data + size) return RejectReason::kMissingField;
     end = static_cast<size_t>(hit - data);
   }
   const std::string_view value(data + pos, end - pos);

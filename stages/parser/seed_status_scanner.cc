@@ -55,21 +55,15 @@ void SeedStatusScanner::process(Context& context, Chunk& chunk) const noexcept {
 
   LineCounts& counts = chunk.counts;
   size_t next_match = 0;
-  size_t lines = 0;
-  for (const char* line = data; line < end;) {
-    const char* stop = find_line_terminator(line, end);
-    ++lines;
-    const auto line_end = static_cast<size_t>(stop - data);
+  counts.lines_read += for_each_line(data, end, [&](std::string_view line) {
+    const auto line_end = static_cast<size_t>(line.data() + line.size() - data);
     if (next_match < starts.size() && starts[next_match] < line_end) {
       counts.count_status(three_digit_value(data + starts[next_match] + 1));
       while (next_match < starts.size() && starts[next_match] < line_end) ++next_match;
     } else {
       ++counts.null_status;
     }
-    if (stop == end) break;
-    line = skip_line_terminator(stop, end);
-  }
-  counts.lines_read += lines;
+  });
 }
 
 }  // namespace logstream

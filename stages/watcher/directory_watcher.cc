@@ -45,7 +45,8 @@ DirectoryWatcher::DirectoryWatcher(DirectoryWatcher&& other) noexcept
       first_listing_(other.first_listing_),
       candidates_(std::move(other.candidates_)),
       seen_(std::move(other.seen_)),
-      warned_(std::move(other.warned_)) {}
+      warned_(std::move(other.warned_)),
+      listing_error_(std::move(other.listing_error_)) {}
 
 DirectoryWatcher::~DirectoryWatcher() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
@@ -96,7 +97,7 @@ bool DirectoryWatcher::ends_with_terminator(const std::string& path, uint64_t si
 
 SteadyClock::duration DirectoryWatcher::wait_needed(const Candidate& c, bool ends_with_newline) const {
   if (c.closed && ends_with_newline) return SteadyClock::duration::zero();
-  if (c.closed || ends_with_newline) return options_.quiet_period;
+  if (c.closed || ends_with_newline || c.present_at_start) return options_.quiet_period;
   return options_.partial_line_wait;
 }
 
@@ -105,9 +106,12 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     if (warned_.insert(path).second) warn_(path + ": not a regular file, ignored");
   });
   if (!listing) {
-    warn_(listing.error());
+    // Said once per distinct error, not on every trigger while the directory stays unreadable.
+    if (listing.error() != listing_error_) warn_(listing.error());
+    listing_error_ = listing.error();
     return {};
   }
+  listing_error_.clear();
   std::set<std::string> listed;
   std::vector<FileTask> ready;  // the listing is oldest first, and so is this
   for (const ListedFile& file : listing.value()) {
@@ -118,12 +122,13 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     const bool changed = file.size != c.size || file.mtime_ns != c.mtime_ns;
     if (inserted) {
       c.last_change = now;
-      c.closed = first_listing_;  // files already there when watching began were written before
+      c.present_at_start = first_listing_;
     } else if (c.close_unrecorded) {
       c.close_unrecorded = false;  // the writes the close event ended: not a new change
     } else if (changed) {
       c.last_change = now;
       c.closed = false;
+      c.present_at_start = false;  // it has a writer after all: wait for its last line like any other
     }
     c.size = file.size;
     c.mtime_ns = file.mtime_ns;

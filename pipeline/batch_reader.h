@@ -23,6 +23,9 @@ class BatchReader {
   // The next chunk of the batch, the batch-end marker after the last one, then nullptr.
   Chunk* next();
 
+  // The files the batch read, with how far each was counted; call once the batch has closed.
+  std::vector<CountedFile> take_counted_files() { return std::move(counted_files_); }
+
  private:
   bool open_next_file();
 
@@ -38,6 +41,7 @@ class BatchReader {
   uint64_t chunks_sent_ = 0;
   uint64_t next_long_line_id_ = 0;
   bool marker_sent_ = true;
+  std::vector<CountedFile> counted_files_;
 };
 
 }  // namespace logstream

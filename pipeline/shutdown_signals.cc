@@ -15,6 +15,8 @@ ShutdownSignals& ShutdownSignals::install() {
     signals->wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     // A closed stdout (logstream ... | head) must surface as a write error, not kill us mid-batch.
     ::signal(SIGPIPE, SIG_IGN);
+    // Likewise a file-size limit hit by a checkpoint write: an EFBIG error with its path, not a core dump.
+    ::signal(SIGXFSZ, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

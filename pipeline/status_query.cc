@@ -9,11 +9,13 @@
 #include <cstring>
 
 #include "pipeline/shutdown_signals.h"
+#include "stages/core/text_escape.h"
 
 namespace logstream {
 
 void print_diagnostic(const std::string& message) {
-  const std::string line = "logstream: " + message + "\n";
+  // Messages quote file names and log text, which are untrusted: no terminal control reaches stderr.
+  const std::string line = "logstream: " + escape_for_terminal(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -64,10 +66,70 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   print_diagnostic(line);
 }
 
-int StatusQuery::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
+std::string StatusQuery::query_description() const {
+  std::string description = "groupBy(status).count() --format " + options_.format.format;
+  if (!options_.format.log_format.empty()) description += " --log-format " + options_.format.log_format;
+  return description;
+}
+
+Expected<bool> StatusQuery::restore_checkpoint() {
+  if (options_.checkpoint_dir.empty()) return true;
+  auto store = CheckpointStore::open(options_.checkpoint_dir);
+  if (!store) return Error{store.error()};
+  checkpoint_.emplace(std::move(store).value());
+  auto loaded = checkpoint_->load();
+  if (!loaded) return Error{loaded.error()};
+  if (!loaded.value()) return true;  // a new checkpoint: starts at batch 0
+  CheckpointState& state = *loaded.value();
+  if (state.query != query_description()) {
+    return Error{checkpoint_->path() + ": written by another query (" + state.query + "), not by " +
+                 query_description() + "; use another --checkpoint directory"};
+  }
+  next_batch_id_ = state.next_batch_id;
+  table_.restore(state.totals);
+  for (CountedFile& file : state.files) counted_files_[file.path] = std::move(file);
+  if (!options_.quiet) {
+    print_diagnostic("resumed from " + checkpoint_->path() + ": next batch " +
+                     std::to_string(next_batch_id_) + ", " + std::to_string(counted_files_.size()) +
+                     " files counted, " + std::to_string(state.totals.lines_read) + " lines");
+  }
+  return true;
+}
+
+// Spark's file source remembers files by path: a path counted before a restart is not new.
+bool StatusQuery::already_counted(const std::string& path) const {
+  return counted_files_.count(canonical_file_path(path)) > 0;
+}
+
+bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted) {
+  if (!checkpoint_) return true;
+  for (CountedFile& file : counted) {
+    std::string key = canonical_file_path(file.path);
+    file.path = key;
+    counted_files_[key] = std::move(file);
+  }
+  CheckpointState state;
+  state.query = query_description();
+  state.next_batch_id = next_batch_id_;
+  state.totals = table_.totals();
+  state.files.reserve(counted_files_.size());
+  for (const auto& [path, file] : counted_files_) state.files.push_back(file);
+  auto committed = checkpoint_->commit(state);
+  if (!committed) {
+    // The committed state is still the previous batch's; going on would count lines no restart can
+    // account for, so the query stops here.
+    print_diagnostic("cannot commit batch " + std::to_string(next_batch_id_ - 1) +
+                     " to the checkpoint: " + committed.error());
+    return false;
+  }
+  return true;
+}
+
+int StatusQuery::run_batch(std::vector<FileTask> files) {
   batch_files_ = files.size();
   batch_started_ = SteadyClock::now();
-  pipeline_->run_batch(batch_id, std::move(files));
+  std::vector<CountedFile> counted = pipeline_->run_batch(next_batch_id_++, std::move(files));
+  if (!commit_checkpoint(std::move(counted))) return kExitFailure;
   return sink_failed_ ? kExitFailure : kExitOk;
 }
 
@@ -90,18 +152,34 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
   return tasks;
 }
 
-int StatusQuery::run(const std::vector<FileTask>& files) { return run_batch(0, files); }
+int StatusQuery::run(const std::vector<FileTask>& files) {
+  std::vector<FileTask> fresh;
+  for (const FileTask& task : files) {
+    if (!already_counted(task.path)) fresh.push_back(task);
+  }
+  if (checkpoint_ && fresh.empty()) {
+    // As Spark: no new data, no batch.
+    if (!options_.quiet) print_diagnostic("no new files since the checkpoint; nothing to do");
+    return kExitOk;
+  }
+  return run_batch(std::move(fresh));
+}
 
 int StatusQuery::watch(DirectoryWatcher& watcher) {
   ShutdownSignals& signals = ShutdownSignals::install();
-  uint64_t next_batch_id = 0;
+  const uint64_t first_batch_id = next_batch_id_;
+  for (const auto& [path, file] : counted_files_) {
+    const size_t slash = path.rfind('/');
+    if (canonical_file_path(watcher.directory() + path.substr(slash)) == path)
+      watcher.mark_taken(path.substr(slash + 1));
+  }
   while (!signals.stop_requested()) {
     const auto now = SteadyClock::now();
     watcher.drain_events(now);
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
-      if (run_batch(next_batch_id++, std::move(ready)) != kExitOk) return kExitFailure;
+      if (run_batch(std::move(ready)) != kExitOk) return kExitFailure;
       continue;
     }
     const auto wait = watcher.next_deadline(now) - now;
@@ -110,7 +188,8 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     struct pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {watcher.event_fd(), POLLIN, 0}};
     ::poll(fds, watcher.event_fd() >= 0 ? 2 : 1, timeout_ms);
   }
-  if (!options_.quiet) print_diagnostic("stopped after " + std::to_string(next_batch_id) + " batches");
+  if (!options_.quiet)
+    print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) + " batches");
   return kExitOk;
 }
 

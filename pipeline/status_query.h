@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/stream_pipeline.h"
+#include "stages/checkpoint/checkpoint.h"
 #include "stages/merger/status_table.h"
 #include "stages/sinks/console_sink.h"
 #include "stages/watcher/directory_watcher.h"
@@ -20,7 +23,8 @@ struct QueryOptions {
   PipelineOptions pipeline;
   WatchOptions watch;
   RowOrder order = RowOrder::kSpark;
-  bool quiet = false;  // no per-batch summary and format notes on stderr (warnings still appear)
+  bool quiet = false;          // no per-batch summary and format notes on stderr (warnings still appear)
+  std::string checkpoint_dir;  // empty: no checkpoint
 };
 
 // Exit codes shared by the CLI.
@@ -32,6 +36,11 @@ class StatusQuery {
  public:
   // Usage errors (a bad format, a missing directory) are found here, before any thread starts work.
   static Expected<std::unique_ptr<StatusQuery>> create(QueryOptions options, std::FILE* out);
+
+  // With --checkpoint: locks the directory and restores the table, the next batch id and the files
+  // already counted. An error (another process holds it, a corrupt file, another query's checkpoint) is a
+  // runtime failure: the user's state is never silently reset.
+  Expected<bool> restore_checkpoint();
 
   // run PATH...: every file now in PATHs (directories listed, hidden names skipped) as Batch 0.
   int run(const std::vector<FileTask>& files);
@@ -45,7 +54,10 @@ class StatusQuery {
  private:
   StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
-  int run_batch(uint64_t batch_id, std::vector<FileTask> files);
+  int run_batch(std::vector<FileTask> files);
+  bool commit_checkpoint(std::vector<CountedFile> counted);
+  bool already_counted(const std::string& path) const;
+  std::string query_description() const;
 
   QueryOptions options_;
   ChunkParser parser_;
@@ -53,6 +65,9 @@ class StatusQuery {
   ConsoleSink console_;
   std::unique_ptr<StreamPipeline> pipeline_;
   bool sink_failed_ = false;
+  uint64_t next_batch_id_ = 0;
+  std::optional<CheckpointStore> checkpoint_;
+  std::map<std::string, CountedFile> counted_files_;  // by canonical path: what the checkpoint records
   size_t batch_files_ = 0;
   SteadyClock::time_point batch_started_;
 };

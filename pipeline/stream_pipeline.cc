@@ -56,7 +56,7 @@ void StreamPipeline::build_graph() {
   make_edge(*merge_, in_flight_->decrementer());
 }
 
-void StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
+std::vector<CountedFile> StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
   accumulator_.start(batch_id);
   reader_.start(batch_id, std::move(files));
   read_->activate();
@@ -67,6 +67,7 @@ void StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
                  static_cast<unsigned long long>(batch_id));
     std::abort();
   }
+  return reader_.take_counted_files();
 }
 
 }  // namespace logstream

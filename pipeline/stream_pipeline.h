@@ -36,8 +36,9 @@ class StreamPipeline {
   static Expected<std::unique_ptr<StreamPipeline>> create(const ChunkParser& parser, PipelineOptions options,
                                                           WarningHandler warn, BatchClosedHandler on_closed);
 
-  // Runs one batch over `files` and returns once the merge stage has closed it and handed it on.
-  void run_batch(uint64_t batch_id, std::vector<FileTask> files);
+  // Runs one batch over `files` and returns once the merge stage has closed it and handed it on; returns
+  // the files read and how far each was counted.
+  std::vector<CountedFile> run_batch(uint64_t batch_id, std::vector<FileTask> files);
 
   unsigned threads() const noexcept { return threads_; }
   size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }

@@ -28,6 +28,8 @@ struct StatusRow {
 class StatusTable {
  public:
   void add_batch(const LineCounts& batch) { totals_.add(batch); }
+  // Starts from the totals a checkpoint saved.
+  void restore(const LineCounts& totals) { totals_ = totals; }
   const LineCounts& totals() const noexcept { return totals_; }
 
   std::vector<StatusRow> rows(RowOrder order) const;

@@ -5,9 +5,22 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace logstream {
+
+std::string canonical_file_path(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  char* resolved = ::realpath(directory.c_str(), nullptr);
+  if (!resolved) return path;
+  std::string result = resolved;
+  std::free(resolved);
+  if (result != "/") result += '/';
+  return result + name;
+}
 
 bool is_hidden_name(const std::string& name) noexcept {
   return name.empty() || name[0] == '.' || name[0] == '_';

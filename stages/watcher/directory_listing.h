@@ -20,6 +20,11 @@ struct ListedFile {
 
 bool is_hidden_name(const std::string& name) noexcept;
 
+// `path` with its directory part made absolute and free of symlinks (the file itself is not resolved), so
+// that "logs/a.log" and "./logs/a.log" name the same file in a checkpoint. `path` unchanged when the
+// directory cannot be resolved.
+std::string canonical_file_path(const std::string& path);
+
 // The visible regular files of `directory`, oldest first. `on_special` gets the path of every entry that is
 // neither a regular file nor a directory (a FIFO, socket or device: never opened, as reading could block).
 // Entries that vanish between the listing and their stat are skipped.

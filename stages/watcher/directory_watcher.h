@@ -57,6 +57,11 @@ class DirectoryWatcher {
   // Lists the directory and returns the files that are ready, oldest first; they will not be returned again.
   std::vector<FileTask> take_ready(SteadyClock::time_point now);
 
+  // Treats the file `name` of this directory as taken already (a checkpoint counted it before a restart).
+  void mark_taken(const std::string& name) { seen_.insert(name); }
+
+  const std::string& directory() const noexcept { return directory_; }
+
   // When the next trigger should run even without an event.
   SteadyClock::time_point next_deadline(SteadyClock::time_point now) const;
 

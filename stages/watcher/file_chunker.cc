@@ -44,11 +44,23 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
     ::close(fd);
     return Error{task.path + ": not a regular file, skipped"};
   }
+  auto identity = identify_open_file(fd, task.size_limit);
+  if (!identity) {
+    ::close(fd);
+    return Error{task.path + ": " + identity.error()};
+  }
+  if (task.start_offset > 0 && ::lseek(fd, static_cast<off_t>(task.start_offset), SEEK_SET) < 0) {
+    const std::string reason = std::strerror(errno);
+    ::close(fd);
+    return Error{task.path + ": cannot seek to offset " + std::to_string(task.start_offset) + ": " + reason};
+  }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   FileChunker chunker;
   chunker.fd_ = fd;
   chunker.path_ = task.path;
-  chunker.remaining_ = task.size_limit;
+  chunker.remaining_ = task.size_limit > task.start_offset ? task.size_limit - task.start_offset : 0;
+  chunker.identity_ = identity.value();
+  chunker.counted_end_ = task.start_offset;
   chunker.overlap_ = piece_overlap;
   chunker.carry_.reset(new char[chunk_capacity]);
   return chunker;
@@ -71,6 +83,8 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
     long_line_id_ = other.long_line_id_;
     piece_index_ = other.piece_index_;
     read_error_ = std::move(other.read_error_);
+    identity_ = other.identity_;
+    counted_end_ = other.counted_end_;
   }
   return *this;
 }
@@ -105,6 +119,12 @@ size_t FileChunker::read_into(char* out, size_t room) {
 }
 
 bool FileChunker::fill(Chunk& chunk, uint64_t& next_long_line_id) {
+  if (!fill_chunk(chunk, next_long_line_id)) return false;
+  counted_end_ += chunk.counts.bytes_read;
+  return true;
+}
+
+bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
   char* data = chunk.data();
   std::memcpy(data, carry_.get(), carry_size_);
   size_t size = carry_size_;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "stages/checkpoint/checkpoint.h"
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
 
@@ -14,7 +15,8 @@ namespace logstream {
 
 struct FileTask {
   std::string path;
-  uint64_t size_limit = UINT64_MAX;  // bytes judged complete when the batch was planned
+  uint64_t size_limit = UINT64_MAX;  // file offset up to which bytes were judged complete
+  uint64_t start_offset = 0;         // bytes already counted by an earlier batch (a checkpoint)
 };
 
 class FileChunker {
@@ -33,9 +35,13 @@ class FileChunker {
   const std::string& read_error() const noexcept { return read_error_; }
   const std::string& path() const noexcept { return path_; }
 
+  // The file's identity and how far its lines have been handed out so far: what a checkpoint records.
+  CountedFile counted() const { return {path_, identity_, counted_end_}; }
+
  private:
   FileChunker() = default;
   size_t read_into(char* out, size_t room);
+  bool fill_chunk(Chunk& chunk, uint64_t& next_long_line_id);
 
   int fd_ = -1;
   std::string path_;
@@ -49,6 +55,8 @@ class FileChunker {
   uint64_t long_line_id_ = 0;
   uint32_t piece_index_ = 0;
   std::string read_error_;
+  FileIdentity identity_;
+  uint64_t counted_end_ = 0;  // start_offset plus every byte handed out in chunks
 };
 
 }  // namespace logstream

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sort", sort, "Row order of the table: spark (Spark's hash-partition order), key, count")
       ->capture_default_str();
+  app.add_option("--checkpoint", options.checkpoint_dir,
+                 "Directory for the exactly-once state: after every batch the table, the next batch id and "
+                 "the files counted are committed there; a restart continues from it");
   app.add_flag("-q,--quiet", options.quiet,
                "No per-batch summary or format notes on stderr (warnings remain)");
 
@@ -122,6 +125,10 @@ int main(int argc, char** argv) {
   // Flags first (the format may not compile), then the paths they apply to.
   auto query = logstream::StatusQuery::create(options, stdout);
   if (!query) return usage_error(query.error());
+  if (auto restored = query.value()->restore_checkpoint(); !restored) {
+    logstream::print_diagnostic(restored.error());
+    return logstream::kExitFailure;
+  }
   if (*run) {
     auto files = logstream::StatusQuery::expand_paths(paths, logstream::print_diagnostic);
     if (!files) return usage_error(files.error());

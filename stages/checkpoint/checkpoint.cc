@@ -1,0 +1,290 @@
+#include "stages/checkpoint/checkpoint.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "stages/core/text_escape.h"
+
+namespace logstream {
+namespace {
+
+constexpr std::string_view kMagic = "logstream-checkpoint 1";
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Splits on single spaces; the format never has empty fields.
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t at = 0;
+  while (at <= line.size()) {
+    const size_t space = line.find(' ', at);
+    const size_t end = space == std::string_view::npos ? line.size() : space;
+    fields.push_back(line.substr(at, end - at));
+    at = end + 1;
+  }
+  return fields;
+}
+
+bool parse_u64(std::string_view text, uint64_t& out, int base = 10) {
+  if (text.empty() || text.size() > 20) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+std::string hex64(uint64_t value) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
+  return buffer;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Reads up to `limit` bytes from the start of `fd` without moving its offset.
+std::string read_prefix(int fd, uint64_t limit) {
+  std::string bytes(static_cast<size_t>(std::min<uint64_t>(limit, kFingerprintBytes)), '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
+}
+
+}  // namespace
+
+uint64_t fnv1a64(std::string_view bytes, uint64_t hash) noexcept {
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+Expected<FileIdentity> identify_open_file(int fd, uint64_t limit) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Error{"cannot stat: " + errno_text()};
+  FileIdentity identity;
+  identity.device = st.st_dev;
+  identity.inode = st.st_ino;
+  const std::string prefix = read_prefix(fd, std::min<uint64_t>(limit, static_cast<uint64_t>(st.st_size)));
+  identity.fingerprint_length = static_cast<uint32_t>(prefix.size());
+  identity.fingerprint = fnv1a64(prefix);
+  return identity;
+}
+
+bool still_same_file(int fd, const FileIdentity& identity) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_dev != identity.device || st.st_ino != identity.inode) return false;
+  const std::string prefix = read_prefix(fd, identity.fingerprint_length);
+  return prefix.size() == identity.fingerprint_length && fnv1a64(prefix) == identity.fingerprint;
+}
+
+std::string serialize_checkpoint(const CheckpointState& state) {
+  std::string text;
+  text.append(kMagic).append("\n");
+  text.append("query ").append(escape_field(state.query)).append("\n");
+  text.append("next-batch ").append(std::to_string(state.next_batch_id)).append("\n");
+  const LineCounts& t = state.totals;
+  text.append("lines ").append(std::to_string(t.lines_read)).append(" ").append(std::to_string(t.bytes_read));
+  text.append(" ").append(std::to_string(t.null_status));
+  for (const uint64_t n : t.rejects) text.append(" ").append(std::to_string(n));
+  text.append("\n");
+  for (size_t code = 0; code < t.status.size(); ++code) {
+    if (t.status[code] == 0) continue;
+    text.append("status ").append(std::to_string(code)).append(" ").append(std::to_string(t.status[code]));
+    text.append("\n");
+  }
+  for (const CountedFile& f : state.files) {
+    text.append("file ").append(std::to_string(f.identity.device)).append(" ");
+    text.append(std::to_string(f.identity.inode)).append(" ");
+    text.append(std::to_string(f.identity.fingerprint_length)).append(" ");
+    text.append(hex64(f.identity.fingerprint)).append(" ").append(std::to_string(f.offset)).append(" ");
+    text.append(escape_field(f.path)).append("\n");
+  }
+  const uint64_t checksum = fnv1a64(text);
+  text.append("end ").append(hex64(checksum)).append("\n");
+  return text;
+}
+
+Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::string& source) {
+  auto fail = [&](size_t line_number, const std::string& reason) {
+    return Error{source + ": line " + std::to_string(line_number) + ": " + reason};
+  };
+  if (text.substr(0, kMagic.size()) != kMagic || text.size() == kMagic.size() || text[kMagic.size()] != '\n')
+    return Error{source + ": not a logstream checkpoint (version 1)"};
+  CheckpointState state;
+  bool have_query = false, have_batch = false, have_lines = false;
+  size_t line_number = 1;
+  size_t at = kMagic.size() + 1;
+  while (at < text.size()) {
+    ++line_number;
+    const size_t newline = text.find('\n', at);
+    if (newline == std::string_view::npos) return fail(line_number, "truncated (no end line)");
+    const std::string_view line = text.substr(at, newline - at);
+    const std::vector<std::string_view> f = split_fields(line);
+    const std::string_view kind = f[0];
+    if (kind == "end") {
+      uint64_t sum = 0;
+      if (f.size() != 2 || f[1].size() != 16 || !parse_u64(f[1], sum, 16))
+        return fail(line_number, "malformed end line");
+      if (sum != fnv1a64(text.substr(0, at)))
+        return fail(line_number, "checksum mismatch: the file is corrupt");
+      if (newline + 1 != text.size()) return fail(line_number + 1, "data after the end line");
+      if (!have_query || !have_batch || !have_lines) return fail(line_number, "a required line is missing");
+      uint64_t with_status = state.totals.null_status;
+      for (const uint64_t n : state.totals.status) with_status += n;
+      if (state.totals.rejected() > state.totals.lines_read || with_status != state.totals.accepted())
+        return fail(line_number, "counts do not add up (lines read != accepted + rejected)");
+      return state;
+    }
+    if (kind == "query" && f.size() == 2 && !have_query) {
+      auto query = unescape_field(f[1]);
+      if (!query) return fail(line_number, "malformed query");
+      state.query = std::move(*query);
+      have_query = true;
+    } else if (kind == "next-batch" && f.size() == 2 && !have_batch) {
+      if (!parse_u64(f[1], state.next_batch_id)) return fail(line_number, "malformed batch id");
+      have_batch = true;
+    } else if (kind == "lines" && f.size() == 4 + kRejectReasonCount && !have_lines) {
+      LineCounts& t = state.totals;
+      bool ok =
+          parse_u64(f[1], t.lines_read) && parse_u64(f[2], t.bytes_read) && parse_u64(f[3], t.null_status);
+      for (size_t r = 0; r < kRejectReasonCount; ++r) ok = ok && parse_u64(f[4 + r], t.rejects[r]);
+      if (!ok) return fail(line_number, "malformed line counts");
+      have_lines = true;
+    } else if (kind == "status" && f.size() == 3) {
+      uint64_t code = 0, count = 0;
+      if (!parse_u64(f[1], code) || code >= kStatusSlots || !parse_u64(f[2], count))
+        return fail(line_number, "malformed status row");
+      state.totals.status[code] = count;
+    } else if (kind == "file" && f.size() == 7) {
+      CountedFile file;
+      uint64_t length = 0;
+      auto path = unescape_field(f[6]);
+      if (!parse_u64(f[1], file.identity.device) || !parse_u64(f[2], file.identity.inode) ||
+          !parse_u64(f[3], length) || length > kFingerprintBytes || f[4].size() != 16 ||
+          !parse_u64(f[4], file.identity.fingerprint, 16) || !parse_u64(f[5], file.offset) || !path) {
+        return fail(line_number, "malformed file entry");
+      }
+      file.identity.fingerprint_length = static_cast<uint32_t>(length);
+      file.path = std::move(*path);
+      state.files.push_back(std::move(file));
+    } else {
+      return fail(line_number, "unexpected line");
+    }
+    at = newline + 1;
+  }
+  return fail(line_number, "truncated (no end line)");
+}
+
+Expected<CheckpointStore> CheckpointStore::open(const std::string& directory) {
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST)
+    return Error{directory + ": cannot create checkpoint directory: " + errno_text()};
+  struct stat st {};
+  if (::stat(directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Error{directory + ": checkpoint location is not a directory"};
+  const std::string lock_path = directory + "/lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{lock_path + ": cannot open: " + errno_text()};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const std::string reason = errno == EWOULDBLOCK ? "in use by another logstream process" : errno_text();
+    ::close(fd);
+    return Error{directory + ": checkpoint " + reason};
+  }
+  return CheckpointStore(directory, fd);
+}
+
+CheckpointStore::CheckpointStore(std::string directory, int lock_fd)
+    : directory_(std::move(directory)), path_(directory_ + "/checkpoint"), lock_fd_(lock_fd) {}
+
+CheckpointStore::CheckpointStore(CheckpointStore&& other) noexcept
+    : directory_(std::move(other.directory_)),
+      path_(std::move(other.path_)),
+      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+
+CheckpointStore::~CheckpointStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+Expected<std::optional<CheckpointState>> CheckpointStore::load() const {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<CheckpointState>();
+    return Error{path_ + ": cannot open: " + errno_text()};
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+    ::close(fd);
+    return Error{path_ + ": not a checkpoint file (not a regular file, or over 64 MB)"};
+  }
+  std::string text;
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string reason = errno_text();
+      ::close(fd);
+      return Error{path_ + ": read failed: " + reason};
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  auto state = parse_checkpoint(text, path_);
+  if (!state) return Error{state.error()};
+  return std::optional<CheckpointState>(std::move(state).value());
+}
+
+Expected<bool> CheckpointStore::commit(const CheckpointState& state) const {
+  const std::string temp = path_ + ".tmp";
+  const std::string text = serialize_checkpoint(state);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return Error{temp + ": cannot create: " + errno_text()};
+  if (!write_all(fd, text) || ::fsync(fd) != 0) {
+    const std::string reason = errno_text();
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return Error{temp + ": cannot write: " + reason};
+  }
+  if (::close(fd) != 0) {
+    const std::string reason = errno_text();
+    ::unlink(temp.c_str());
+    return Error{temp + ": cannot write: " + reason};
+  }
+  if (::rename(temp.c_str(), path_.c_str()) != 0) {
+    const std::string reason = errno_text();
+    ::unlink(temp.c_str());
+    return Error{path_ + ": cannot replace: " + reason};
+  }
+  // The rename is durable only once the directory entry is on disk.
+  const int dir_fd = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    const std::string reason = errno_text();
+    if (dir_fd >= 0) ::close(dir_fd);
+    return Error{directory_ + ": cannot sync checkpoint directory: " + reason};
+  }
+  ::close(dir_fd);
+  return true;
+}
+
+}  // namespace logstream

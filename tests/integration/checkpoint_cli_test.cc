@@ -1,0 +1,142 @@
+// --checkpoint end to end: restarts continue the table and the batch ids, and a checkpoint that cannot be
+// trusted or written stops the query with the reason instead of silently starting over.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/cli_paths.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/seed_reference.h"
+
+namespace logstream::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class CheckpointCliTest : public TempDirTest {
+ protected:
+  std::string checkpoint() const { return path("state"); }
+  ProcessResult run_seed(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {kLogstream, "--format", "spark-seed", "--checkpoint", checkpoint()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("run");
+    argv.push_back(logs());
+    return run_process(argv);
+  }
+  static StatusCountMap doubled(StatusCountMap counts) {
+    for (auto& [key, n] : counts) n *= 2;
+    return counts;
+  }
+};
+
+TEST_F(CheckpointCliTest, ARestartCountsOnlyNewFilesOnTopOfTheSavedTable) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  const StatusCountMap once = reference_seed_status_counts(read_file(log));
+  fs::copy_file(log, logs() + "/a.log");
+  const auto first = run_seed();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("Batch: 0\n"), std::string::npos);
+  EXPECT_EQ(parse_last_console_table(first.out), once);
+
+  fs::copy_file(log, logs() + "/b.log");
+  const auto second = run_seed();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("Batch: 1\n"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("Batch: 0\n"), std::string::npos);
+  EXPECT_EQ(parse_last_console_table(second.out), doubled(once));
+  EXPECT_NE(second.err.find("lines read = 10000 accepted"), std::string::npos) << second.err;
+
+  // No new data, no batch: nothing on stdout, and still success.
+  const auto third = run_seed();
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(third.out, "");
+  EXPECT_NE(third.err.find("no new files"), std::string::npos) << third.err;
+}
+
+TEST_F(CheckpointCliTest, ACorruptCheckpointIsAnErrorNeverAFreshStart) {
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
+  ASSERT_EQ(run_seed().exit_code, 0);
+  std::string text = read_file(checkpoint() + "/checkpoint");
+  text[text.find("status 200 ") + 11] ^= 1;
+  write_file(checkpoint() + "/checkpoint", text);
+  const auto result = run_seed();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find(checkpoint() + "/checkpoint: line "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("corrupt"), std::string::npos) << result.err;
+
+  write_file(checkpoint() + "/checkpoint", "offsets v1\n{\"batchWatermarkMs\":0}\n");
+  const auto foreign = run_seed();
+  EXPECT_EQ(foreign.exit_code, 1);
+  EXPECT_NE(foreign.err.find("not a logstream checkpoint"), std::string::npos) << foreign.err;
+}
+
+TEST_F(CheckpointCliTest, AnotherQuerysCheckpointIsRefused) {
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
+  ASSERT_EQ(run_seed().exit_code, 0);
+  const auto result =
+      run_process({kLogstream, "--format", "combined", "--checkpoint", checkpoint(), "run", logs()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("written by another query"), std::string::npos) << result.err;
+}
+
+TEST_F(CheckpointCliTest, ACheckpointThatCannotBeWrittenStopsTheQueryWithThePathAndReason) {
+  fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
+  // A file-size limit of 0 makes every write to a regular file fail with EFBIG, as a full disk would
+  // with ENOSPC; stdout is a pipe and unaffected.
+  const auto result = run_process({"/bin/sh", "-c", "ulimit -f 0 && exec \"$0\" \"$@\"", kLogstream,
+                                   "--format", "spark-seed", "--checkpoint", checkpoint(), "run", logs()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find(checkpoint() + "/checkpoint.tmp: cannot write: File too large"),
+            std::string::npos)
+      << result.err;
+  EXPECT_FALSE(fs::exists(checkpoint() + "/checkpoint"));
+  EXPECT_FALSE(fs::exists(checkpoint() + "/checkpoint.tmp"));
+  // Nothing was committed, so the next run counts the file as new.
+  const auto retry = run_seed();
+  EXPECT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_NE(retry.out.find("Batch: 0\n"), std::string::npos);
+}
+
+TEST_F(CheckpointCliTest, TwoProcessesNeverShareACheckpoint) {
+  RunningProcess watch({kLogstream, "--checkpoint", checkpoint(), "watch", logs()});
+  std::this_thread::sleep_for(milliseconds(300));
+  const auto second = run_seed();
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("in use by another logstream process"), std::string::npos) << second.err;
+  watch.send_signal(SIGTERM);
+  EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+}
+
+TEST_F(CheckpointCliTest, WatchResumesSilentlyThenContinuesWithTheNextBatch) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  const std::vector<std::string> argv = {kLogstream, "--format", "spark-seed", "--checkpoint", checkpoint(),
+                                         "watch",    logs(),     "--quiet-ms", "100"};
+  {
+    RunningProcess watch(argv);
+    std::this_thread::sleep_for(milliseconds(200));
+    fs::copy_file(log, logs() + "/a.log");
+    ASSERT_TRUE(watch.wait_for_text("Batch: 0\n", 1, seconds(20))) << watch.err();
+    watch.send_signal(SIGTERM);
+    ASSERT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+  }
+  RunningProcess watch(argv);
+  // The file counted before the restart is not new: nothing is printed.
+  std::this_thread::sleep_for(milliseconds(600));
+  EXPECT_EQ(watch.out(), "");
+  fs::copy_file(log, logs() + "/b.log");
+  ASSERT_TRUE(watch.wait_for_text("Batch: 1\n", 1, seconds(20))) << watch.err();
+  ASSERT_TRUE(watch.wait_for_text("+\n\n", 1, seconds(5)));
+  EXPECT_EQ(parse_last_console_table(watch.out()), doubled(reference_seed_status_counts(read_file(log))));
+  EXPECT_EQ(watch.out().find("Batch: 0\n"), std::string::npos);
+  watch.send_signal(SIGTERM);
+  EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+}
+
+}  // namespace
+}  // namespace logstream::testing

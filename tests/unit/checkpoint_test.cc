@@ -1,0 +1,161 @@
+// The checkpoint file: what is written is read back exactly, and anything damaged or foreign is refused
+// with the file, line and reason, never taken as a fresh start.
+#include "stages/checkpoint/checkpoint.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace logstream {
+namespace {
+
+namespace fs = std::filesystem;
+
+CheckpointState sample_state() {
+  CheckpointState state;
+  state.query = "groupBy(status).count() --format combined";
+  state.next_batch_id = 7;
+  state.totals.lines_read = 110;
+  state.totals.bytes_read = 12345;
+  state.totals.null_status = 0;
+  state.totals.status[200] = 90;
+  state.totals.status[404] = 10;
+  state.totals.rejects[static_cast<size_t>(RejectReason::kBadTimestamp)] = 10;
+  state.files.push_back({"/var/log/a b\n\x1b[31m.log", {2049, 123456, 1024, 0xdeadbeefcafef00dULL}, 12345});
+  state.files.push_back({"/var/log/empty", {2049, 99, 0, 0xcbf29ce484222325ULL}, 0});
+  return state;
+}
+
+void expect_same(const CheckpointState& a, const CheckpointState& b) {
+  EXPECT_EQ(a.query, b.query);
+  EXPECT_EQ(a.next_batch_id, b.next_batch_id);
+  EXPECT_EQ(a.totals.lines_read, b.totals.lines_read);
+  EXPECT_EQ(a.totals.bytes_read, b.totals.bytes_read);
+  EXPECT_EQ(a.totals.null_status, b.totals.null_status);
+  EXPECT_EQ(a.totals.status, b.totals.status);
+  EXPECT_EQ(a.totals.rejects, b.totals.rejects);
+  ASSERT_EQ(a.files.size(), b.files.size());
+  for (size_t i = 0; i < a.files.size(); ++i) {
+    EXPECT_EQ(a.files[i].path, b.files[i].path);
+    EXPECT_TRUE(a.files[i].identity.same_file(b.files[i].identity));
+    EXPECT_EQ(a.files[i].offset, b.files[i].offset);
+  }
+}
+
+TEST(Checkpoint, WhatIsWrittenIsReadBackExactlyEvenWithHostilePaths) {
+  const CheckpointState state = sample_state();
+  const std::string text = serialize_checkpoint(state);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  auto parsed = parse_checkpoint(text, "cp");
+  ASSERT_TRUE(parsed) << parsed.error();
+  expect_same(state, parsed.value());
+}
+
+TEST(Checkpoint, EveryTruncationIsRefused) {
+  const std::string text = serialize_checkpoint(sample_state());
+  for (size_t length = 0; length < text.size(); ++length) {
+    EXPECT_FALSE(parse_checkpoint(text.substr(0, length), "cp")) << "accepted a cut at " << length;
+  }
+}
+
+TEST(Checkpoint, EveryFlippedByteIsRefused) {
+  const std::string text = serialize_checkpoint(sample_state());
+  for (size_t at = 0; at < text.size(); ++at) {
+    std::string damaged = text;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    EXPECT_FALSE(parse_checkpoint(damaged, "cp")) << "accepted a flip at " << at;
+  }
+}
+
+TEST(Checkpoint, ErrorsNameTheFileLineAndReason) {
+  std::string text = serialize_checkpoint(sample_state());
+  text[text.find("status 200") + 8] = '1';
+  auto parsed = parse_checkpoint(text, "dir/checkpoint");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().find("dir/checkpoint: line "), std::string::npos) << parsed.error();
+  EXPECT_NE(parsed.error().find("checksum"), std::string::npos) << parsed.error();
+
+  auto foreign = parse_checkpoint("{\"offsets\": []}\n", "dir/checkpoint");
+  ASSERT_FALSE(foreign);
+  EXPECT_NE(foreign.error().find("not a logstream checkpoint"), std::string::npos) << foreign.error();
+}
+
+TEST(Checkpoint, CountsThatDoNotAddUpAreRefusedEvenWithAGoodChecksum) {
+  CheckpointState state = sample_state();
+  state.totals.status[200] = 91;  // one more accepted line than lines read minus rejects
+  auto parsed = parse_checkpoint(serialize_checkpoint(state), "cp");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().find("do not add up"), std::string::npos) << parsed.error();
+}
+
+class CheckpointStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("logstream-ckpt-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(CheckpointStoreTest, ANewDirectoryHasNoStateThenHoldsTheLastCommit) {
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  auto empty = store.value().load();
+  ASSERT_TRUE(empty) << empty.error();
+  EXPECT_FALSE(empty.value().has_value());
+
+  CheckpointState state = sample_state();
+  ASSERT_TRUE(store.value().commit(state));
+  state.next_batch_id = 8;
+  ASSERT_TRUE(store.value().commit(state));
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_TRUE(loaded.value().has_value());
+  expect_same(state, *loaded.value());
+  EXPECT_FALSE(fs::exists(dir_ / "checkpoint.tmp"));
+}
+
+TEST_F(CheckpointStoreTest, ASecondOwnerIsRefusedWhileTheFirstHoldsTheDirectory) {
+  auto first = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(first) << first.error();
+  auto second = CheckpointStore::open(dir_.string());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+}
+
+TEST_F(CheckpointStoreTest, AnEmptyOrGarbageFileIsAnErrorNotAFreshStart) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "checkpoint") << "";
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store);
+  EXPECT_FALSE(store.value().load());
+  std::ofstream(dir_ / "checkpoint") << std::string(100, '\0');
+  EXPECT_FALSE(store.value().load());
+}
+
+TEST_F(CheckpointStoreTest, IdentityTellsAReusedInodeFromTheOriginalByItsFirstBytes) {
+  fs::create_directories(dir_);
+  const std::string path = (dir_ / "a.log").string();
+  std::ofstream(path) << "first line\nsecond line\n";
+  int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  auto identity = identify_open_file(fd);
+  ASSERT_TRUE(identity) << identity.error();
+  EXPECT_EQ(identity.value().fingerprint_length, 23u);
+  EXPECT_TRUE(still_same_file(fd, identity.value()));
+  ::close(fd);
+
+  // Same inode, other content: rewritten in place (what a reused inode looks like to us).
+  std::ofstream(path, std::ios::trunc) << "other line!\nsecond line\n";
+  fd = ::open(path.c_str(), O_RDONLY);
+  EXPECT_FALSE(still_same_file(fd, identity.value()));
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace logstream

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "tests/integration/cli_paths.h"
@@ -71,6 +72,96 @@ TEST_F(StressTest, MemoryStaysBoundedByThePoolWhateverTheInputSize) {
   ASSERT_EQ(combined.exit_code, 0) << combined.err;
   EXPECT_LT(combined.max_rss_kb, 100 * 1024) << "peak RSS " << combined.max_rss_kb << " KiB";
   fs::remove(big);
+}
+
+// The exactly-once promise under the worst crash there is: files keep arriving while `watch --checkpoint`
+// is killed with SIGKILL at random moments (mid-batch, mid-print, mid-commit) and restarted. The last
+// table printed must equal both a clean run over the same files and the independent reference.
+TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
+  constexpr int kFiles = 120;
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("random seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::vector<std::string> sources;
+  for (int i = 0; i < 6; ++i) {
+    const std::string source = path("source-" + std::to_string(i) + ".log");
+    ASSERT_EQ(run_process({kLoggen, "--lines", std::to_string(2000 + i * 4000), "--quirks", "all", "--seed",
+                           std::to_string(300 + i), "-o", source})
+                  .exit_code,
+              0);
+    sources.push_back(source);
+  }
+  StatusCountMap expected;
+  std::vector<std::pair<std::string, milliseconds>> drops;
+  for (int i = 0; i < kFiles; ++i) {
+    const std::string& source = sources[rng() % sources.size()];
+    for (const auto& [key, n] : reference_seed_status_counts(read_file(source))) expected[key] += n;
+    drops.emplace_back(source, milliseconds(rng() % 25));
+  }
+  std::thread writer([&] {
+    for (size_t i = 0; i < drops.size(); ++i) {
+      const std::string name = logs() + "/f" + std::to_string(i) + ".log";
+      if (i % 2 == 0) {
+        fs::copy_file(drops[i].first, name);  // appears, then grows: the watcher must wait for it
+      } else {
+        const std::string tmp = path("tmp-" + std::to_string(i));
+        fs::copy_file(drops[i].first, tmp);
+        fs::rename(tmp, name);
+      }
+      std::this_thread::sleep_for(drops[i].second);
+    }
+  });
+  const std::vector<std::string> watch_argv = {kLogstream,
+                                               "-q",
+                                               "--format",
+                                               "spark-seed",
+                                               "--checkpoint",
+                                               path("state"),
+                                               "--chunk-size",
+                                               "64K",
+                                               "watch",
+                                               logs(),
+                                               "--quiet-ms",
+                                               "50",
+                                               "--partial-line-wait-ms",
+                                               "300"};
+  // Whole tables only: a process killed while printing leaves a torn one, which the next process reprints.
+  std::string printed;
+  auto keep_whole_tables = [&](const std::string& out) {
+    const size_t end = out.rfind("+\n\n");
+    if (end != std::string::npos) printed += out.substr(0, end + 3);
+  };
+  int kills = 0;
+  const auto writer_started = std::chrono::steady_clock::now();
+  while (kills < 40 && std::chrono::steady_clock::now() - writer_started < seconds(20)) {
+    RunningProcess watch(watch_argv);
+    std::this_thread::sleep_for(milliseconds(20 + rng() % 200));
+    watch.send_signal(SIGKILL);
+    watch.wait_exit(seconds(10));
+    keep_whole_tables(watch.out());
+    ++kills;
+    if (kills >= 12 && drops.size() > 0 && fs::exists(logs() + "/f" + std::to_string(kFiles - 1) + ".log"))
+      break;
+  }
+  writer.join();
+  {
+    RunningProcess watch(watch_argv);
+    std::this_thread::sleep_for(milliseconds(1500));
+    watch.send_signal(SIGTERM);
+    EXPECT_EQ(watch.wait_exit(seconds(20)), 0) << watch.err();
+    keep_whole_tables(watch.out());
+  }
+  // Anything the last watcher had not taken yet is counted by a run on the same checkpoint.
+  const auto rest =
+      run_process({kLogstream, "-q", "--format", "spark-seed", "--checkpoint", path("state"), "run", logs()});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  keep_whole_tables(rest.out);
+
+  const auto clean = run_process({kLogstream, "-q", "--format", "spark-seed", "run", logs()});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(parse_last_console_table(clean.out), expected);
+  EXPECT_EQ(parse_last_console_table(printed), expected) << kills << " kills";
+  EXPECT_GE(kills, 12);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ bool BatchReader::open_next_file() {
       warn_(chunker.error());
       continue;
     }
+    if (!chunker.value().note().empty()) warn_(chunker.value().note());
     current_.emplace(std::move(chunker).value());
     current_is_fresh_ = true;
     current_parser_ = 0;

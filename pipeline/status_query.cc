@@ -37,6 +37,8 @@ StatusQuery::StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parse
 
 // Runs on the merge stage, the moment the batch's last chunk is merged.
 void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
+  last_batch_empty_ = batch.lines_read == 0 && skip_empty_batches_;
+  if (last_batch_empty_) return;  // as Spark: no new data, no batch
   table_.add_batch(batch);
   if (!console_.write_batch(batch_id, table_)) {
     if (!sink_failed_)
@@ -101,19 +103,23 @@ bool StatusQuery::already_counted(const std::string& path) const {
   return counted_files_.count(canonical_file_path(path)) > 0;
 }
 
-bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted) {
+bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher) {
   if (!checkpoint_) return true;
-  for (CountedFile& file : counted) {
-    std::string key = canonical_file_path(file.path);
-    file.path = key;
-    counted_files_[key] = std::move(file);
-  }
   CheckpointState state;
   state.query = query_description();
   state.next_batch_id = next_batch_id_;
   state.totals = table_.totals();
-  state.files.reserve(counted_files_.size());
-  for (const auto& [path, file] : counted_files_) state.files.push_back(file);
+  if (watcher && watcher->follows()) {
+    state.files = watcher->followed_files();
+  } else {
+    for (CountedFile& file : counted) {
+      std::string key = canonical_file_path(file.path);
+      file.path = key;
+      counted_files_[key] = std::move(file);
+    }
+    state.files.reserve(counted_files_.size());
+    for (const auto& [path, file] : counted_files_) state.files.push_back(file);
+  }
   auto committed = checkpoint_->commit(state);
   if (!committed) {
     // The committed state is still the previous batch's; going on would count lines no restart can
@@ -125,11 +131,13 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted) {
   return true;
 }
 
-int StatusQuery::run_batch(std::vector<FileTask> files) {
+int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher) {
   batch_files_ = files.size();
   batch_started_ = SteadyClock::now();
   std::vector<CountedFile> counted = pipeline_->run_batch(next_batch_id_++, std::move(files));
-  if (!commit_checkpoint(std::move(counted))) return kExitFailure;
+  if (watcher) watcher->record_counted(counted, SteadyClock::now());
+  if (last_batch_empty_) --next_batch_id_;  // the id goes to the next batch that has data
+  if (!commit_checkpoint(std::move(counted), watcher)) return kExitFailure;
   return sink_failed_ ? kExitFailure : kExitOk;
 }
 
@@ -140,14 +148,15 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
     if (!S_ISDIR(st.st_mode)) {
-      tasks.push_back(
-          {path, UINT64_MAX});  // named explicitly: taken whatever its name; the reader checks its type
+      // Named explicitly: taken whatever its name; the reader checks its type.
+      tasks.push_back(whole_file_task(path, UINT64_MAX));
       continue;
     }
     auto listing = list_visible_files(
         path, [&](const std::string& special) { warn(special + ": not a regular file, ignored"); });
     if (!listing) return Error{listing.error()};
-    for (ListedFile& file : listing.value()) tasks.push_back({std::move(file.path), UINT64_MAX});
+    for (ListedFile& file : listing.value())
+      tasks.push_back(whole_file_task(std::move(file.path), UINT64_MAX));
   }
   return tasks;
 }
@@ -162,12 +171,18 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
     if (!options_.quiet) print_diagnostic("no new files since the checkpoint; nothing to do");
     return kExitOk;
   }
-  return run_batch(std::move(fresh));
+  return run_batch(std::move(fresh), nullptr);
 }
 
 int StatusQuery::watch(DirectoryWatcher& watcher) {
   ShutdownSignals& signals = ShutdownSignals::install();
   const uint64_t first_batch_id = next_batch_id_;
+  skip_empty_batches_ = watcher.follows();
+  if (watcher.follows()) {
+    std::vector<CountedFile> followed;
+    for (const auto& [path, file] : counted_files_) followed.push_back(file);
+    watcher.restore_followed(followed);
+  }
   for (const auto& [path, file] : counted_files_) {
     const size_t slash = path.rfind('/');
     if (canonical_file_path(watcher.directory() + path.substr(slash)) == path)
@@ -179,7 +194,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
-      if (run_batch(std::move(ready)) != kExitOk) return kExitFailure;
+      if (run_batch(std::move(ready), &watcher) != kExitOk) return kExitFailure;
       continue;
     }
     const auto wait = watcher.next_deadline(now) - now;

@@ -54,8 +54,9 @@ class StatusQuery {
  private:
   StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
-  int run_batch(std::vector<FileTask> files);
-  bool commit_checkpoint(std::vector<CountedFile> counted);
+  // `watcher`: the watch loop's, told what was counted (--follow needs it); nullptr for run.
+  int run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher);
+  bool commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher);
   bool already_counted(const std::string& path) const;
   std::string query_description() const;
 
@@ -65,9 +66,12 @@ class StatusQuery {
   ConsoleSink console_;
   std::unique_ptr<StreamPipeline> pipeline_;
   bool sink_failed_ = false;
+  bool skip_empty_batches_ = false;  // --follow: a read that found no complete line is not a batch
+  bool last_batch_empty_ = false;
   uint64_t next_batch_id_ = 0;
   std::optional<CheckpointStore> checkpoint_;
-  std::map<std::string, CountedFile> counted_files_;  // by canonical path: what the checkpoint records
+  // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).
+  std::map<std::string, CountedFile> counted_files_;
   size_t batch_files_ = 0;
   SteadyClock::time_point batch_started_;
 };

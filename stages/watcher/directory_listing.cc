@@ -42,7 +42,7 @@ Expected<std::vector<ListedFile>> list_visible_files(
       continue;
     }
     files.push_back({std::move(name), std::move(path), static_cast<uint64_t>(st.st_size),
-                     st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec});
+                     st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec, st.st_dev, st.st_ino});
   }
   ::closedir(dir);
   std::sort(files.begin(), files.end(), [](const ListedFile& a, const ListedFile& b) {

@@ -16,6 +16,8 @@ struct ListedFile {
   std::string path;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  uint64_t device = 0;
+  uint64_t inode = 0;
 };
 
 bool is_hidden_name(const std::string& name) noexcept;

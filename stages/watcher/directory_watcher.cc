@@ -23,6 +23,8 @@ Expected<DirectoryWatcher> DirectoryWatcher::create(std::string directory, Watch
   if (::stat(directory.c_str(), &st) != 0) return Error{directory + ": " + std::strerror(errno)};
   if (!S_ISDIR(st.st_mode)) return Error{directory + ": not a directory"};
   DirectoryWatcher watcher(std::move(directory), options, std::move(warn));
+  if (options.follow)
+    watcher.follower_.emplace(options.quiet_period, options.partial_line_wait, watcher.warn_);
   if (options.use_inotify) {
     watcher.inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (watcher.inotify_fd_ < 0 ||
@@ -46,7 +48,8 @@ DirectoryWatcher::DirectoryWatcher(DirectoryWatcher&& other) noexcept
       candidates_(std::move(other.candidates_)),
       seen_(std::move(other.seen_)),
       warned_(std::move(other.warned_)),
-      listing_error_(std::move(other.listing_error_)) {}
+      listing_error_(std::move(other.listing_error_)),
+      follower_(std::move(other.follower_)) {}
 
 DirectoryWatcher::~DirectoryWatcher() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
@@ -112,6 +115,7 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     return {};
   }
   listing_error_.clear();
+  if (follower_) return follower_->plan(listing.value(), now);
   std::set<std::string> listed;
   std::vector<FileTask> ready;  // the listing is oldest first, and so is this
   for (const ListedFile& file : listing.value()) {
@@ -133,7 +137,7 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     c.size = file.size;
     c.mtime_ns = file.mtime_ns;
     c.wait = wait_needed(c, ends_with_terminator(file.path, file.size));
-    if (now - c.last_change >= c.wait) ready.push_back({file.path, file.size});
+    if (now - c.last_change >= c.wait) ready.push_back(whole_file_task(file.path, file.size));
   }
   first_listing_ = false;
   // Forget candidates that disappeared without an event (events lost, or inotify off).
@@ -150,6 +154,7 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
 
 SteadyClock::time_point DirectoryWatcher::next_deadline(SteadyClock::time_point now) const {
   SteadyClock::time_point deadline = now + options_.rescan_interval;
+  if (follower_) return std::max(follower_->next_due(deadline), now + std::chrono::milliseconds(1));
   for (const auto& [name, c] : candidates_) {
     // A change after the last listing comes with an event, which wakes the trigger loop anyway.
     deadline = std::min(deadline, std::max(c.last_change + c.wait, now + std::chrono::milliseconds(1)));

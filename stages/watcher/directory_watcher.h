@@ -26,6 +26,7 @@
 #include "stages/core/expected.h"
 #include "stages/watcher/directory_listing.h"
 #include "stages/watcher/file_chunker.h"
+#include "stages/watcher/file_follower.h"
 
 namespace logstream {
 
@@ -36,6 +37,7 @@ struct WatchOptions {
   std::chrono::milliseconds partial_line_wait{10000};
   std::chrono::milliseconds rescan_interval{1000};
   bool use_inotify = true;
+  bool follow = false;  // --follow: appended bytes of known files count too (see file_follower.h)
 };
 
 using WarningHandler = std::function<void(const std::string&)>;
@@ -59,6 +61,18 @@ class DirectoryWatcher {
 
   // Treats the file `name` of this directory as taken already (a checkpoint counted it before a restart).
   void mark_taken(const std::string& name) { seen_.insert(name); }
+
+  // --follow only: what a batch counted, the files followed now (for a checkpoint), and a restore.
+  bool follows() const noexcept { return follower_.has_value(); }
+  void record_counted(const std::vector<CountedFile>& counted, SteadyClock::time_point now) {
+    if (follower_) follower_->record(counted, now);
+  }
+  std::vector<CountedFile> followed_files() const {
+    return follower_ ? follower_->snapshot() : std::vector<CountedFile>{};
+  }
+  void restore_followed(const std::vector<CountedFile>& files) {
+    if (follower_) follower_->restore(files);
+  }
 
   const std::string& directory() const noexcept { return directory_; }
 
@@ -91,6 +105,7 @@ class DirectoryWatcher {
   std::set<std::string> seen_;
   std::set<std::string> warned_;
   std::string listing_error_;  // the last listing failure, so that it is reported once
+  std::optional<FileFollower> follower_;
 };
 
 }  // namespace logstream

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -36,6 +37,19 @@ size_t end_of_last_complete_line(const char* data, size_t size, bool at_end) {
 
 }  // namespace
 
+bool is_compressed_name(const std::string& name) noexcept {
+  return name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
+}
+
+FileTask whole_file_task(std::string path, uint64_t size_limit) {
+  FileTask task;
+  task.decompress = is_compressed_name(path);
+  // A compressed file's size says nothing about its lines: it is read to its end.
+  task.size_limit = task.decompress ? UINT64_MAX : size_limit;
+  task.path = std::move(path);
+  return task;
+}
+
 Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capacity, size_t piece_overlap) {
   const int fd = ::open(task.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Error{task.path + ": cannot open: " + std::strerror(errno)};
@@ -49,29 +63,68 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
     ::close(fd);
     return Error{task.path + ": " + identity.error()};
   }
-  if (task.start_offset > 0 && ::lseek(fd, static_cast<off_t>(task.start_offset), SEEK_SET) < 0) {
-    const std::string reason = std::strerror(errno);
-    ::close(fd);
-    return Error{task.path + ": cannot seek to offset " + std::to_string(task.start_offset) + ": " + reason};
-  }
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   FileChunker chunker;
   chunker.fd_ = fd;
   chunker.path_ = task.path;
-  chunker.remaining_ = task.size_limit > task.start_offset ? task.size_limit - task.start_offset : 0;
-  chunker.identity_ = identity.value();
-  chunker.counted_end_ = task.start_offset;
   chunker.overlap_ = piece_overlap;
+  chunker.count_unfinished_tail_ = task.count_unfinished_tail;
+  chunker.identity_ = identity.value();
   chunker.carry_.reset(new char[chunk_capacity]);
+  if (task.decompress) {
+    if (auto failure = chunker.open_decompressed(task)) return Error{task.path + ": " + *failure};
+    return chunker;
+  }
+  uint64_t start = task.start_offset;
+  if (start > 0 && task.expected_identity && !still_same_file(fd, *task.expected_identity)) {
+    chunker.note_ = task.path + ": not the file counted up to byte " + std::to_string(start) +
+                    " before (its first bytes changed): counting it from the start";
+    start = 0;
+  }
+  if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0)
+    return Error{task.path + ": cannot seek to offset " + std::to_string(start) + ": " +
+                 std::strerror(errno)};
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  chunker.remaining_ = task.size_limit > start ? task.size_limit - start : 0;
+  chunker.counted_end_ = start;
   return chunker;
+}
+
+// Hands the descriptor to zlib. Offsets of a compressed file count decompressed bytes.
+std::optional<std::string> FileChunker::open_decompressed(const FileTask& task) {
+  gzFile gz = gzdopen(fd_, "rb");
+  if (!gz) return "cannot start decompressing";
+  fd_ = -1;  // zlib owns it now
+  gz_ = gz;
+  gzbuffer(gz, 256 * 1024);
+  remaining_ = UINT64_MAX;
+  // Is this the compressed copy of a file counted before? Compare its decompressed start.
+  std::string head(kFingerprintBytes, '\0');
+  const int got = gzread(gz, head.data(), static_cast<unsigned>(head.size()));
+  if (got < 0) return std::string("not a readable gzip file: ") + gzerror(gz, nullptr);
+  head.resize(static_cast<size_t>(got));
+  uint64_t skip = 0;
+  for (const CountedFile& original : task.compressed_copy_of) {
+    const uint32_t length = original.identity.fingerprint_length;
+    if (length == 0 || length > head.size()) continue;
+    if (fnv1a64(std::string_view(head).substr(0, length)) != original.identity.fingerprint) continue;
+    skip = original.offset;
+    note_ = task.path + ": the compressed copy of " + original.path + ", whose first " +
+            std::to_string(skip) + " bytes are already counted: counting only the rest";
+    break;
+  }
+  if (gzseek(gz, static_cast<z_off_t>(skip), SEEK_SET) < 0)
+    return std::string("cannot skip to the uncounted part: ") + gzerror(gz, nullptr);
+  counted_end_ = skip;
+  return std::nullopt;
 }
 
 FileChunker::FileChunker(FileChunker&& other) noexcept { *this = std::move(other); }
 
 FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    close_input();
     fd_ = std::exchange(other.fd_, -1);
+    gz_ = std::exchange(other.gz_, nullptr);
     path_ = std::move(other.path_);
     remaining_ = other.remaining_;
     eof_ = other.eof_;
@@ -83,14 +136,21 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
     long_line_id_ = other.long_line_id_;
     piece_index_ = other.piece_index_;
     read_error_ = std::move(other.read_error_);
+    note_ = std::move(other.note_);
+    count_unfinished_tail_ = other.count_unfinished_tail_;
     identity_ = other.identity_;
     counted_end_ = other.counted_end_;
   }
   return *this;
 }
 
-FileChunker::~FileChunker() {
+FileChunker::~FileChunker() { close_input(); }
+
+void FileChunker::close_input() {
+  if (gz_) gzclose_r(static_cast<gzFile>(gz_));
   if (fd_ >= 0) ::close(fd_);
+  gz_ = nullptr;
+  fd_ = -1;
 }
 
 size_t FileChunker::read_into(char* out, size_t room) {
@@ -100,6 +160,25 @@ size_t FileChunker::read_into(char* out, size_t room) {
     if (want == 0) {
       eof_ = true;
       break;
+    }
+    if (gz_) {
+      auto* gz = static_cast<gzFile>(gz_);
+      const int n = gzread(gz, out + total, static_cast<unsigned>(std::min<size_t>(want, 1u << 30)));
+      int zerror = Z_OK;
+      const char* message = gzerror(gz, &zerror);
+      if (n < 0 || (zerror != Z_OK && zerror != Z_STREAM_END)) {
+        // A cut or damaged stream: what was decompressed before the damage stands.
+        read_error_ = path_ + ": decompression failed: " + message;
+        eof_ = true;
+        if (n > 0) total += static_cast<size_t>(n);
+        break;
+      }
+      if (n == 0) {
+        eof_ = true;
+        break;
+      }
+      total += static_cast<size_t>(n);
+      continue;
     }
     const ssize_t n = ::read(fd_, out + total, want);
     if (n < 0) {
@@ -176,13 +255,18 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
     return true;
   }
 
-  const size_t cut = end_of_last_complete_line(data, size, eof_);
+  // A '\r' in the last byte ends a line only when nothing more can come; under --follow more can.
+  const size_t cut = end_of_last_complete_line(data, size, eof_ && count_unfinished_tail_);
   if (cut > 0) {
     chunk.shape = ChunkShape::kWholeLines;
     chunk.size = cut;
     chunk.counts.bytes_read = cut;
     keep_as_carry(cut, 0);
     return true;
+  }
+  if (eof_ && !count_unfinished_tail_) {  // --follow: the line may still be being written
+    carry_size_ = 0;
+    return false;
   }
   if (eof_) {  // a final line with no terminator is still a line
     chunk.shape = ChunkShape::kWholeLines;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "stages/checkpoint/checkpoint.h"
 #include "stages/core/chunk.h"
@@ -17,7 +19,22 @@ struct FileTask {
   std::string path;
   uint64_t size_limit = UINT64_MAX;  // file offset up to which bytes were judged complete
   uint64_t start_offset = 0;         // bytes already counted by an earlier batch (a checkpoint)
+  // The file counted up to start_offset; when the file now open is another one (an inode reused, a file
+  // rewritten in place), it is read from 0 instead, with a note.
+  std::optional<FileIdentity> expected_identity;
+  // false (--follow): a last line without a terminator is left for a later read, not counted.
+  bool count_unfinished_tail = true;
+  // Read through zlib (*.gz). `compressed_copy_of`: plain files this one may be the compressed copy of
+  // (logrotate); when its decompressed start matches one's fingerprint, that one's offset is skipped.
+  bool decompress = false;
+  std::vector<CountedFile> compressed_copy_of;
 };
+
+// Names ending in ".gz" are read decompressed.
+bool is_compressed_name(const std::string& name) noexcept;
+
+// A task that reads `path` from its start up to `size_limit` (decompressing a .gz whole).
+FileTask whole_file_task(std::string path, uint64_t size_limit);
 
 class FileChunker {
  public:
@@ -33,6 +50,8 @@ class FileChunker {
   bool fill(Chunk& chunk, uint64_t& next_long_line_id);
 
   const std::string& read_error() const noexcept { return read_error_; }
+  // Something the reader should tell the user about how the file was read (a restart from 0, a skip).
+  const std::string& note() const noexcept { return note_; }
   const std::string& path() const noexcept { return path_; }
 
   // The file's identity and how far its lines have been handed out so far: what a checkpoint records.
@@ -41,9 +60,12 @@ class FileChunker {
  private:
   FileChunker() = default;
   size_t read_into(char* out, size_t room);
+  std::optional<std::string> open_decompressed(const FileTask& task);
+  void close_input();
   bool fill_chunk(Chunk& chunk, uint64_t& next_long_line_id);
 
   int fd_ = -1;
+  void* gz_ = nullptr;  // zlib's gzFile when decompressing; owns fd_ then
   std::string path_;
   uint64_t remaining_ = 0;  // bytes still allowed by size_limit
   bool eof_ = false;
@@ -55,6 +77,8 @@ class FileChunker {
   uint64_t long_line_id_ = 0;
   uint32_t piece_index_ = 0;
   std::string read_error_;
+  std::string note_;
+  bool count_unfinished_tail_ = true;
   FileIdentity identity_;
   uint64_t counted_end_ = 0;  // start_offset plus every byte handed out in chunks
 };

@@ -19,7 +19,8 @@ using testing::StatusCountMap;
 
 LineCounts count_file(const std::string& path, const ChunkParser& parser, size_t chunk_size) {
   auto context = parser.make_context().value();
-  auto chunker = FileChunker::open({path, UINT64_MAX}, chunk_size, parser.piece_overlap()).value();
+  auto chunker =
+      FileChunker::open(whole_file_task(path, UINT64_MAX), chunk_size, parser.piece_overlap()).value();
   BatchAccumulator accumulator;
   accumulator.start(7);
   Chunk chunk(chunk_size);
@@ -143,7 +144,7 @@ TEST(ChunkingReference, SizeLimitStopsAtTheJudgedCompleteBytes) {
   const std::string path = temp_path("limit.log");
   testing::write_file(path, "a 200 b\nc 404 d\ne 500 f\n");
   const auto parser = ChunkParser::create({"spark-seed", ""}).value();
-  auto chunker = FileChunker::open({path, 16}, 64, parser.piece_overlap()).value();
+  auto chunker = FileChunker::open(whole_file_task(path, 16), 64, parser.piece_overlap()).value();
   Chunk chunk(64);
   uint64_t id = 0;
   ASSERT_TRUE(chunker.fill(chunk, id));
@@ -154,10 +155,10 @@ TEST(ChunkingReference, SizeLimitStopsAtTheJudgedCompleteBytes) {
 }
 
 TEST(ChunkingReference, RefusesWhatIsNotARegularFile) {
-  auto chunker = FileChunker::open({"/dev/null", UINT64_MAX}, 64, 0);
+  auto chunker = FileChunker::open(whole_file_task("/dev/null", UINT64_MAX), 64, 0);
   ASSERT_FALSE(chunker);
   EXPECT_NE(chunker.error().find("/dev/null"), std::string::npos);
-  auto missing = FileChunker::open({"/nonexistent/file.log", UINT64_MAX}, 64, 0);
+  auto missing = FileChunker::open(whole_file_task("/nonexistent/file.log", UINT64_MAX), 64, 0);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().find("No such file"), std::string::npos) << missing.error();
 }

@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600000));
   watch->add_flag("--no-inotify", no_inotify, "Find new files by rescanning only");
+  watch->add_flag("--follow", options.watch.follow,
+                  "Also count lines appended to files already counted, following renames (rotation), "
+                  "truncation and compressed rotations (*.gz); Spark reads each file once");
 
   try {
     app.parse(argc, argv);

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libtbb-dev libhyperscan-dev libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev
+  libcli11-dev zlib1g-dev
   mawk gawk clang-format time
 )
 if [ "${1:-}" = bench ]; then

@@ -1,0 +1,73 @@
+// --follow: beyond Spark's new-files-only rule, the appended bytes of files already counted are counted
+// too, like `tail -F`. Files are followed by identity (device and inode, checked against a fingerprint of
+// their first bytes), not by name, so rotation by rename keeps each file's offset:
+//   - a listed file with bytes past its offset: the complete lines among them are counted; an unfinished
+//     last line waits until the file has been unchanged for the partial-line wait, then counts as a line;
+//   - rename rotation (access.log -> access.log.1, a new access.log): the renamed file is read to its end
+//     from its offset, the new one from 0;
+//   - copytruncate (the size drops below the offset): counted again from 0, with a warning;
+//   - a file no longer listed (deleted, or moved out of the directory) is forgotten;
+//   - a compressed file (*.gz) is read whole, decompressed, once it has been unchanged for the quiet
+//     period; when its content starts like a file followed earlier and since rotated away (logrotate's
+//     compress), only what that file had beyond its offset is counted.
+// No threads: the watcher calls plan() on each trigger and record() after each batch.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "stages/checkpoint/checkpoint.h"
+#include "stages/watcher/directory_listing.h"
+#include "stages/watcher/file_chunker.h"
+
+namespace logstream {
+
+class FileFollower {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Warn = std::function<void(const std::string&)>;
+
+  FileFollower(std::chrono::milliseconds quiet_period, std::chrono::milliseconds partial_line_wait, Warn warn)
+      : quiet_period_(quiet_period), partial_line_wait_(partial_line_wait), warn_(std::move(warn)) {}
+
+  // The reads this listing calls for, in listing order (oldest first).
+  std::vector<FileTask> plan(const std::vector<ListedFile>& listing, Clock::time_point now);
+
+  // What a batch counted: each file's identity (as read) and the offset its counting reached.
+  void record(const std::vector<CountedFile>& counted, Clock::time_point now);
+
+  // The files followed now, for a checkpoint; and the way back from one.
+  std::vector<CountedFile> snapshot() const;
+  void restore(const std::vector<CountedFile>& files);
+
+  // When a waiting unfinished line or compressed file becomes due, if any is waiting.
+  Clock::time_point next_due(Clock::time_point otherwise) const;
+
+ private:
+  using Key = std::pair<uint64_t, uint64_t>;  // device, inode
+  struct Followed {
+    CountedFile counted;             // path as last listed, identity as last read, offset reached
+    bool identity_read = false;      // counted.identity has a fingerprint (the file was read at least once)
+    uint64_t planned_size = 0;       // size the last task was planned for
+    bool tail_waiting = false;       // the last read left an unfinished line at planned_size
+    Clock::time_point tail_since{};  // when that unfinished line was last seen to change
+    bool compressed = false;         // *.gz: read once, whole
+    bool compressed_done = false;
+    bool listed_before = false;  // last_size and last_mtime_ns hold a listing's values
+    uint64_t last_size = 0;      // to tell a change, and the quiet period of a compressed file
+    int64_t last_mtime_ns = 0;
+    Clock::time_point last_change{};
+  };
+
+  std::chrono::milliseconds quiet_period_;
+  std::chrono::milliseconds partial_line_wait_;
+  Warn warn_;
+  std::map<Key, Followed> files_;
+  std::deque<CountedFile> retired_;  // recently forgotten plain files, for recognising their .gz
+};
+
+}  // namespace logstream

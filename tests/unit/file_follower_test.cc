@@ -1,0 +1,122 @@
+// --follow's planning, on listings made by hand: which bytes of which file each trigger reads.
+#include "stages/watcher/file_follower.h"
+
+#include <gtest/gtest.h>
+
+namespace logstream {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = FileFollower::Clock;
+
+ListedFile listed(const std::string& name, uint64_t inode, uint64_t size, int64_t mtime = 1) {
+  return {name, "/logs/" + name, size, mtime, 7, inode};
+}
+
+CountedFile counted(const std::string& name, uint64_t inode, uint64_t offset) {
+  return {"/logs/" + name, {7, inode, 10, 0x1234}, offset};
+}
+
+class FileFollowerTest : public ::testing::Test {
+ protected:
+  FileFollower follower_{milliseconds(100), milliseconds(1000),
+                         [this](const std::string& w) { warnings_.push_back(w); }};
+  std::vector<std::string> warnings_;
+  Clock::time_point t0_ = Clock::now();
+};
+
+TEST_F(FileFollowerTest, ANewFileIsReadFromZeroThenOnlyItsAppendedBytes) {
+  auto tasks = follower_.plan({listed("a.log", 1, 100)}, t0_);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].start_offset, 0u);
+  EXPECT_EQ(tasks[0].size_limit, 100u);
+  EXPECT_FALSE(tasks[0].count_unfinished_tail);
+  EXPECT_FALSE(tasks[0].expected_identity);
+  follower_.record({counted("a.log", 1, 100)}, t0_);
+
+  EXPECT_TRUE(follower_.plan({listed("a.log", 1, 100)}, t0_ + milliseconds(10)).empty()) << "nothing new";
+  tasks = follower_.plan({listed("a.log", 1, 150, 2)}, t0_ + milliseconds(20));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].start_offset, 100u);
+  EXPECT_EQ(tasks[0].size_limit, 150u);
+  ASSERT_TRUE(tasks[0].expected_identity);
+  EXPECT_EQ(tasks[0].expected_identity->fingerprint, 0x1234u);
+}
+
+TEST_F(FileFollowerTest, AnUnfinishedLastLineCountsOnlyAfterThePartialLineWait) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 80)}, t0_);  // 20 bytes without a terminator left
+  EXPECT_TRUE(follower_.plan({listed("a.log", 1, 100)}, t0_ + milliseconds(500)).empty());
+  EXPECT_EQ(follower_.next_due(t0_ + milliseconds(5000)), t0_ + milliseconds(1000));
+  const auto tasks = follower_.plan({listed("a.log", 1, 100)}, t0_ + milliseconds(1000));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].count_unfinished_tail);
+  EXPECT_EQ(tasks[0].start_offset, 80u);
+}
+
+TEST_F(FileFollowerTest, ARenamedFileKeepsItsOffsetAndTheNewNameStartsAtZero) {
+  follower_.plan({listed("access.log", 1, 100)}, t0_);
+  follower_.record({counted("access.log", 1, 100)}, t0_);
+  const auto tasks = follower_.plan({listed("access.log.1", 1, 120, 2), listed("access.log", 2, 30, 3)},
+                                    t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].path, "/logs/access.log.1");
+  EXPECT_EQ(tasks[0].start_offset, 100u);
+  EXPECT_EQ(tasks[1].path, "/logs/access.log");
+  EXPECT_EQ(tasks[1].start_offset, 0u);
+}
+
+TEST_F(FileFollowerTest, AFileThatShrankIsCountedAgainFromZeroWithAWarning) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 100)}, t0_);
+  const auto tasks = follower_.plan({listed("a.log", 1, 40, 2)}, t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].start_offset, 0u);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find("/logs/a.log: shrank from 100 to 40 bytes"), std::string::npos) << warnings_[0];
+}
+
+TEST_F(FileFollowerTest, ASameSizeRewriteIsReadWithTheIdentityCheck) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 100)}, t0_);
+  const auto tasks = follower_.plan({listed("a.log", 1, 100, 99)}, t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].start_offset, 100u);
+  EXPECT_TRUE(tasks[0].expected_identity) << "the reader starts over when the first bytes differ";
+}
+
+TEST_F(FileFollowerTest, ACompressedFileWaitsToBeQuietIsReadOnceAndKnowsTheFilesItMayCopy) {
+  follower_.plan({listed("access.log.1", 1, 100)}, t0_);
+  follower_.record({counted("access.log.1", 1, 100)}, t0_);
+  // access.log.1 is compressed into access.log.1.gz and removed.
+  EXPECT_TRUE(follower_.plan({listed("access.log.1.gz", 2, 40)}, t0_ + milliseconds(10)).empty());
+  const auto tasks = follower_.plan({listed("access.log.1.gz", 2, 40)}, t0_ + milliseconds(110));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].decompress);
+  EXPECT_TRUE(tasks[0].count_unfinished_tail);
+  ASSERT_EQ(tasks[0].compressed_copy_of.size(), 1u);
+  EXPECT_EQ(tasks[0].compressed_copy_of[0].path, "/logs/access.log.1");
+  EXPECT_EQ(tasks[0].compressed_copy_of[0].offset, 100u);
+  EXPECT_TRUE(follower_.plan({listed("access.log.1.gz", 2, 40)}, t0_ + milliseconds(500)).empty());
+}
+
+TEST_F(FileFollowerTest, ASnapshotRestoresEveryOffset) {
+  follower_.plan({listed("a.log", 1, 100), listed("b.log", 2, 50)}, t0_);
+  follower_.record({counted("a.log", 1, 100), counted("b.log", 2, 50)}, t0_);
+  FileFollower restored(milliseconds(100), milliseconds(1000), [](const std::string&) {});
+  restored.restore(follower_.snapshot());
+  const auto tasks = restored.plan({listed("a.log", 1, 130, 2), listed("b.log", 2, 50)}, t0_);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].start_offset, 100u);
+  EXPECT_EQ(tasks[0].size_limit, 130u);
+}
+
+TEST_F(FileFollowerTest, ADeletedFileIsForgotten) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 100)}, t0_);
+  follower_.plan({}, t0_ + milliseconds(10));
+  EXPECT_TRUE(follower_.snapshot().empty());
+}
+
+}  // namespace
+}  // namespace logstream

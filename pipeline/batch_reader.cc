@@ -52,7 +52,7 @@ Chunk* BatchReader::next() {
       return chunk;
     }
     if (!current_->read_error().empty()) warn_(current_->read_error());
-    counted_files_.push_back(current_->counted());
+    if (!current_->replaced()) counted_files_.push_back(current_->counted());
     current_.reset();
   }
   chunk->shape = ChunkShape::kBatchEnd;

@@ -70,6 +70,13 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   chunker.count_unfinished_tail_ = task.count_unfinished_tail;
   chunker.identity_ = identity.value();
   chunker.carry_.reset(new char[chunk_capacity]);
+  if (task.must_be_listed_file && (static_cast<uint64_t>(st.st_dev) != task.listed_device ||
+                                   static_cast<uint64_t>(st.st_ino) != task.listed_inode)) {
+    chunker.replaced_ = true;
+    chunker.eof_ = true;
+    chunker.remaining_ = 0;
+    return chunker;
+  }
   if (task.decompress) {
     if (auto failure = chunker.open_decompressed(task)) return Error{task.path + ": " + *failure};
     return chunker;
@@ -138,6 +145,7 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
     read_error_ = std::move(other.read_error_);
     note_ = std::move(other.note_);
     count_unfinished_tail_ = other.count_unfinished_tail_;
+    replaced_ = other.replaced_;
     identity_ = other.identity_;
     counted_end_ = other.counted_end_;
   }

@@ -28,6 +28,11 @@ struct FileTask {
   // (logrotate); when its decompressed start matches one's fingerprint, that one's offset is skipped.
   bool decompress = false;
   std::vector<CountedFile> compressed_copy_of;
+  // --follow plans by (device, inode): when the path now names another file (renamed in the meantime),
+  // nothing is read; the next listing finds both files under their new names.
+  bool must_be_listed_file = false;
+  uint64_t listed_device = 0;
+  uint64_t listed_inode = 0;
 };
 
 // Names ending in ".gz" are read decompressed.
@@ -56,6 +61,8 @@ class FileChunker {
 
   // The file's identity and how far its lines have been handed out so far: what a checkpoint records.
   CountedFile counted() const { return {path_, identity_, counted_end_}; }
+  // The path named another file than the one planned (see FileTask::must_be_listed_file): nothing read.
+  bool replaced() const noexcept { return replaced_; }
 
  private:
   FileChunker() = default;
@@ -79,6 +86,7 @@ class FileChunker {
   std::string read_error_;
   std::string note_;
   bool count_unfinished_tail_ = true;
+  bool replaced_ = false;
   FileIdentity identity_;
   uint64_t counted_end_ = 0;  // start_offset plus every byte handed out in chunks
 };

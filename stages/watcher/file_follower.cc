@@ -13,22 +13,34 @@ constexpr size_t kRetiredKept = 64;
 
 std::vector<FileTask> FileFollower::plan(const std::vector<ListedFile>& listing, Clock::time_point now) {
   // Forget files no longer listed first, so that a compressed copy planned below can be matched to them.
+  // readdir() during a rename may return the file under neither name, so one listing without a file is
+  // not enough: it must be missing from two listings at least the quiet period apart.
   std::set<Key> listed;
   for (const ListedFile& file : listing) listed.insert({file.device, file.inode});
   for (auto it = files_.begin(); it != files_.end();) {
+    Followed& f = it->second;
     if (listed.count(it->first)) {
+      f.missing_listings = 0;
       ++it;
       continue;
     }
-    if (!it->second.compressed && it->second.identity_read) {
-      retired_.push_back(it->second.counted);
+    if (f.missing_listings++ == 0) f.missing_since = now;
+    if (f.missing_listings < 2 || now - f.missing_since < quiet_period_) {
+      ++it;
+      continue;
+    }
+    if (!f.compressed && f.identity_read) {
+      retired_.push_back(f.counted);
       if (retired_.size() > kRetiredKept) retired_.pop_front();
     }
     it = files_.erase(it);
   }
   std::vector<FileTask> tasks;
+  std::set<Key> planned;
   for (const ListedFile& file : listing) {
     const Key key{file.device, file.inode};
+    // A file renamed while the directory was being read can be listed under both names: read it once.
+    if (!planned.insert(key).second) continue;
     auto [it, is_new] = files_.try_emplace(key);
     Followed& f = it->second;
     f.counted.path = file.path;
@@ -55,6 +67,9 @@ std::vector<FileTask> FileFollower::plan(const std::vector<ListedFile>& listing,
         if (!other.compressed && other.identity_read) task.compressed_copy_of.push_back(other.counted);
       }
       f.compressed_done = true;
+      task.must_be_listed_file = true;
+      task.listed_device = file.device;
+      task.listed_inode = file.inode;
       tasks.push_back(std::move(task));
       continue;
     }
@@ -78,6 +93,9 @@ std::vector<FileTask> FileFollower::plan(const std::vector<ListedFile>& listing,
       task.count_unfinished_tail = true;
     }
     f.planned_size = file.size;
+    task.must_be_listed_file = true;
+    task.listed_device = file.device;
+    task.listed_inode = file.inode;
     tasks.push_back(std::move(task));
   }
   return tasks;

@@ -6,7 +6,8 @@
 //   - rename rotation (access.log -> access.log.1, a new access.log): the renamed file is read to its end
 //     from its offset, the new one from 0;
 //   - copytruncate (the size drops below the offset): counted again from 0, with a warning;
-//   - a file no longer listed (deleted, or moved out of the directory) is forgotten;
+//   - a file no longer listed (deleted, or moved out of the directory) is forgotten once two listings at
+//     least the quiet period apart have missed it (a listing can miss a file that is being renamed);
 //   - a compressed file (*.gz) is read whole, decompressed, once it has been unchanged for the quiet
 //     period; when its content starts like a file followed earlier and since rotated away (logrotate's
 //     compress), only what that file had beyond its offset is counted.
@@ -61,6 +62,8 @@ class FileFollower {
     uint64_t last_size = 0;      // to tell a change, and the quiet period of a compressed file
     int64_t last_mtime_ns = 0;
     Clock::time_point last_change{};
+    int missing_listings = 0;  // consecutive listings without it
+    Clock::time_point missing_since{};
   };
 
   std::chrono::milliseconds quiet_period_;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -59,6 +60,96 @@ TEST_F(StressTest, HundredsOfFilesDroppedWhileWatchingAreEachCountedOnce) {
   ASSERT_TRUE(complete) << watch.err();
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_EQ(parse_last_console_table(watch.out()), expected);
+  watch.send_signal(SIGINT);
+  EXPECT_EQ(watch.wait_exit(seconds(20)), 0) << watch.err();
+}
+
+TEST_F(StressTest, A200MegabyteLineWithoutANewlineIsOneLineInBoundedMemory) {
+  const std::string big = path("one-line.log");
+  {
+    // Written in pieces: this process's own memory is inherited by the child's peak-RSS count at fork.
+    const std::string piece(1u << 20, 'a');
+    std::ofstream out(big, std::ios::binary);
+    out << "x 200 y\n";
+    for (int i = 0; i < 100; ++i) out << piece;
+    out << " 404 ";
+    for (int i = 0; i < 100; ++i) out << piece;  // and no final newline
+  }
+  const auto seed = run_process({kLogstream, "--format", "spark-seed", "run", big});
+  ASSERT_EQ(seed.exit_code, 0) << seed.err;
+  EXPECT_EQ(parse_last_console_table(seed.out), (StatusCountMap{{200, 1}, {404, 1}}));
+  EXPECT_NE(seed.err.find("2 lines read = 2 accepted + 0 rejected"), std::string::npos) << seed.err;
+  EXPECT_LT(seed.max_rss_kb, 100 * 1024) << "peak RSS " << seed.max_rss_kb << " KiB";
+  const auto combined = run_process({kLogstream, "--format", "combined", "run", big});
+  ASSERT_EQ(combined.exit_code, 0) << combined.err;
+  EXPECT_NE(combined.err.find("2 lines read = 0 accepted + 2 rejected"), std::string::npos) << combined.err;
+  EXPECT_NE(combined.err.find("1 too long"), std::string::npos) << combined.err;
+  EXPECT_LT(combined.max_rss_kb, 100 * 1024) << "peak RSS " << combined.max_rss_kb << " KiB";
+  fs::remove(big);
+}
+
+TEST_F(StressTest, TwentyThousandFilesDroppedAtOnceAreEachCountedOnce) {
+  constexpr int kFiles = 20000;
+  const std::string staging = path("staging");
+  fs::create_directories(staging);
+  for (int i = 0; i < kFiles; ++i) {
+    write_file(
+        staging + "/f" + std::to_string(i) + ".log",
+        "h - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" " + std::to_string(200 + i % 3) + " 1\n");
+  }
+  RunningProcess watch({kLogstream, "-q", "--format", "common", "watch", logs(), "--quiet-ms", "100"});
+  std::this_thread::sleep_for(milliseconds(200));
+  // Renames, as fast as the file system takes them: far more events than inotify's queue holds.
+  for (int i = 0; i < kFiles; ++i) {
+    const std::string name = "/f" + std::to_string(i) + ".log";
+    fs::rename(staging + name, logs() + name);
+  }
+  const StatusCountMap expected{{200, 6667}, {201, 6667}, {202, 6666}};
+  const bool complete = watch.wait_for_stdout(
+      [&](const std::string& out) {
+        return out.ends_with("+\n\n") && parse_last_console_table(out) == expected;
+      },
+      seconds(60));
+  EXPECT_TRUE(complete) << watch.err();
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(parse_last_console_table(watch.out()), expected);
+  watch.send_signal(SIGINT);
+  EXPECT_EQ(watch.wait_exit(seconds(20)), 0) << watch.err();
+}
+
+// A reader that stops reading: the pipeline stalls on the full pipe instead of queueing batches in
+// memory, and once the reader drains it, every batch arrives and nothing is lost.
+TEST_F(StressTest, ABlockedStdoutStallsThePipelineWithoutGrowingMemory) {
+  RunningProcess watch({kLogstream, "-q", "--format", "common", "watch", logs(), "--quiet-ms", "20"});
+  std::this_thread::sleep_for(milliseconds(200));
+  constexpr int kFiles = 400;  // ~500 bytes of table per batch: several times what a pipe buffers
+  for (int i = 0; i < kFiles; ++i) {
+    std::string text;
+    for (int status = 200; status < 208; ++status)
+      text += "h - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" " + std::to_string(status) + " 1\n";
+    write_file(path("tmp"), text);
+    fs::rename(path("tmp"), logs() + "/f" + std::to_string(i) + ".log");
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  // Nobody has read stdout yet: logstream is blocked writing. Its memory must still be small.
+  std::this_thread::sleep_for(milliseconds(500));
+  long rss_kb = 0;
+  {
+    std::ifstream status("/proc/" + std::to_string(watch.pid()) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) rss_kb = std::stol(line.substr(6));
+    }
+  }
+  EXPECT_GT(rss_kb, 0);
+  EXPECT_LT(rss_kb, 100 * 1024);
+  StatusCountMap expected;
+  for (int status = 200; status < 208; ++status) expected[status] = kFiles;
+  const bool complete = watch.wait_for_stdout(
+      [&](const std::string& out) {
+        return out.ends_with("+\n\n") && parse_last_console_table(out) == expected;
+      },
+      seconds(60));
+  EXPECT_TRUE(complete) << watch.err();
   watch.send_signal(SIGINT);
   EXPECT_EQ(watch.wait_exit(seconds(20)), 0) << watch.err();
 }

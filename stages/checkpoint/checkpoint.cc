@@ -31,8 +31,12 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   return fields;
 }
 
+// Only the form serialize_checkpoint writes: decimal without leading zeros, or lowercase hex. A file is
+// either exactly what we wrote or refused, never a near miss read some other way.
 bool parse_u64(std::string_view text, uint64_t& out, int base = 10) {
   if (text.empty() || text.size() > 20) return false;
+  if (base == 10 && text.size() > 1 && text[0] == '0') return false;
+  if (base == 16 && text.find_first_not_of("0123456789abcdef") != std::string_view::npos) return false;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
   return ec == std::errc() && end == text.data() + text.size();
 }

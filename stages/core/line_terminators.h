@@ -34,6 +34,7 @@ inline const char* find_line_feed(const char* begin, const char* end) noexcept {
 // line finds its end instead of two.
 template <typename Visitor>
 size_t for_each_line(const char* begin, const char* end, Visitor&& visit) {
+  if (begin == end) return 0;  // also keeps a null `begin` away from memchr
   const bool has_cr = std::memchr(begin, '\r', static_cast<size_t>(end - begin)) != nullptr;
   size_t lines = 0;
   const char* p = begin;

@@ -101,7 +101,9 @@ std::optional<std::string> unescape_field(std::string_view field) {
     if (at + 4 > field.size() || field[at + 1] != 'x') return std::nullopt;
     const int high = hex_value(field[at + 2]), low = hex_value(field[at + 3]);
     if (high < 0 || low < 0) return std::nullopt;
-    out += static_cast<char>(high * 16 + low);
+    const int byte = high * 16 + low;
+    if (byte > 0x20 && byte < 0x7f && byte != '\\') return std::nullopt;  // escape_field writes it as is
+    out += static_cast<char>(byte);
     at += 4;
   }
   return out;

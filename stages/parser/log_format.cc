@@ -461,9 +461,11 @@ std::optional<RejectReason> run_program(std::string_view line, ParsedLine& out, 
   bool status_from_final = false;
   size_t pos = 0;
   std::optional<RejectReason> reject;
-  ((reject = apply_step(Program[I], line.data(), line.size(), pos, out, times, status_from_final, Escaping),
-    !reject) &&
-   ...);
+  // A fold over && stops at the first step that rejects; its value is in `reject`.
+  static_cast<void>(((reject = apply_step(Program[I], line.data(), line.size(), pos, out, times,
+                                          status_from_final, Escaping),
+                      !reject) &&
+                     ...));
   if (reject) return reject;
   return check_rest(line.data(), line.size(), pos);
 }

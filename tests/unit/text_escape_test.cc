@@ -44,6 +44,7 @@ TEST(EscapeField, RefusesWhatItCouldNotHaveWritten) {
   EXPECT_FALSE(unescape_field("\\x4"));
   EXPECT_FALSE(unescape_field("\\xzz"));
   EXPECT_FALSE(unescape_field("\\n"));
+  EXPECT_FALSE(unescape_field("\\x41")) << "'A' is never escaped: one text, one spelling";
 }
 
 }  // namespace

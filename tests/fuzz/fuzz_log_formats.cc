@@ -1,0 +1,50 @@
+// libFuzzer: every built-in format on arbitrary bytes. Each line must parse the same through the compiled
+// program, the interpreted steps and the uncached timestamp path; whole-chunk counts must account for
+// every line. A crash, a sanitizer report or a disagreement aborts.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "stages/core/clf_time.h"
+#include "stages/core/line_terminators.h"
+#include "stages/parser/log_format.h"
+
+namespace {
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace logstream;
+  static const std::vector<LogFormat> formats = [] {
+    std::vector<LogFormat> all;
+    for (std::string_view name : LogFormat::builtin_names()) all.push_back(LogFormat::named(name).value());
+    return all;
+  }();
+  const char* begin = reinterpret_cast<const char*>(data);
+  for (const LogFormat& format : formats) {
+    ClfTimeCache compiled_times, interpreted_times;
+    for_each_line(begin, begin + size, [&](std::string_view line) {
+      ParsedLine compiled, interpreted, uncached;
+      const auto a = format.parse(line, compiled, compiled_times);
+      const auto b = format.interpret(line, interpreted, interpreted_times);
+      const auto c = format.parse(line, uncached);
+      check(a == b && a == c);
+      if (a) return;
+      check(compiled.status == interpreted.status && compiled.status >= 0 && compiled.status < 1000);
+      check(compiled.size == interpreted.size && compiled.host == interpreted.host);
+      check(compiled.request == interpreted.request);
+      check(compiled.epoch_seconds == interpreted.epoch_seconds &&
+            compiled.epoch_seconds == uncached.epoch_seconds);
+      // Views point into the line.
+      const char* lo = line.data();
+      const char* hi = line.data() + line.size();
+      check(compiled.host.empty() ||
+            (compiled.host.data() >= lo && compiled.host.data() + compiled.host.size() <= hi));
+    });
+  }
+  return 0;
+}

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev zlib1g-dev
   mawk gawk clang-format time
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)

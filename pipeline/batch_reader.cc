@@ -49,6 +49,7 @@ Chunk* BatchReader::next() {
       }
       chunk->parser_index = current_parser_;
       ++chunks_sent_;
+      bytes_read_.fetch_add(chunk->counts.bytes_read, std::memory_order_relaxed);
       return chunk;
     }
     if (!current_->read_error().empty()) warn_(current_->read_error());

@@ -3,6 +3,7 @@
 // tells the merge stage how many chunks to expect. Called by one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <optional>
 
@@ -26,6 +27,8 @@ class BatchReader {
   // The files the batch read, with how far each was counted; call once the batch has closed.
   std::vector<CountedFile> take_counted_files() { return std::move(counted_files_); }
 
+  uint64_t bytes_read() const noexcept { return bytes_read_.load(std::memory_order_relaxed); }
+
  private:
   bool open_next_file();
 
@@ -42,6 +45,7 @@ class BatchReader {
   uint64_t next_long_line_id_ = 0;
   bool marker_sent_ = true;
   std::vector<CountedFile> counted_files_;
+  std::atomic<uint64_t> bytes_read_{0};  // for progress only: relaxed, no ordering needed
 };
 
 }  // namespace logstream

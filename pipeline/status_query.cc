@@ -19,10 +19,17 @@ void print_diagnostic(const std::string& message) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, std::FILE* out) {
-  auto parser = ChunkParser::create(options.format);
+Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, int& error_exit) {
+  error_exit = kExitUsage;
+  BatchOutputs::SetupError setup_error;
+  auto outputs = BatchOutputs::create(options.outputs, options.order, print_diagnostic, setup_error);
+  if (!outputs) {
+    error_exit = setup_error.usage_error ? kExitUsage : kExitFailure;
+    return Error{setup_error.message};
+  }
+  auto parser = ChunkParser::create(options.format, outputs->line_rules());
   if (!parser) return Error{parser.error()};
-  std::unique_ptr<StatusQuery> query(new StatusQuery(options, out, std::move(parser).value()));
+  std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
   StatusQuery* self = query.get();
   auto pipeline = StreamPipeline::create(
       self->parser_, options.pipeline, print_diagnostic,
@@ -32,17 +39,20 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   return query;
 }
 
-StatusQuery::StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser)
-    : options_(std::move(options)), parser_(std::move(parser)), console_(out, options_.order) {}
+StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs)
+    : options_(std::move(options)), parser_(std::move(parser)), outputs_(std::move(outputs)) {}
 
 // Runs on the merge stage, the moment the batch's last chunk is merged.
 void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
+  batch_read_parse_ms_ =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - batch_started_).count();
+  progress_bar_.reset();  // the bar's line makes way for the batch's output
   last_batch_empty_ = batch.lines_read == 0 && skip_empty_batches_;
   if (last_batch_empty_) return;  // as Spark: no new data, no batch
   table_.add_batch(batch);
-  if (!console_.write_batch(batch_id, table_)) {
+  if (!outputs_->on_batch(batch_id, table_, batch)) {
     if (!sink_failed_)
-      print_diagnostic(std::string("cannot write to standard output: ") + std::strerror(errno));
+      print_diagnostic(std::string("cannot write a batch to its sink: ") + std::strerror(errno));
     sink_failed_ = true;
   }
   if (options_.quiet) return;
@@ -134,10 +144,23 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
 int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher) {
   batch_files_ = files.size();
   batch_started_ = SteadyClock::now();
-  std::vector<CountedFile> counted = pipeline_->run_batch(next_batch_id_++, std::move(files));
+  const uint64_t batch_id = next_batch_id_++;
+  std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files));
   if (watcher) watcher->record_counted(counted, SteadyClock::now());
-  if (last_batch_empty_) --next_batch_id_;  // the id goes to the next batch that has data
+  if (last_batch_empty_) {
+    --next_batch_id_;  // the id goes to the next batch that has data
+    return commit_checkpoint(std::move(counted), watcher) ? kExitOk : kExitFailure;
+  }
+  const auto commit_started = SteadyClock::now();
   if (!commit_checkpoint(std::move(counted), watcher)) return kExitFailure;
+  const auto done = SteadyClock::now();
+  BatchTimings timings;
+  timings.read_parse_ms = batch_read_parse_ms_;
+  timings.sink_ms = outputs_->last_sink_ms();
+  timings.commit_ms = std::chrono::duration<double, std::milli>(done - commit_started).count();
+  timings.total_ms = std::chrono::duration<double, std::milli>(done - batch_started_).count();
+  outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_,
+                        table_.rows(RowOrder::kKey).size(), timings, pipeline_->pool_bytes());
   return sink_failed_ ? kExitFailure : kExitOk;
 }
 
@@ -161,6 +184,15 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
   return tasks;
 }
 
+int StatusQuery::finish(int exit_code) {
+  outputs_->finish();
+  if (exit_code == kExitOk && options_.fail_on_alert && outputs_->any_alert_fired()) {
+    print_diagnostic("an alert fired (--fail-on-alert): exit 3");
+    return kExitAlertFired;
+  }
+  return exit_code;
+}
+
 int StatusQuery::run(const std::vector<FileTask>& files) {
   std::vector<FileTask> fresh;
   for (const FileTask& task : files) {
@@ -169,9 +201,20 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
   if (checkpoint_ && fresh.empty()) {
     // As Spark: no new data, no batch.
     if (!options_.quiet) print_diagnostic("no new files since the checkpoint; nothing to do");
-    return kExitOk;
+    return finish(kExitOk);
   }
-  return run_batch(std::move(fresh), nullptr);
+  if (!options_.quiet && ProgressBar::wanted()) {
+    uint64_t total = 0;
+    for (const FileTask& task : fresh) {
+      struct stat st {};
+      if (::stat(task.path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        total += static_cast<uint64_t>(st.st_size);
+    }
+    const uint64_t before = pipeline_->bytes_read();
+    progress_bar_ =
+        std::make_unique<ProgressBar>(total, [this, before] { return pipeline_->bytes_read() - before; });
+  }
+  return finish(run_batch(std::move(fresh), nullptr));
 }
 
 int StatusQuery::watch(DirectoryWatcher& watcher) {
@@ -194,7 +237,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
-      if (run_batch(std::move(ready), &watcher) != kExitOk) return kExitFailure;
+      if (run_batch(std::move(ready), &watcher) != kExitOk) return finish(kExitFailure);
       continue;
     }
     const auto wait = watcher.next_deadline(now) - now;
@@ -205,7 +248,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   }
   if (!options_.quiet)
     print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) + " batches");
-  return kExitOk;
+  return finish(kExitOk);
 }
 
 }  // namespace logstream

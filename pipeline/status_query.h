@@ -10,10 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/batch_outputs.h"
+#include "pipeline/progress_bar.h"
 #include "pipeline/stream_pipeline.h"
 #include "stages/checkpoint/checkpoint.h"
 #include "stages/merger/status_table.h"
-#include "stages/sinks/console_sink.h"
 #include "stages/watcher/directory_watcher.h"
 
 namespace logstream {
@@ -25,17 +26,21 @@ struct QueryOptions {
   RowOrder order = RowOrder::kSpark;
   bool quiet = false;          // no per-batch summary and format notes on stderr (warnings still appear)
   std::string checkpoint_dir;  // empty: no checkpoint
+  OutputOptions outputs;
+  bool fail_on_alert = false;  // exit 3 when any alert rule fired
 };
 
 // Exit codes shared by the CLI.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitAlertFired = 3;  // --fail-on-alert
 
 class StatusQuery {
  public:
-  // Usage errors (a bad format, a missing directory) are found here, before any thread starts work.
-  static Expected<std::unique_ptr<StatusQuery>> create(QueryOptions options, std::FILE* out);
+  // Usage errors (a bad format, a bad alert rule) are found here, before any thread starts work; on an
+  // error, `error_exit` says whether it was a usage error (2) or a runtime one (1: a port in use).
+  static Expected<std::unique_ptr<StatusQuery>> create(QueryOptions options, int& error_exit);
 
   // With --checkpoint: locks the directory and restores the table, the next batch id and the files
   // already counted. An error (another process holds it, a corrupt file, another query's checkpoint) is a
@@ -52,7 +57,8 @@ class StatusQuery {
                                                       const WarningHandler& warn);
 
  private:
-  StatusQuery(QueryOptions options, std::FILE* out, ChunkParser parser);
+  StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs);
+  int finish(int exit_code);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
   // `watcher`: the watch loop's, told what was counted (--follow needs it); nullptr for run.
   int run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher);
@@ -63,7 +69,7 @@ class StatusQuery {
   QueryOptions options_;
   ChunkParser parser_;
   StatusTable table_;
-  ConsoleSink console_;
+  std::unique_ptr<BatchOutputs> outputs_;
   std::unique_ptr<StreamPipeline> pipeline_;
   bool sink_failed_ = false;
   bool skip_empty_batches_ = false;  // --follow: a read that found no complete line is not a batch
@@ -74,6 +80,8 @@ class StatusQuery {
   std::map<std::string, CountedFile> counted_files_;
   size_t batch_files_ = 0;
   SteadyClock::time_point batch_started_;
+  double batch_read_parse_ms_ = 0;
+  std::unique_ptr<ProgressBar> progress_bar_;  // run on a terminal only
 };
 
 // Prints "logstream: MESSAGE" on stderr; the one voice for diagnostics.

@@ -41,6 +41,10 @@ class StreamPipeline {
   std::vector<CountedFile> run_batch(uint64_t batch_id, std::vector<FileTask> files);
 
   unsigned threads() const noexcept { return threads_; }
+  // The counts of the batch run last (valid until the next run_batch).
+  const LineCounts& last_batch_counts() const noexcept { return accumulator_.counts(); }
+  // Bytes handed to the parse stage since the pipeline was created; read from any thread (progress bar).
+  uint64_t bytes_read() const noexcept { return reader_.bytes_read(); }
   size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }
 
  private:

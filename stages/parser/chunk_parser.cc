@@ -9,9 +9,16 @@ constexpr size_t kDetectionSampleLines = 64;
 
 }  // namespace
 
-Expected<ChunkParser> ChunkParser::create(const FormatOptions& options) {
+Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
+                                          std::shared_ptr<const LineRules> line_rules) {
   ChunkParser parser;
+  if (line_rules && !line_rules->empty()) parser.line_rules_ = std::move(line_rules);
   if (options.format == "spark-seed") {
+    if (parser.line_rules_) {
+      return Error{
+          "--format spark-seed gives only the status of a line: alert rules on method, host or "
+          "endpoint, or with an 'over' window, need a format with fields (e.g. --format combined)"};
+    }
     auto seed = SeedStatusScanner::create();
     if (!seed) return Error{seed.error()};
     parser.seed_.emplace(std::move(seed).value());
@@ -48,6 +55,11 @@ Expected<ChunkParser::Context> ChunkParser::make_context() const {
     auto seed_context = seed_->make_context();
     if (!seed_context) return Error{seed_context.error()};
     context.seed_.emplace(std::move(seed_context).value());
+  }
+  if (line_rules_) {
+    auto rules_context = line_rules_->make_context();
+    if (!rules_context) return Error{rules_context.error()};
+    context.rules_.emplace(std::move(rules_context).value());
   }
   return context;
 }
@@ -100,6 +112,19 @@ void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
   }
   const LogFormat& format = formats_[chunk.parser_index].format;
   LineCounts& counts = chunk.counts;
+  if (line_rules_) {
+    counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
+      const auto reject = format.parse(line, context.line_, context.times_);
+      if (reject) {
+        counts.count_reject(*reject);
+      } else {
+        counts.count_status(context.line_.status);
+        line_rules_->observe(*context.rules_, context.line_);
+      }
+    });
+    line_rules_->finish_chunk(*context.rules_, counts);
+    return;
+  }
   counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
     const auto reject = format.parse(line, context.line_, context.times_);
     if (reject) {

@@ -2,12 +2,14 @@
 // (spark-seed, a named format, a custom LogFormat, or one picked per file by --format auto).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "stages/alerts/line_rules.h"
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
 #include "stages/parser/log_format.h"
@@ -22,12 +24,16 @@ struct FormatOptions {
 
 class ChunkParser {
  public:
-  static Expected<ChunkParser> create(const FormatOptions& options);
+  // `line_rules`: alert rules counted per line (may be null). They need a format with fields: spark-seed
+  // has only the status, so such rules are refused with it.
+  static Expected<ChunkParser> create(const FormatOptions& options,
+                                      std::shared_ptr<const LineRules> line_rules = nullptr);
 
   class Context {
    private:
     friend class ChunkParser;
     std::optional<SeedStatusScanner::Context> seed_;
+    std::optional<LineRules::Context> rules_;
     ParsedLine line_;
     ClfTimeCache times_;
   };
@@ -50,6 +56,7 @@ class ChunkParser {
   };
   std::optional<SeedStatusScanner> seed_;
   std::vector<NamedFormat> formats_;
+  std::shared_ptr<const LineRules> line_rules_;  // null or empty: the fast path counts statuses only
 };
 
 }  // namespace logstream

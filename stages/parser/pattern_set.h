@@ -40,6 +40,14 @@ class PatternSet {
   Expected<Scratch> make_scratch() const;
 
   // Calls on_match(id, end_offset) for every match, in order of end offset. on_match returns true to go on.
+  // The same with the start of each match: on_match(id, start_offset, end_offset). Needs patterns
+  // compiled with HS_FLAG_SOM_LEFTMOST.
+  template <typename OnMatch>
+  void scan_with_start(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
+    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(),
+            &trampoline_with_start<OnMatch>, &on_match);
+  }
+
   template <typename OnMatch>
   void scan(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
     hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(), &trampoline<OnMatch>,
@@ -50,6 +58,12 @@ class PatternSet {
   struct FreeDatabase {
     void operator()(hs_database_t* db) const noexcept { hs_free_database(db); }
   };
+
+  template <typename OnMatch>
+  static int trampoline_with_start(unsigned id, unsigned long long from, unsigned long long to,
+                                   unsigned /*flags*/, void* context) {
+    return (*static_cast<OnMatch*>(context))(id, static_cast<size_t>(from), static_cast<size_t>(to)) ? 0 : 1;
+  }
 
   template <typename OnMatch>
   static int trampoline(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,

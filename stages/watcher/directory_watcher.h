@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "stages/core/expected.h"
+#include "stages/core/warning.h"
 #include "stages/watcher/directory_listing.h"
 #include "stages/watcher/file_chunker.h"
 #include "stages/watcher/file_follower.h"
@@ -39,8 +40,6 @@ struct WatchOptions {
   bool use_inotify = true;
   bool follow = false;  // --follow: appended bytes of known files count too (see file_follower.h)
 };
-
-using WarningHandler = std::function<void(const std::string&)>;
 
 class DirectoryWatcher {
  public:

@@ -69,6 +69,24 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", options.checkpoint_dir,
                  "Directory for the exactly-once state: after every batch the table, the next batch id and "
                  "the files counted are committed there; a restart continues from it");
+  logstream::OutputOptions& outputs = options.outputs;
+  app.add_option("--sink", outputs.sinks,
+                 "Where batches go, repeatable: console, jsonl or csv, optionally =FILE (default: console on "
+                 "stdout; at most one sink on stdout)");
+  app.add_option("--alert", outputs.alert_rules,
+                 "An alert rule, repeatable, e.g. 'errors: rate(status >= 500) > 0.05' (see README)");
+  app.add_option("--alert-rules", outputs.alert_rules_file,
+                 "A file of alert rules, one per line, # comments");
+  app.add_option("--alert-log", outputs.alert_log, "Append alert state changes to FILE as JSON lines");
+  app.add_option("--on-alert", outputs.on_alert,
+                 "Run PROGRAM (no shell) each time a rule fires; details in LOGSTREAM_ALERT_* variables");
+  app.add_flag("--fail-on-alert", options.fail_on_alert, "Exit 3 at the end when any alert rule fired");
+  app.add_option("--prometheus-file", outputs.prometheus_file,
+                 "Rewrite FILE atomically after every batch with metrics in Prometheus text format");
+  app.add_option("--metrics-port", outputs.metrics_port, "Serve GET /metrics on 127.0.0.1:PORT")
+      ->check(CLI::Range(0, 65535));
+  app.add_flag("--progress", outputs.progress,
+               "One JSON line per batch on stderr, modelled on Spark's StreamingQueryProgress");
   app.add_flag("-q,--quiet", options.quiet,
                "No per-batch summary or format notes on stderr (warnings remain)");
 
@@ -126,8 +144,12 @@ int main(int argc, char** argv) {
   logstream::ShutdownSignals::install();
 
   // Flags first (the format may not compile), then the paths they apply to.
-  auto query = logstream::StatusQuery::create(options, stdout);
-  if (!query) return usage_error(query.error());
+  int error_exit = kExitUsage;
+  auto query = logstream::StatusQuery::create(options, error_exit);
+  if (!query) {
+    std::fprintf(stderr, "logstream: %s\n", query.error().c_str());
+    return error_exit;
+  }
   if (auto restored = query.value()->restore_checkpoint(); !restored) {
     logstream::print_diagnostic(restored.error());
     return logstream::kExitFailure;

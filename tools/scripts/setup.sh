@@ -11,6 +11,7 @@ packages=(
   libcli11-dev zlib1g-dev
   mawk gawk clang-format time
   clang-14 libclang-rt-14-dev
+  nlohmann-json3-dev libcpp-httplib-dev curl
 )
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)

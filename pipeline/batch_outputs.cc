@@ -1,0 +1,237 @@
+#include "pipeline/batch_outputs.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "stages/core/wall_clock.h"
+#include "stages/sinks/prometheus_text.h"
+
+namespace logstream {
+namespace {
+
+std::string random_run_id() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device());
+  char buffer[40];
+  const uint64_t a = rng(), b = rng();
+  std::snprintf(buffer, sizeof buffer, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buffer;
+}
+
+Expected<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno)};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options, RowOrder order,
+                                                   WarningHandler warn, SetupError& error) {
+  std::unique_ptr<BatchOutputs> outputs(new BatchOutputs());
+  outputs->warn_ = warn;
+  outputs->progress_ = options.progress;
+  outputs->run_id_ = random_run_id();
+
+  // Rules first: they are pure usage errors.
+  std::vector<AlertRule> rules;
+  for (const std::string& text : options.alert_rules) {
+    auto rule = parse_alert_rule(text);
+    if (!rule) {
+      error = {"--alert: " + rule.error(), true};
+      return nullptr;
+    }
+    rules.push_back(std::move(rule).value());
+  }
+  if (!options.alert_rules_file.empty()) {
+    auto content = read_whole_file(options.alert_rules_file);
+    if (!content) {
+      error = {"--alert-rules " + content.error(), true};
+      return nullptr;
+    }
+    auto parsed = parse_alert_rules_file(content.value(), options.alert_rules_file);
+    if (!parsed) {
+      error = {"--alert-rules " + parsed.error(), true};
+      return nullptr;
+    }
+    for (AlertRule& rule : parsed.value()) rules.push_back(std::move(rule));
+  }
+  for (size_t i = 0; i < rules.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (rules[i].name == rules[j].name) {
+        error = {"two alert rules are named '" + rules[i].name + "'", true};
+        return nullptr;
+      }
+    }
+  }
+  if ((!options.alert_log.empty() || !options.on_alert.empty()) && rules.empty()) {
+    error = {"--alert-log and --on-alert need at least one --alert or --alert-rules", true};
+    return nullptr;
+  }
+  if (!rules.empty()) {
+    auto line_rules = LineRules::create(rules);
+    if (!line_rules) {
+      error = {"--alert: " + line_rules.error(), true};
+      return nullptr;
+    }
+    if (!line_rules.value()->empty()) outputs->line_rules_ = line_rules.value();
+    outputs->alerts_ = std::make_unique<AlertEngine>(std::move(rules), outputs->line_rules_);
+  }
+
+  std::vector<std::string> specs =
+      options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
+  int on_stdout = 0;
+  for (const std::string& spec : specs) {
+    const size_t equals = spec.find('=');
+    if (equals == std::string::npos || spec.substr(equals + 1) == "-") ++on_stdout;
+  }
+  if (on_stdout > 1) {
+    error = {"only one --sink can write to standard output; give the others a file (e.g. --sink csv=out.csv)",
+             true};
+    return nullptr;
+  }
+  for (const std::string& spec : specs) {
+    auto sink = make_sink(spec, order);
+    if (!sink) {
+      const bool usage = sink.error().rfind("--sink must be", 0) == 0;
+      error = {sink.error(), usage};
+      return nullptr;
+    }
+    outputs->sinks_.push_back(std::move(sink).value());
+  }
+  if (outputs->alerts_) {
+    auto actions = AlertActions::create(options.alert_log, options.on_alert, warn);
+    if (!actions) {
+      error = {actions.error(), false};
+      return nullptr;
+    }
+    outputs->actions_ = std::move(actions).value();
+  }
+  outputs->prometheus_file_ = options.prometheus_file;
+  if (options.metrics_port >= 0) {
+    auto server = MetricsServer::start(options.metrics_port);
+    if (!server) {
+      error = {server.error(), false};
+      return nullptr;
+    }
+    outputs->metrics_ = std::move(server).value();
+    warn("serving metrics on http://127.0.0.1:" + std::to_string(outputs->metrics_->port()) + "/metrics");
+    outputs->metrics_->publish(render_prometheus(
+        LineCounts{}, 0, outputs->alerts_ ? outputs->alerts_->statuses() : std::vector<AlertStatus>{}));
+  }
+  return outputs;
+}
+
+bool BatchOutputs::write_prometheus_file(const std::string& text) {
+  // Rewritten whole and renamed into place: a scraper never reads half a file.
+  const std::string temp = prometheus_file_ + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const char* at = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, at, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return false;
+    }
+    at += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temp.c_str(), prometheus_file_.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const LineCounts& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  ++batches_;
+  bool ok = true;
+  const BatchReport report{batch_id, &table, &batch};
+  for (auto& sink : sinks_) ok = sink->write(report) && ok;
+  if (alerts_) {
+    const std::vector<AlertEvent> events = alerts_->on_batch(batch_id, batch);
+    if (actions_) actions_->handle(events);
+  }
+  if (!prometheus_file_.empty() || metrics_) {
+    const std::string text = render_prometheus(table.totals(), batches_,
+                                               alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{});
+    if (!prometheus_file_.empty() && !write_prometheus_file(text) && !prometheus_failed_) {
+      warn_(prometheus_file_ + ": cannot write the Prometheus file: " + std::strerror(errno));
+      prometheus_failed_ = true;
+    }
+    if (metrics_) metrics_->publish(text);
+  }
+  last_sink_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return ok;
+}
+
+void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, size_t table_rows,
+                               const BatchTimings& timings, size_t pool_bytes) {
+  if (!progress_) return;
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const std::string line =
+      render_progress_json(run_id_, batch_id, batch, files, table_rows, timings, usage.ru_maxrss, pool_bytes);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void BatchOutputs::finish() {
+  if (actions_) actions_->reap(2000);
+}
+
+std::string render_progress_json(const std::string& run_id, uint64_t batch_id, const LineCounts& batch,
+                                 size_t files, size_t table_rows, const BatchTimings& timings,
+                                 long peak_rss_kb, size_t pool_bytes) {
+  const double seconds = timings.total_ms / 1000.0;
+  const double read_seconds = timings.read_parse_ms / 1000.0;
+  nlohmann::ordered_json progress;
+  progress["id"] = run_id;
+  progress["batchId"] = batch_id;
+  progress["timestamp"] = utc_now_iso8601();
+  progress["numInputRows"] = batch.lines_read;
+  progress["inputRowsPerSecond"] = seconds > 0 ? static_cast<double>(batch.lines_read) / seconds : 0.0;
+  progress["processedRowsPerSecond"] =
+      read_seconds > 0 ? static_cast<double>(batch.lines_read) / read_seconds : 0.0;
+  progress["inputBytes"] = batch.bytes_read;
+  progress["inputBytesPerSecond"] =
+      read_seconds > 0 ? static_cast<double>(batch.bytes_read) / read_seconds : 0.0;
+  progress["durationMs"] = {{"readAndParse", timings.read_parse_ms},
+                            {"sink", timings.sink_ms},
+                            {"commit", timings.commit_ms},
+                            {"triggerExecution", timings.total_ms}};
+  nlohmann::ordered_json rejected = nlohmann::ordered_json::object();
+  for (size_t r = 0; r < kRejectReasonCount; ++r) {
+    if (batch.rejects[r] > 0)
+      rejected[std::string(reject_reason_name(static_cast<RejectReason>(r)))] = batch.rejects[r];
+  }
+  progress["numRejectedRows"] = batch.rejected();
+  progress["rejectedRows"] = rejected;
+  progress["stateOperators"] = nlohmann::ordered_json::array(
+      {{{"operatorName", "groupBy(status).count()"}, {"numRowsTotal", table_rows}}});
+  progress["sources"] = nlohmann::ordered_json::array({{{"numInputFiles", files}}});
+  progress["memory"] = {{"peakRssBytes", static_cast<uint64_t>(peak_rss_kb) * 1024},
+                        {"chunkPoolBytes", pool_bytes}};
+  return progress.dump() + "\n";
+}
+
+}  // namespace logstream

@@ -1,0 +1,87 @@
+// Everything a closed batch is handed to, in order: the sinks (--sink, console by default), the alert
+// rules and their actions, the Prometheus file and endpoint, and the --progress line. Set up (and every
+// user mistake found) before the graph starts.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/alert_actions.h"
+#include "pipeline/metrics_server.h"
+#include "stages/alerts/alert_engine.h"
+#include "stages/alerts/line_rules.h"
+#include "stages/sinks/batch_sink.h"
+
+namespace logstream {
+
+struct OutputOptions {
+  std::vector<std::string> sinks;        // --sink specs; empty: console on stdout
+  std::vector<std::string> alert_rules;  // --alert
+  std::string alert_rules_file;          // --alert-rules
+  std::string alert_log;                 // --alert-log
+  std::string on_alert;                  // --on-alert
+  std::string prometheus_file;           // --prometheus-file
+  int metrics_port = -1;                 // --metrics-port; -1: none
+  bool progress = false;                 // --progress
+};
+
+// Durations of one batch, for --progress.
+struct BatchTimings {
+  double read_parse_ms = 0;  // trigger start to the last chunk merged
+  double sink_ms = 0;        // sinks, alerts and metrics
+  double commit_ms = 0;      // checkpoint
+  double total_ms = 0;
+};
+
+class BatchOutputs {
+ public:
+  // Usage errors: a bad rule (with its column), an unknown sink, two sinks on stdout. Runtime errors
+  // (a file that cannot be opened, a port in use) come back the same way; the caller tells them apart
+  // by `usage_error`.
+  struct SetupError {
+    std::string message;
+    bool usage_error = true;
+  };
+  static std::unique_ptr<BatchOutputs> create(const OutputOptions& options, RowOrder order,
+                                              WarningHandler warn, SetupError& error);
+
+  // The rules counted per line, for the parser (null when none needs it).
+  std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
+
+  // Called on the merge stage when a batch closes. False when a sink could not be written.
+  bool on_batch(uint64_t batch_id, const StatusTable& table, const LineCounts& batch);
+  // Called once the batch is committed, with what it took (prints the --progress line).
+  void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, size_t table_rows,
+                   const BatchTimings& timings, size_t pool_bytes);
+  // At the end of the query: waits briefly for --on-alert programs still running.
+  void finish();
+
+  bool any_alert_fired() const { return alerts_ && alerts_->any_fired(); }
+  double last_sink_ms() const { return last_sink_ms_; }
+
+ private:
+  BatchOutputs() = default;
+  bool write_prometheus_file(const std::string& text);
+
+  std::vector<std::unique_ptr<BatchSink>> sinks_;
+  std::shared_ptr<const LineRules> line_rules_;
+  std::unique_ptr<AlertEngine> alerts_;
+  std::unique_ptr<AlertActions> actions_;
+  std::unique_ptr<MetricsServer> metrics_;
+  std::string prometheus_file_;
+  bool progress_ = false;
+  WarningHandler warn_;
+  uint64_t batches_ = 0;
+  double last_sink_ms_ = 0;
+  std::string run_id_;
+  bool prometheus_failed_ = false;
+};
+
+// One --progress line, modelled on Spark's StreamingQueryProgress.
+std::string render_progress_json(const std::string& run_id, uint64_t batch_id, const LineCounts& batch,
+                                 size_t files, size_t table_rows, const BatchTimings& timings,
+                                 long peak_rss_kb, size_t pool_bytes);
+
+}  // namespace logstream

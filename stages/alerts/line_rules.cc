@@ -1,0 +1,138 @@
+#include "stages/alerts/line_rules.h"
+
+#include <algorithm>
+
+namespace logstream {
+
+Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<AlertRule>& rules) {
+  auto result = std::make_shared<LineRules>();
+  std::vector<PatternSpec> specs;
+  for (const AlertRule& rule : rules) {
+    const bool per_line = rule.needs_fields() || rule.window_seconds > 0;
+    result->slot_of_rule_.push_back(per_line ? static_cast<int>(result->rules_.size()) : -1);
+    if (!per_line) continue;
+    if (result->rules_.size() == kMaxLineRules) {
+      return Error{"at most " + std::to_string(kMaxLineRules) +
+                   " rules may look at method, host, endpoint or use a window; '" + rule.name +
+                   "' is one too many"};
+    }
+    result->rules_.push_back(rule);
+    result->needs_fields_ = result->needs_fields_ || rule.needs_fields();
+    result->needs_time_ = result->needs_time_ || rule.window_seconds > 0;
+  }
+  uint32_t next_bit = 0;
+  std::vector<uint32_t> bases;
+  for (const AlertRule& rule : result->rules_) {
+    bases.push_back(next_bit);
+    for (const std::string& pattern : rule.patterns) {
+      if (next_bit == 64) return Error{"at most 64 endpoint patterns in all rules together"};
+      // MULTILINE: ^ and $ match at each endpoint (they are scanned joined by '\n'); SOM_LEFTMOST: the
+      // start offset tells a match inside one endpoint from one that spans two.
+      specs.push_back({pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, next_bit++});
+    }
+  }
+  for (size_t i = 0; i < result->rules_.size(); ++i) result->slots_.push_back({&result->rules_[i], bases[i]});
+  if (!specs.empty()) {
+    auto set = PatternSet::create(specs);
+    if (!set) {
+      // Name the rule whose pattern failed.
+      for (const AlertRule& rule : result->rules_) {
+        for (const std::string& pattern : rule.patterns) {
+          if (!PatternSet::create({{pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, 0}}))
+            return Error{
+                "rule '" + rule.name + "': endpoint pattern \"" + pattern + "\": " +
+                PatternSet::create({{pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, 0}}).error()};
+        }
+      }
+      return Error{set.error()};
+    }
+    result->patterns_.emplace(std::move(set).value());
+    result->needs_endpoint_scan_ = true;
+  }
+  return std::shared_ptr<const LineRules>(std::move(result));
+}
+
+int LineRules::slot_of(size_t rule_index) const noexcept {
+  return rule_index < slot_of_rule_.size() ? slot_of_rule_[rule_index] : -1;
+}
+
+Expected<LineRules::Context> LineRules::make_context() const {
+  Context context;
+  if (patterns_) {
+    auto scratch = patterns_->make_scratch();
+    if (!scratch) return Error{scratch.error()};
+    context.scratch.emplace(std::move(scratch).value());
+  }
+  return context;
+}
+
+void LineRules::observe(Context& context, const ParsedLine& line) const {
+  Context::Pending pending;
+  pending.facts.status = line.status;
+  if (needs_fields_) {
+    ParsedLine request;
+    split_request(line.request, request);
+    pending.facts.method = request.method;
+    pending.facts.endpoint = request.target;
+    pending.facts.host = line.host;
+  }
+  pending.has_time = line.has_time;
+  pending.minute = line.epoch_seconds >= 0 ? line.epoch_seconds / 60 : (line.epoch_seconds - 59) / 60;
+  if (needs_endpoint_scan_) {
+    pending.endpoint_start = static_cast<uint32_t>(context.endpoints.size());
+    context.endpoints.append(pending.facts.endpoint);
+    context.endpoints.push_back('\n');
+    context.line_ends.push_back(static_cast<uint32_t>(context.endpoints.size() - 1));
+  }
+  context.lines.push_back(pending);
+}
+
+void LineRules::finish_chunk(Context& context, LineCounts& counts) const {
+  if (needs_endpoint_scan_ && !context.lines.empty()) {
+    // One scan for the whole chunk. Matches come in order of their end, so the line is found by walking.
+    size_t line = 0;
+    std::vector<std::pair<size_t, unsigned>> spanning;  // (line, pattern) matches that crossed a '\n'
+    auto on_match = [&](unsigned id, size_t from, size_t to) {
+      while (line < context.line_ends.size() && context.line_ends[line] < to) ++line;
+      if (line == context.lines.size()) return true;
+      const size_t start = context.lines[line].endpoint_start;
+      if (from >= start) {
+        context.lines[line].facts.pattern_matches |= uint64_t{1} << id;
+      } else if (!((context.lines[line].facts.pattern_matches >> id) & 1)) {
+        spanning.emplace_back(line, id);
+      }
+      return true;
+    };
+    patterns_->scan_with_start(context.endpoints.data(), context.endpoints.size(), *context.scratch,
+                               on_match);
+    // A match that starts in an earlier endpoint (a negated class can match '\n') says nothing about this
+    // one; these rare lines are scanned again on their own.
+    for (const auto& [index, id] : spanning) {
+      Context::Pending& pending = context.lines[index];
+      if ((pending.facts.pattern_matches >> id) & 1) continue;
+      const std::string_view endpoint = pending.facts.endpoint;
+      auto single = [&](unsigned match_id, size_t, size_t) {
+        pending.facts.pattern_matches |= uint64_t{1} << match_id;
+        return true;
+      };
+      patterns_->scan_with_start(endpoint.data(), endpoint.size(), *context.scratch, single);
+    }
+  }
+  for (const Context::Pending& pending : context.lines) {
+    MinuteTally* tally = nullptr;
+    if (needs_time_ && pending.has_time) {
+      tally = &counts.minute_tally(pending.minute);
+      ++tally->accepted;
+    }
+    for (size_t slot = 0; slot < slots_.size(); ++slot) {
+      if (!slots_[slot].rule->matches(pending.facts, slots_[slot].pattern_base)) continue;
+      ++counts.rule_matches[slot];
+      if (tally) ++tally->matches[slot];
+    }
+  }
+  context.lines.clear();
+  context.endpoints.clear();
+  context.line_ends.clear();
+}
+
+}  // namespace logstream

@@ -1,0 +1,122 @@
+#include "stages/sinks/batch_sink.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "stages/sinks/spark_table_printer.h"
+
+namespace logstream {
+namespace {
+
+class JsonlSink final : public BatchSink {
+ public:
+  JsonlSink(std::unique_ptr<SinkStream> stream, RowOrder order) : stream_(std::move(stream)), order_(order) {}
+  bool write(const BatchReport& report) override {
+    return stream_->write(render_jsonl_batch(report, order_));
+  }
+  const std::string& destination() const override { return stream_->destination(); }
+
+ private:
+  std::unique_ptr<SinkStream> stream_;
+  RowOrder order_;
+};
+
+class CsvSink final : public BatchSink {
+ public:
+  CsvSink(std::unique_ptr<SinkStream> stream, RowOrder order)
+      : stream_(std::move(stream)), order_(order), header_due_(stream_->is_new()) {}
+  bool write(const BatchReport& report) override {
+    const bool ok = stream_->write(render_csv_batch(report, order_, header_due_));
+    if (ok) header_due_ = false;
+    return ok;
+  }
+  const std::string& destination() const override { return stream_->destination(); }
+
+ private:
+  std::unique_ptr<SinkStream> stream_;
+  RowOrder order_;
+  bool header_due_;
+};
+
+class ConsoleBatchSink final : public BatchSink {
+ public:
+  ConsoleBatchSink(std::unique_ptr<SinkStream> stream, RowOrder order)
+      : stream_(std::move(stream)), order_(order) {}
+  bool write(const BatchReport& report) override {
+    return stream_->write(render_spark_console_batch(report.batch_id, report.table->to_text_table(order_)));
+  }
+  const std::string& destination() const override { return stream_->destination(); }
+
+ private:
+  std::unique_ptr<SinkStream> stream_;
+  RowOrder order_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<SinkStream>> SinkStream::open(const std::string& destination) {
+  if (destination.empty() || destination == "-")
+    return std::unique_ptr<SinkStream>(new SinkStream(stdout, false, "stdout", true));
+  struct stat st {};
+  const bool existed = ::stat(destination.c_str(), &st) == 0 && st.st_size > 0;
+  std::FILE* file = std::fopen(destination.c_str(), "ae");
+  if (!file) return Error{destination + ": cannot open for writing: " + std::strerror(errno)};
+  return std::unique_ptr<SinkStream>(new SinkStream(file, true, destination, !existed));
+}
+
+SinkStream::~SinkStream() {
+  if (owned_) std::fclose(file_);
+}
+
+bool SinkStream::write(const std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) return false;
+  return std::fflush(file_) == 0;
+}
+
+Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder order) {
+  const size_t equals = spec.find('=');
+  const std::string kind = spec.substr(0, equals);
+  const std::string destination = equals == std::string::npos ? "-" : spec.substr(equals + 1);
+  if (kind != "console" && kind != "jsonl" && kind != "csv")
+    return Error{"--sink must be console, jsonl or csv (optionally =FILE), not '" + spec + "'"};
+  auto stream = SinkStream::open(destination);
+  if (!stream) return Error{stream.error()};
+  if (kind == "jsonl") return std::unique_ptr<BatchSink>(new JsonlSink(std::move(stream).value(), order));
+  if (kind == "csv") return std::unique_ptr<BatchSink>(new CsvSink(std::move(stream).value(), order));
+  return std::unique_ptr<BatchSink>(new ConsoleBatchSink(std::move(stream).value(), order));
+}
+
+std::string render_jsonl_batch(const BatchReport& report, RowOrder order) {
+  std::string out;
+  for (const StatusRow& row : report.table->rows(order)) {
+    nlohmann::ordered_json object;
+    object["batch"] = report.batch_id;
+    if (row.status)
+      object["status"] = *row.status;
+    else
+      object["status"] = nullptr;
+    object["count"] = row.count;
+    out += object.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string render_csv_batch(const BatchReport& report, RowOrder order, bool with_header) {
+  // Every field is an integer or empty: nothing here needs RFC 4180 quoting.
+  std::string out = with_header ? "batch,status,count\n" : "";
+  for (const StatusRow& row : report.table->rows(order)) {
+    out += std::to_string(report.batch_id);
+    out += ',';
+    if (row.status) out += std::to_string(*row.status);
+    out += ',';
+    out += std::to_string(row.count);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace logstream

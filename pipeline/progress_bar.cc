@@ -57,7 +57,7 @@ ProgressBar::ProgressBar(uint64_t total_bytes, std::function<uint64_t()> bytes_d
   thread_ = std::thread([this] {
     const auto started = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
+    while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; })) {
       draw(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   });

@@ -1,4 +1,4 @@
-// `run` on a terminal: a one-line progress bar on stderr (bytes, bytes/s, ETA), redrawn every 200 ms by
+// `run` on a terminal: a one-line progress bar on stderr (bytes, bytes/s, ETA), redrawn every 100 ms by
 // its own thread from the reader's byte counter, and erased when the run ends. Silent when stderr is not
 // a terminal, so logs and pipes get no control characters.
 #pragma once

@@ -99,6 +99,15 @@ class RuleParser {
             ++end;
             while (end < text_.size() && std::isdigit(static_cast<unsigned char>(text_[end]))) ++end;
           }
+          // An exponent (1e-06), as printf's %g writes small thresholds.
+          if (end < text_.size() && (text_[end] == 'e' || text_[end] == 'E')) {
+            size_t exponent = end + 1;
+            if (exponent < text_.size() && (text_[exponent] == '-' || text_[exponent] == '+')) ++exponent;
+            if (exponent < text_.size() && std::isdigit(static_cast<unsigned char>(text_[exponent]))) {
+              end = exponent;
+              while (end < text_.size() && std::isdigit(static_cast<unsigned char>(text_[end]))) ++end;
+            }
+          }
           token.kind = Token::kNumber;
           token.text = std::string(text_.substr(i, end - i));
           i = end;

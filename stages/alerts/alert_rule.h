@@ -8,7 +8,7 @@
 //              | 'status' 'in' CLASS | CLASS                         (CLASS: 1xx .. 5xx)
 //              | ('method'|'host'|'endpoint') ('=='|'!=') STRING
 //              | 'endpoint' ('~'|'!~') STRING                        (a regex, run by Hyperscan)
-//   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h')
+//   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h') ;  NUMBER: 12, 0.05, 1e-06
 //
 // count() counts the accepted lines that meet the condition; rate() divides that by the accepted lines.
 // Both are taken per batch, or with `over` over a trailing event-time window that ends at the newest

@@ -9,11 +9,11 @@ seconds=${1:-20}
 bash "$root/tools/scripts/setup.sh"
 cd "$root"
 cmake --preset fuzz >/dev/null
-targets=(fuzz_log_formats fuzz_custom_format fuzz_seed_scanner fuzz_checkpoint)
+targets=(fuzz_log_formats fuzz_custom_format fuzz_seed_scanner fuzz_checkpoint fuzz_alert_rules)
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}" loggen >/dev/null
 bin="$root/build/fuzz"
 corpus="$bin/corpus"
-rm -rf "$corpus" && mkdir -p "$corpus/logs" "$corpus/formats" "$corpus/checkpoint"
+rm -rf "$corpus" && mkdir -p "$corpus/logs" "$corpus/formats" "$corpus/checkpoint" "$corpus/rules"
 
 # Log lines: 2 KB slices of every shared log and of generated logs full of quirks.
 for f in ../shared/data/*.log; do
@@ -43,8 +43,14 @@ if [ -x build/release/tools/logstream ]; then
 fi
 printf 'logstream-checkpoint 1\n' > "$corpus/checkpoint/magic"
 
+# Alert rules: the README's examples.
+printf '%s' 'errors: rate(status >= 500) > 0.05' > "$corpus/rules/errors"
+printf '%s' 'notfound: count(status == 404) > 1000 for 3 batches' > "$corpus/rules/notfound"
+printf '%s' 'admin: count(endpoint ~ "^/admin" and not status in 200..399 or method != "GET") over 5m > 10' \
+  > "$corpus/rules/admin"
+
 declare -A corpus_of=([fuzz_log_formats]=logs [fuzz_custom_format]=formats [fuzz_seed_scanner]=logs
-                      [fuzz_checkpoint]=checkpoint)
+                      [fuzz_checkpoint]=checkpoint [fuzz_alert_rules]=rules)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for target in "${targets[@]}"; do
   echo "== $target: ${seconds} s" >&2

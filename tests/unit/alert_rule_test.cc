@@ -1,0 +1,144 @@
+// The alert rule language: what it accepts, what each condition means, and errors that point at the
+// offending character.
+#include "stages/alerts/alert_rule.h"
+
+#include <gtest/gtest.h>
+
+namespace logstream {
+namespace {
+
+AlertRule parse(std::string_view text) {
+  auto rule = parse_alert_rule(text);
+  EXPECT_TRUE(rule) << text << "\n" << (rule ? "" : rule.error());
+  return rule ? std::move(rule).value() : AlertRule{};
+}
+
+bool on_status(const AlertRule& rule, std::optional<int> status) {
+  LineFacts facts;
+  facts.status = status;
+  return rule.matches(facts);
+}
+
+TEST(AlertRule, TheIssuesExamplesParse) {
+  const AlertRule errors = parse("errors: rate(status >= 500) > 0.05");
+  EXPECT_EQ(errors.name, "errors");
+  EXPECT_EQ(errors.aggregate, Aggregate::kRate);
+  EXPECT_EQ(errors.comparison, Comparison::kGreater);
+  EXPECT_DOUBLE_EQ(errors.threshold, 0.05);
+  EXPECT_TRUE(errors.status_only());
+  EXPECT_EQ(errors.expression(), "rate(status >= 500) > 0.05");
+
+  const AlertRule notfound = parse("notfound: count(status == 404) > 1000 for 3 batches");
+  EXPECT_EQ(notfound.for_batches, 3u);
+  EXPECT_TRUE(on_status(notfound, 404));
+  EXPECT_FALSE(on_status(notfound, 403));
+
+  const AlertRule windowed = parse("slow: rate(5xx) over 5m >= 0.1");
+  EXPECT_EQ(windowed.window_seconds, 300);
+  const AlertRule late = parse("late: count(5xx) > 3 over 2h for 1 batch");
+  EXPECT_EQ(late.window_seconds, 7200);
+}
+
+TEST(AlertRule, StatusConditionsMeanWhatTheySay) {
+  const AlertRule range = parse("r: count(status in 500..503) > 0");
+  EXPECT_TRUE(on_status(range, 500));
+  EXPECT_TRUE(on_status(range, 503));
+  EXPECT_FALSE(on_status(range, 504));
+  const AlertRule cls = parse("c: count(4xx or status in 5xx) > 0");
+  EXPECT_TRUE(on_status(cls, 404));
+  EXPECT_TRUE(on_status(cls, 599));
+  EXPECT_FALSE(on_status(cls, 399));
+  const AlertRule ne = parse("n: count(status != 200 and not status < 300) > 0");
+  EXPECT_FALSE(on_status(ne, 200));
+  EXPECT_FALSE(on_status(ne, 204));
+  EXPECT_TRUE(on_status(ne, 301));
+  // The spark-seed null row has no status: comparisons are false, their negation true.
+  EXPECT_FALSE(on_status(parse("x: count(status >= 0) > 0"), std::nullopt));
+  EXPECT_TRUE(on_status(parse("x: count(not status >= 0) > 0"), std::nullopt));
+  // and binds tighter than or.
+  const AlertRule precedence = parse("p: count(status == 1 or status == 2 and status == 3) > 0");
+  EXPECT_TRUE(on_status(precedence, 1));
+  EXPECT_FALSE(on_status(precedence, 2));
+}
+
+TEST(AlertRule, FieldConditionsNeedTheLine) {
+  const AlertRule rule =
+      parse(R"x(admin: count(method == "POST" and host != "10.0.0.1" and endpoint ~ "^/admin") > 0)x");
+  EXPECT_FALSE(rule.status_only());
+  ASSERT_EQ(rule.patterns.size(), 1u);
+  EXPECT_EQ(rule.patterns[0], "^/admin");
+  LineFacts line;
+  line.status = 200;
+  line.method = "POST";
+  line.host = "10.0.0.2";
+  line.endpoint = "/admin/x";
+  line.pattern_matches = 1;
+  EXPECT_TRUE(rule.matches(line));
+  line.host = "10.0.0.1";
+  EXPECT_FALSE(rule.matches(line));
+  line.host = "10.0.0.2";
+  line.pattern_matches = 0;
+  EXPECT_FALSE(rule.matches(line));
+  const AlertRule quoted = parse(R"x(q: count(endpoint == "/a \"b\" \\c") > 0)x");
+  line.endpoint = R"x(/a "b" \c)x";
+  EXPECT_TRUE(quoted.matches(line));
+}
+
+TEST(AlertRule, ThresholdComparisons) {
+  EXPECT_TRUE(parse("a: count(5xx) > 3").holds(4));
+  EXPECT_FALSE(parse("a: count(5xx) > 3").holds(3));
+  EXPECT_TRUE(parse("a: count(5xx) >= 3").holds(3));
+  EXPECT_TRUE(parse("a: count(5xx) < 3").holds(2));
+  EXPECT_FALSE(parse("a: count(5xx) <= 3").holds(3.5));
+  EXPECT_DOUBLE_EQ(parse("a: rate(5xx) > 2.5e-05").threshold, 2.5e-05);
+}
+
+// Each error: the column (1-based) of the offending character, and a caret under it.
+void expect_error_at(std::string_view text, size_t column, std::string_view words) {
+  auto rule = parse_alert_rule(text);
+  ASSERT_FALSE(rule) << text;
+  const std::string& error = rule.error();
+  EXPECT_EQ(error.rfind("column " + std::to_string(column) + ": ", 0), 0u) << error;
+  EXPECT_NE(error.find(words), std::string::npos) << error;
+  const size_t caret_line = error.rfind('\n');
+  ASSERT_NE(caret_line, std::string::npos) << error;
+  EXPECT_EQ(error.substr(caret_line + 1), "  " + std::string(column - 1, ' ') + "^") << error;
+}
+
+TEST(AlertRule, ErrorsPointAtTheOffendingCharacter) {
+  expect_error_at("errors: rate(status >= 5000) > 0.05", 24, "status code");
+  expect_error_at("errors rate(status >= 500) > 0.05", 8, "expected ':'");
+  expect_error_at("errors: average(5xx) > 1", 9, "count(...) or rate(...)");
+  expect_error_at("errors: rate(5xx) > 5", 21, "between 0 and 1");
+  expect_error_at("errors: rate(5xx) 0.05", 19, "comparison");
+  expect_error_at("errors: count(5xx) > 1 for 0 batches", 28, "whole number of batches");
+  expect_error_at("errors: count(5xx) over 5y > 1", 26, "s, m or h");
+  expect_error_at("errors: count(method ~ \"GET\") > 1", 22, "== or !=");
+  expect_error_at("errors: count(endpoint ~ \"/a) > 1", 26, "unterminated string");
+  expect_error_at("errors: count(status in 500..400) > 1", 22, "empty");
+  expect_error_at("errors: count(5xx) > 1 extra", 24, "unexpected text");
+  expect_error_at("errors: count(5xx $ 1", 19, "unexpected character");
+  expect_error_at("errors: count((5xx) > 1", 21, "expected ')'");
+}
+
+TEST(AlertRule, DeepNestingIsAnErrorNotAStackOverflow) {
+  std::string text = "deep: count(" + std::string(10000, '(') + "5xx" + std::string(10000, ')') + ") > 1";
+  auto rule = parse_alert_rule(text);
+  ASSERT_FALSE(rule);
+  EXPECT_NE(rule.error().find("nests too deeply"), std::string::npos);
+}
+
+TEST(AlertRule, RulesFileSkipsCommentsAndNamesTheLineOfAnError) {
+  auto rules = parse_alert_rules_file(
+      "# errors\n\nerrors: rate(5xx) > 0.05\r\n  # indented comment\nnf: count(status == 404) > 3\n",
+      "rules.txt");
+  ASSERT_TRUE(rules) << rules.error();
+  ASSERT_EQ(rules.value().size(), 2u);
+  EXPECT_EQ(rules.value()[1].name, "nf");
+  auto bad = parse_alert_rules_file("ok: count(5xx) > 1\nbad: count(5xx) >\n", "rules.txt");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().rfind("rules.txt: line 2: column ", 0), 0u) << bad.error();
+}
+
+}  // namespace
+}  // namespace logstream

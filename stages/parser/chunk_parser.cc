@@ -100,6 +100,21 @@ uint32_t ChunkParser::choose_for_file(std::string_view first_bytes, std::string&
   return best;
 }
 
+template <typename OnAccepted>
+void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& chunk,
+                              OnAccepted&& on_accepted) {
+  LineCounts& counts = chunk.counts;
+  counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
+    const auto reject = format.parse(line, context.line_, context.times_);
+    if (reject) {
+      counts.count_reject(*reject);
+    } else {
+      counts.count_status(context.line_.status);
+      on_accepted(context.line_);
+    }
+  });
+}
+
 void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
   if (chunk.shape == ChunkShape::kBatchEnd) return;
   if (seed_) {
@@ -111,28 +126,14 @@ void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
     return;
   }
   const LogFormat& format = formats_[chunk.parser_index].format;
-  LineCounts& counts = chunk.counts;
   if (line_rules_) {
-    counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
-      const auto reject = format.parse(line, context.line_, context.times_);
-      if (reject) {
-        counts.count_reject(*reject);
-      } else {
-        counts.count_status(context.line_.status);
-        line_rules_->observe(*context.rules_, context.line_);
-      }
-    });
-    line_rules_->finish_chunk(*context.rules_, counts);
+    parse_lines(format, context, chunk,
+                [&](const ParsedLine& line) { line_rules_->observe(*context.rules_, line); });
+    line_rules_->finish_chunk(*context.rules_, chunk.counts);
     return;
   }
-  counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
-    const auto reject = format.parse(line, context.line_, context.times_);
-    if (reject) {
-      counts.count_reject(*reject);
-    } else {
-      counts.count_status(context.line_.status);
-    }
-  });
+  // The hot path: nothing but the status is needed from an accepted line.
+  parse_lines(format, context, chunk, [](const ParsedLine&) {});
 }
 
 }  // namespace logstream

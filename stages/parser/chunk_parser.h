@@ -50,6 +50,11 @@ class ChunkParser {
   void process(Context& context, Chunk& chunk) const noexcept;
 
  private:
+  // Every line of a whole-lines chunk through `format`: rejects and statuses counted, and each accepted
+  // line handed to on_accepted (the alert rules' per-line counting, or nothing on the hot path).
+  template <typename OnAccepted>
+  static void parse_lines(const LogFormat& format, Context& context, Chunk& chunk, OnAccepted&& on_accepted);
+
   struct NamedFormat {
     std::string name;
     LogFormat format;

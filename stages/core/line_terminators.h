@@ -23,23 +23,18 @@ inline const char* skip_line_terminator(const char* at, const char* end) noexcep
   return at + 1;
 }
 
-// Pointer to the first '\n' in [begin, end), or end: the line end in a buffer known to hold no '\r'.
-inline const char* find_line_feed(const char* begin, const char* end) noexcept {
-  const void* lf = std::memchr(begin, '\n', static_cast<size_t>(end - begin));
-  return lf ? static_cast<const char*>(lf) : end;
-}
+// Pointer to the first '\r' or '\n' in [begin, end), or end, in one pass: AVX2 where the CPU has it
+// (checked once), SSE2 otherwise. Replaces a memchr for '\n' per line plus a memchr for '\r' over the
+// whole buffer (measured: the two passes were 11% of a combined-format parse).
+const char* find_line_end(const char* begin, const char* end) noexcept;
 
 // Calls visit(std::string_view line) for every line in [begin, end) and returns how many there were.
-// Most logs hold no '\r' at all: one memchr over the buffer finds that out, and then one memchr per
-// line finds its end instead of two.
 template <typename Visitor>
 size_t for_each_line(const char* begin, const char* end, Visitor&& visit) {
-  if (begin == end) return 0;  // also keeps a null `begin` away from memchr
-  const bool has_cr = std::memchr(begin, '\r', static_cast<size_t>(end - begin)) != nullptr;
   size_t lines = 0;
   const char* p = begin;
   while (p < end) {
-    const char* stop = has_cr ? find_line_terminator(p, end) : find_line_feed(p, end);
+    const char* stop = find_line_end(p, end);
     visit(std::string_view(p, static_cast<size_t>(stop - p)));
     ++lines;
     if (stop == end) break;

@@ -26,9 +26,11 @@ size_t end_of_last_complete_line(const char* data, size_t size, bool at_end) {
       --limit;  // "\r" at the very end: look further back
       continue;
     }
-    const void* lf = memrchr(data, '\n', limit);
-    const void* cr = memrchr(data, '\r', limit);
-    const char* last = std::max(static_cast<const char*>(lf), static_cast<const char*>(cr));
+    // '\r' is rare: look for it only after the last '\n', not over the whole buffer again.
+    const char* lf = static_cast<const char*>(memrchr(data, '\n', limit));
+    const char* tail = lf ? lf + 1 : data;
+    const char* cr = static_cast<const char*>(memrchr(tail, '\r', static_cast<size_t>(data + limit - tail)));
+    const char* last = cr ? cr : lf;
     if (!last) return 0;
     limit = static_cast<size_t>(last - data) + 1;
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,32 @@ TEST(LineTerminators, NulBytesStayInsideTheLine) {
   const auto lines = lines_of(text);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], std::string("a\0b", 3));
+}
+
+}  // namespace
+}  // namespace logstream
+
+namespace logstream {
+namespace {
+
+// The vector search against the two-memchr one, at every offset and length around the 16- and 32-byte
+// block sizes, with terminators at every position (and none).
+TEST(FindLineEnd, AgreesWithTheScalarSearchAtEveryBlockBoundary) {
+  std::mt19937 rng(7);
+  for (size_t length = 0; length < 100; ++length) {
+    for (int trial = 0; trial < 40; ++trial) {
+      std::string text(length + 8, 'x');
+      for (char& c : text) {
+        const unsigned r = rng() % 64;
+        c = r == 0 ? '\n' : r == 1 ? '\r' : static_cast<char>('a' + r % 26);
+      }
+      for (size_t offset = 0; offset < 4; ++offset) {
+        const char* begin = text.data() + offset;
+        const char* end = begin + length;
+        ASSERT_EQ(find_line_end(begin, end), find_line_terminator(begin, end)) << length << " " << offset;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ void print_diagnostic(const std::string& message) {
 Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, int& error_exit) {
   error_exit = kExitUsage;
   // The format first, before any sink file is created or a port opened for a query that cannot run.
-  if (auto format_check = ChunkParser::create(options.format); !format_check) return Error{format_check.error()};
+  if (auto format_check = ChunkParser::create(options.format); !format_check)
+    return Error{format_check.error()};
   BatchOutputs::SetupError setup_error;
   auto outputs = BatchOutputs::create(options.outputs, options.order, print_diagnostic, setup_error);
   if (!outputs) {

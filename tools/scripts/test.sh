@@ -3,7 +3,7 @@
 #   1. release: unit, integration and stress tests, the format check, a smoke run of the benchmark harness;
 #   2. asan (ASan + UBSan): unit and integration tests;
 #   3. tsan: the plain-thread tests of our concurrent code (*Concurrency; see tests/sanitizers/tsan.supp);
-#   4. fuzz: every libFuzzer target for a bounded time (LOGSTREAM_FUZZ_SECONDS, default 10 per target).
+#   4. fuzz: every libFuzzer target for a bounded time (LOGSTREAM_FUZZ_SECONDS, default 8 per target).
 # Usage: tools/scripts/test.sh [--quick]   (--quick: step 1 only)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,4 +34,4 @@ cmake --build --preset tsan -j "$(nproc)" --target concurrency_tests
 ctest --preset tsan --timeout 300
 
 echo "== fuzz: bounded run of every target" >&2
-bash tools/scripts/fuzz.sh "${LOGSTREAM_FUZZ_SECONDS:-10}"
+bash tools/scripts/fuzz.sh "${LOGSTREAM_FUZZ_SECONDS:-8}"

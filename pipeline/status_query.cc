@@ -102,6 +102,7 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   }
   next_batch_id_ = state.next_batch_id;
   table_.restore(state.totals);
+  restored_files_ = state.files;  // every entry: under --follow two files can share a last-known path
   for (CountedFile& file : state.files) counted_files_[file.path] = std::move(file);
   if (!options_.quiet) {
     print_diagnostic("resumed from " + checkpoint_->path() + ": next batch " +
@@ -124,6 +125,7 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
   state.totals = table_.totals();
   if (watcher && watcher->follows()) {
     state.files = watcher->followed_files();
+    for (CountedFile& file : state.files) file.path = canonical_file_path(file.path);
   } else {
     for (CountedFile& file : counted) {
       std::string key = canonical_file_path(file.path);
@@ -225,9 +227,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   const uint64_t first_batch_id = next_batch_id_;
   skip_empty_batches_ = watcher.follows();
   if (watcher.follows()) {
-    std::vector<CountedFile> followed;
-    for (const auto& [path, file] : counted_files_) followed.push_back(file);
-    watcher.restore_followed(followed);
+    watcher.restore_followed(restored_files_);
   }
   for (const auto& [path, file] : counted_files_) {
     const size_t slash = path.rfind('/');

@@ -78,6 +78,7 @@ class StatusQuery {
   std::optional<CheckpointStore> checkpoint_;
   // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).
   std::map<std::string, CountedFile> counted_files_;
+  std::vector<CountedFile> restored_files_;  // the checkpoint's list as it was, for --follow
   size_t batch_files_ = 0;
   SteadyClock::time_point batch_started_;
   double batch_read_parse_ms_ = 0;

@@ -224,3 +224,31 @@ TEST_F(AlertsCliTest, OnATerminalRunShowsAProgressBarAndErasesIt) {
 
 }  // namespace
 }  // namespace logstream::testing
+
+namespace logstream::testing {
+namespace {
+
+TEST_F(AlertsCliTest, ARulesFileWorksLikeAlertFlagsAndAMissingProgramIsAWarning) {
+  write_file(path("rules.txt"),
+             "# the seed's motivation\n"
+             "errors: rate(status >= 500) > 0.0001\n"
+             "\n"
+             "notfound: count(status == 404) > 1000 for 2 batches\n");
+  const auto r =
+      run_process({kLogstream, "--format", "combined", "--alert-rules", path("rules.txt"), "--on-alert",
+                   path("no-such-program"), "--fail-on-alert", "run", kSharedData + "/elastic-apache.log"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("alert errors firing"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("alert notfound"), std::string::npos) << "213 is not above 1000" << r.err;
+  EXPECT_NE(r.err.find("no-such-program: cannot start: No such file or directory"), std::string::npos)
+      << r.err;
+
+  write_file(path("bad.txt"), "ok: count(5xx) > 1\nbad: count(5xx) >> 1\n");
+  const auto bad =
+      run_process({kLogstream, "--alert-rules", path("bad.txt"), "run", kSharedData + "/elastic-apache.log"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.txt: line 2: column 18"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace logstream::testing

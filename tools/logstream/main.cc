@@ -90,7 +90,9 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", options.quiet,
                "No per-batch summary or format notes on stderr (warnings remain)");
 
-  CLI::App* run = app.add_subcommand("run", "Process the files that exist now as Batch 0, then exit");
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Process the files that exist now as one batch (Batch 0, or the next id with --checkpoint), then exit");
   std::vector<std::string> paths;
   run->add_option("PATH", paths,
                   "Files or directories (directories: every file not starting with '_' or '.')")

@@ -107,12 +107,12 @@ void FileFollower::record(const std::vector<CountedFile>& counted, Clock::time_p
     if (it == files_.end()) continue;  // gone while it was read
     Followed& f = it->second;
     if (f.compressed) continue;
-    const bool was_waiting = f.tail_waiting;
     f.counted.identity = c.identity;
     f.counted.offset = c.offset;
     f.identity_read = true;
     f.tail_waiting = c.offset < f.planned_size;
-    if (f.tail_waiting && (!was_waiting || f.planned_size != f.last_size)) f.tail_since = now;
+    // The unfinished line must stay unchanged for the partial-line wait: count from the file's last change.
+    if (f.tail_waiting) f.tail_since = std::min(f.last_change, now);
   }
 }
 

@@ -131,3 +131,24 @@ TEST_F(FileFollowerTest, ADeletedFileIsForgottenOnlyOnceTwoListingsAQuietPeriodA
 
 }  // namespace
 }  // namespace logstream
+
+namespace logstream {
+namespace {
+
+TEST_F(FileFollowerTest, AnUnfinishedLineThatKeepsGrowingWaitsFromItsLastChange) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 80)}, t0_);
+  // At 900 ms the writer adds to the same unfinished line: the wait starts over from there.
+  auto tasks = follower_.plan({listed("a.log", 1, 120, 2)}, t0_ + milliseconds(900));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_FALSE(tasks[0].count_unfinished_tail);
+  follower_.record({counted("a.log", 1, 80)}, t0_ + milliseconds(900));
+  EXPECT_TRUE(follower_.plan({listed("a.log", 1, 120, 2)}, t0_ + milliseconds(1500)).empty())
+      << "only 600 ms since the last change";
+  tasks = follower_.plan({listed("a.log", 1, 120, 2)}, t0_ + milliseconds(1900));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].count_unfinished_tail);
+}
+
+}  // namespace
+}  // namespace logstream

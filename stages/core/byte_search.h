@@ -24,4 +24,24 @@ inline const char* find_byte_in_field(const char* p, const char* end, char c) no
   return p;
 }
 
+// First `c`, '\n' or '\r' in [p, end), or end: a field search that also stops where the line ends, for a
+// tokenizer that walks a whole chunk without splitting it into lines first.
+inline const char* find_byte_or_line_end(const char* p, const char* end, char c) noexcept {
+#if defined(__SSE2__)
+  const __m128i wanted = _mm_set1_epi8(c);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  while (end - p >= 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i any = _mm_or_si128(_mm_cmpeq_epi8(block, wanted),
+                                     _mm_or_si128(_mm_cmpeq_epi8(block, lf), _mm_cmpeq_epi8(block, cr)));
+    const unsigned hits = static_cast<unsigned>(_mm_movemask_epi8(any));
+    if (hits != 0) return p + __builtin_ctz(hits);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != c && *p != '\n' && *p != '\r') ++p;
+  return p;
+}
+
 }  // namespace logstream

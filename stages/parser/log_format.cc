@@ -5,6 +5,7 @@
 
 #include "stages/core/byte_search.h"
 #include "stages/core/clf_time.h"
+#include "stages/core/line_terminators.h"
 
 namespace logstream {
 namespace {
@@ -39,6 +40,22 @@ size_t find_closing_quote(std::string_view line, size_t from, QuoteEscaping esca
     while (at - backslashes > from && data[at - backslashes - 1] == '\\') ++backslashes;
     if (backslashes % 2 == 0) return at;
     p = quote + 1;
+  }
+}
+
+// The same within a chunk of many lines: npos when the line ends (or the chunk) before the closing quote.
+size_t find_closing_quote_before_line_end(const char* data, size_t size, size_t from,
+                                          QuoteEscaping escaping) noexcept {
+  const char* const end = data + size;
+  for (const char* p = data + from;;) {
+    const char* hit = find_byte_or_line_end(p, end, '"');
+    if (hit == end || *hit != '"') return std::string_view::npos;
+    const auto at = static_cast<size_t>(hit - data);
+    if (escaping == QuoteEscaping::kNone) return at;
+    size_t backslashes = 0;
+    while (at - backslashes > from && data[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at;
+    p = hit + 1;
   }
 }
 
@@ -368,7 +385,11 @@ std::string_view literal_of(const StepT& step) noexcept {
 
 // The body of the one tokenizer: applies one step at `pos`. Inlined into both the interpreted loop and
 // the compile-time unrolled programs, where every branch on the step folds away.
-template <typename StepT>
+// InChunk: `size` reaches the end of the chunk, not of the line, so every search also stops at a line
+// terminator; a field cut short by one is a reject, which the caller redoes on the line alone to get the
+// exact reason. Fixed-width fields (timestamps, literals) need no such care: their validation fails on a
+// terminator byte.
+template <bool InChunk = false, typename StepT>
 [[gnu::always_inline]] inline std::optional<RejectReason> apply_step(const StepT& step, const char* data,
                                                                      size_t size, size_t& pos,
                                                                      ParsedLine& out, ClfTimeCache& times,
@@ -395,13 +416,16 @@ template <typename StepT>
     end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
     if (end > size) return RejectReason::kBadTimestamp;
   } else if (step.quoted) {
-    end = find_closing_quote(line, pos, escaping);
+    end = InChunk ? find_closing_quote_before_line_end(data, size, pos, escaping)
+                  : find_closing_quote(line, pos, escaping);
     if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
   } else if (step.delimiter < 0) {
-    end = size;
+    end = InChunk ? static_cast<size_t>(find_line_end(data + pos, data + size) - data) : size;
   } else {
-    const char* hit = find_byte_in_field(data + pos, data + size, static_cast<char>(step.delimiter));
-    if (hit == data + size) return RejectReason::kMissingField;
+    const char delimiter = static_cast<char>(step.delimiter);
+    const char* hit = InChunk ? find_byte_or_line_end(data + pos, data + size, delimiter)
+                              : find_byte_in_field(data + pos, data + size, delimiter);
+    if (hit == data + size || (InChunk && *hit != delimiter)) return RejectReason::kMissingField;
     end = static_cast<size_t>(hit - data);
   }
   const std::string_view value(data + pos, end - pos);
@@ -476,6 +500,34 @@ std::optional<RejectReason> compiled_tokenizer(std::string_view line, ParsedLine
   return run_program<Program, Escaping>(line, out, times, std::make_index_sequence<std::size(Program)>{});
 }
 
+// The program on the line starting at `begin`, in a chunk ending at `end`, finding the line's end as it
+// goes (one pass over the bytes instead of two). Returns the end of an accepted line, or nullptr when the
+// line does not fit, and then the caller parses it on its own for the reason.
+template <const auto& Program, QuoteEscaping Escaping, size_t... I>
+const char* run_program_in_chunk(const char* begin, const char* end, ParsedLine& out, ClfTimeCache& times,
+                                 std::index_sequence<I...>) noexcept {
+  out.reset_for_tokenizer();
+  bool status_from_final = false;
+  size_t pos = 0;
+  const auto size = static_cast<size_t>(end - begin);
+  std::optional<RejectReason> reject;
+  static_cast<void>(
+      ((reject = apply_step<true>(Program[I], begin, size, pos, out, times, status_from_final, Escaping),
+        !reject) &&
+       ...));
+  if (reject) return nullptr;
+  if (pos == size || begin[pos] == '\n' || begin[pos] == '\r') return begin + pos;
+  if (begin[pos] != ' ') return nullptr;
+  return find_line_end(begin + pos, end);  // extra fields after the format's last one
+}
+
+template <const auto& Program, QuoteEscaping Escaping>
+const char* compiled_chunk_tokenizer(const char* begin, const char* end, ParsedLine& out,
+                                     ClfTimeCache& times) noexcept {
+  return run_program_in_chunk<Program, Escaping>(begin, end, out, times,
+                                                 std::make_index_sequence<std::size(Program)>{});
+}
+
 }  // namespace
 
 template <typename StepT, size_t N>
@@ -496,17 +548,27 @@ static bool same_program(const std::vector<StepT>& steps, const StaticStep (&pro
 
 void LogFormat::choose_compiled_program() {
   if (escaping_ == QuoteEscaping::kBackslash) {
-    if (same_program(steps_, kCommonProgram))
+    if (same_program(steps_, kCommonProgram)) {
       compiled_ = &compiled_tokenizer<kCommonProgram, QuoteEscaping::kBackslash>;
+      compiled_in_chunk_ = &compiled_chunk_tokenizer<kCommonProgram, QuoteEscaping::kBackslash>;
+    }
     if (same_program(steps_, kCombinedProgram)) {
       compiled_ = &compiled_tokenizer<kCombinedProgram, QuoteEscaping::kBackslash>;
+      compiled_in_chunk_ = &compiled_chunk_tokenizer<kCombinedProgram, QuoteEscaping::kBackslash>;
     }
     if (same_program(steps_, kVhostCombinedProgram)) {
       compiled_ = &compiled_tokenizer<kVhostCombinedProgram, QuoteEscaping::kBackslash>;
+      compiled_in_chunk_ = &compiled_chunk_tokenizer<kVhostCombinedProgram, QuoteEscaping::kBackslash>;
     }
   } else if (same_program(steps_, kNginxProgram)) {
     compiled_ = &compiled_tokenizer<kNginxProgram, QuoteEscaping::kNone>;
+    compiled_in_chunk_ = &compiled_chunk_tokenizer<kNginxProgram, QuoteEscaping::kNone>;
   }
+}
+
+const char* LogFormat::parse_in_chunk(const char* begin, const char* end, ParsedLine& out,
+                                      ClfTimeCache& times) const noexcept {
+  return compiled_in_chunk_ ? compiled_in_chunk_(begin, end, out, times) : nullptr;
 }
 
 std::optional<RejectReason> LogFormat::parse(std::string_view line, ParsedLine& out) const noexcept {

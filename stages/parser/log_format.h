@@ -80,6 +80,12 @@ class LogFormat {
   bool has_status() const noexcept { return has_status_; }
   // True when the steps are those of a built-in format, which parse() then runs unrolled at compile time.
   bool uses_compiled_program() const noexcept { return compiled_ != nullptr; }
+  // The built-in formats' fast path over a chunk of many lines: parses the line at `begin` (the chunk
+  // ends at `end`) and returns the end of the line when it fits, finding that end on the way. nullptr when
+  // the line does not fit, or the format has no compiled program: the caller then finds the line's end
+  // and calls parse() for the answer (and the reject reason) on the line alone.
+  const char* parse_in_chunk(const char* begin, const char* end, ParsedLine& out,
+                             ClfTimeCache& times) const noexcept;
   // The general path, a loop over the steps; parse() takes it for every other format. Public so tests can
   // hold the two paths to the same answers.
   std::optional<RejectReason> interpret(std::string_view line, ParsedLine& out,
@@ -97,6 +103,8 @@ class LogFormat {
 
   using CompiledTokenizer = std::optional<RejectReason> (*)(std::string_view line, ParsedLine& out,
                                                             ClfTimeCache& times) noexcept;
+  using CompiledChunkTokenizer = const char* (*)(const char* begin, const char* end, ParsedLine& out,
+                                                 ClfTimeCache& times) noexcept;
 
   void add_literal(std::string text);
   void add_field(FieldKind kind, bool final_status = false);
@@ -105,6 +113,7 @@ class LogFormat {
 
   std::vector<Step> steps_;
   CompiledTokenizer compiled_ = nullptr;  // set by finish() when the steps match a built-in program
+  CompiledChunkTokenizer compiled_in_chunk_ = nullptr;  // the same program, walking a chunk
   QuoteEscaping escaping_ = QuoteEscaping::kBackslash;
   std::string description_;
   bool has_status_ = false;

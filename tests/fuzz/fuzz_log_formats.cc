@@ -45,6 +45,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(compiled.host.empty() ||
             (compiled.host.data() >= lo && compiled.host.data() + compiled.host.size() <= hi));
     });
+    // The one-pass chunk walk: an accepted line must be one the line-by-line path accepts the same way.
+    ClfTimeCache walk_times, check_times;
+    for (const char* p = begin; p < begin + size;) {
+      ParsedLine walked, checked;
+      const char* line_end = format.parse_in_chunk(p, begin + size, walked, walk_times);
+      const char* real_end = find_line_end(p, begin + size);
+      if (line_end) {
+        check(line_end == real_end);
+        const auto again =
+            format.interpret(std::string_view(p, static_cast<size_t>(real_end - p)), checked, check_times);
+        check(!again && checked.status == walked.status && checked.size == walked.size);
+        check(checked.host == walked.host && checked.request == walked.request);
+      }
+      if (real_end == begin + size) break;
+      p = skip_line_terminator(real_end, begin + size);
+    }
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "stages/core/line_terminators.h"
 #include "tools/loggen/generator.h"
 
@@ -165,6 +167,64 @@ TEST(LogFormat, CompiledProgramsAndTheInterpreterAgreeOnEveryLine) {
       EXPECT_EQ(compiled.epoch_seconds, interpreted.epoch_seconds);
     });
     EXPECT_GT(accepted, 2000u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace logstream
+
+namespace logstream {
+namespace {
+
+// The one-pass chunk walk (ChunkParser's path for the built-in formats) against splitting into lines
+// first and interpreting each: the same lines, the same answers, the same reject reasons, on quirky
+// generated logs and on random bytes.
+TEST(LogFormatChunkWalk, AgreesWithLineByLineInterpretationOnQuirksAndNoise) {
+  std::mt19937 rng(11);
+  for (std::string_view name : LogFormat::builtin_names()) {
+    loggen::Options options;
+    options.seed = 78;
+    options.max_lines = 3000;
+    options.format = std::string(name);
+    options.quirks = ~0u;
+    loggen::Generator generator(options);
+    std::string text;
+    while (generator.next_line(text)) {
+    }
+    for (int i = 0; i < 20000; ++i) {
+      const unsigned r = rng() % 40;
+      text += r == 0 ? '\n' : r == 1 ? '\r' : r == 2 ? '"' : r == 3 ? ' ' : static_cast<char>(rng());
+    }
+    const LogFormat format = LogFormat::named(name).value();
+    ASSERT_TRUE(format.uses_compiled_program());
+    std::vector<std::pair<std::optional<RejectReason>, int>> by_lines;
+    ClfTimeCache line_times;
+    for_each_line(text.data(), text.data() + text.size(), [&](std::string_view line) {
+      ParsedLine parsed;
+      const auto reject = format.interpret(line, parsed, line_times);
+      by_lines.emplace_back(reject, reject ? -1 : parsed.status);
+    });
+    std::vector<std::pair<std::optional<RejectReason>, int>> by_walk;
+    ClfTimeCache walk_times;
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p < end) {
+      ParsedLine parsed;
+      const char* line_end = format.parse_in_chunk(p, end, parsed, walk_times);
+      if (line_end) {
+        by_walk.emplace_back(std::nullopt, parsed.status);
+        EXPECT_EQ(line_end, find_line_end(p, end)) << name;
+      } else {
+        line_end = find_line_end(p, end);
+        const auto reject =
+            format.parse(std::string_view(p, static_cast<size_t>(line_end - p)), parsed, walk_times);
+        by_walk.emplace_back(reject, reject ? -1 : parsed.status);
+      }
+      if (line_end == end) break;
+      p = skip_line_terminator(line_end, end);
+    }
+    ASSERT_EQ(by_walk.size(), by_lines.size()) << name;
+    for (size_t i = 0; i < by_lines.size(); ++i) ASSERT_EQ(by_walk[i], by_lines[i]) << name << " line " << i;
   }
 }
 

@@ -27,35 +27,21 @@ int64_t digits_value(std::string_view s) noexcept {
   return v;
 }
 
-// Position of the quote that closes a field starting at `from`, or npos.
-size_t find_closing_quote(std::string_view line, size_t from, QuoteEscaping escaping) noexcept {
-  const char* const data = line.data();
-  const char* const end = data + line.size();
+// Position of the quote that closes a field starting at `from` in data[0, size), or npos.
+// StopAtLineEnd: data runs on past the line (a chunk of many lines), so a line terminator before the
+// closing quote also means npos.
+template <bool StopAtLineEnd = false>
+size_t find_closing_quote(const char* data, size_t size, size_t from, QuoteEscaping escaping) noexcept {
+  const char* const end = data + size;
   for (const char* p = data + from;;) {
-    const char* quote = find_byte_in_field(p, end, '"');
-    if (quote == end) return std::string_view::npos;
+    const char* quote = StopAtLineEnd ? find_byte_or_line_end(p, end, '"') : find_byte_in_field(p, end, '"');
+    if (quote == end || (StopAtLineEnd && *quote != '"')) return std::string_view::npos;
     const auto at = static_cast<size_t>(quote - data);
     if (escaping == QuoteEscaping::kNone) return at;
     size_t backslashes = 0;
     while (at - backslashes > from && data[at - backslashes - 1] == '\\') ++backslashes;
     if (backslashes % 2 == 0) return at;
     p = quote + 1;
-  }
-}
-
-// The same within a chunk of many lines: npos when the line ends (or the chunk) before the closing quote.
-size_t find_closing_quote_before_line_end(const char* data, size_t size, size_t from,
-                                          QuoteEscaping escaping) noexcept {
-  const char* const end = data + size;
-  for (const char* p = data + from;;) {
-    const char* hit = find_byte_or_line_end(p, end, '"');
-    if (hit == end || *hit != '"') return std::string_view::npos;
-    const auto at = static_cast<size_t>(hit - data);
-    if (escaping == QuoteEscaping::kNone) return at;
-    size_t backslashes = 0;
-    while (at - backslashes > from && data[at - backslashes - 1] == '\\') ++backslashes;
-    if (backslashes % 2 == 0) return at;
-    p = hit + 1;
   }
 }
 
@@ -404,7 +390,6 @@ template <bool InChunk = false, typename StepT>
     pos += literal.size();
     return std::nullopt;
   }
-  const std::string_view line(data, size);
   size_t end;
   if (step.kind == FieldKind::kTimeBracketed) {
     // "[dd/Mon/yyyy:HH:MM:SS +hhmm]": fixed width, and it contains a space, so it cannot end at the
@@ -416,8 +401,7 @@ template <bool InChunk = false, typename StepT>
     end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
     if (end > size) return RejectReason::kBadTimestamp;
   } else if (step.quoted) {
-    end = InChunk ? find_closing_quote_before_line_end(data, size, pos, escaping)
-                  : find_closing_quote(line, pos, escaping);
+    end = find_closing_quote<InChunk>(data, size, pos, escaping);
     if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
   } else if (step.delimiter < 0) {
     end = InChunk ? static_cast<size_t>(find_line_end(data + pos, data + size) - data) : size;

@@ -135,17 +135,23 @@ TEST(LogFormat, BuiltInFormatsRunTheirCompiledPrograms) {
   EXPECT_FALSE(LogFormat::from_apache(R"(%h %l %u %t "%r" %>s %b %D)").value().uses_compiled_program());
 }
 
+// 3,000 generated lines of the format `name`, with every quirk loggen has.
+std::string quirky_lines(std::string_view name, uint64_t seed) {
+  loggen::Options options;
+  options.seed = seed;
+  options.max_lines = 3000;
+  options.format = std::string(name);
+  options.quirks = ~0u;
+  loggen::Generator generator(options);
+  std::string text;
+  while (generator.next_line(text)) {
+  }
+  return text;
+}
+
 TEST(LogFormat, CompiledProgramsAndTheInterpreterAgreeOnEveryLine) {
   for (std::string_view name : LogFormat::builtin_names()) {
-    loggen::Options options;
-    options.seed = 77;
-    options.max_lines = 3000;
-    options.format = std::string(name);
-    options.quirks = ~0u;
-    loggen::Generator generator(options);
-    std::string text;
-    while (generator.next_line(text)) {
-    }
+    const std::string text = quirky_lines(name, 77);
     const LogFormat format = LogFormat::named(name).value();
     size_t accepted = 0;
     ClfTimeCache compiled_times, interpreted_times;  // the caches carry over from line to line, as in use
@@ -170,27 +176,13 @@ TEST(LogFormat, CompiledProgramsAndTheInterpreterAgreeOnEveryLine) {
   }
 }
 
-}  // namespace
-}  // namespace logstream
-
-namespace logstream {
-namespace {
-
 // The one-pass chunk walk (ChunkParser's path for the built-in formats) against splitting into lines
 // first and interpreting each: the same lines, the same answers, the same reject reasons, on quirky
 // generated logs and on random bytes.
 TEST(LogFormatChunkWalk, AgreesWithLineByLineInterpretationOnQuirksAndNoise) {
   std::mt19937 rng(11);
   for (std::string_view name : LogFormat::builtin_names()) {
-    loggen::Options options;
-    options.seed = 78;
-    options.max_lines = 3000;
-    options.format = std::string(name);
-    options.quirks = ~0u;
-    loggen::Generator generator(options);
-    std::string text;
-    while (generator.next_line(text)) {
-    }
+    std::string text = quirky_lines(name, 78);
     for (int i = 0; i < 20000; ++i) {
       const unsigned r = rng() % 40;
       text += r == 0 ? '\n' : r == 1 ? '\r' : r == 2 ? '"' : r == 3 ? ' ' : static_cast<char>(rng());

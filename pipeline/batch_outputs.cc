@@ -40,8 +40,8 @@ Expected<std::string> read_whole_file(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options, RowOrder order,
-                                                   WarningHandler warn, SetupError& error) {
+std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options, WarningHandler warn,
+                                                   SetupError& error) {
   std::unique_ptr<BatchOutputs> outputs(new BatchOutputs());
   outputs->warn_ = warn;
   outputs->progress_ = options.progress;
@@ -92,10 +92,8 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
     outputs->alerts_ = std::make_unique<AlertEngine>(std::move(rules), outputs->line_rules_);
   }
 
-  std::vector<std::string> specs =
-      options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
-  int on_stdout = 0;
-  for (const std::string& spec : specs) {
+  int on_stdout = options.sinks.empty() ? 1 : 0;  // the default console sink
+  for (const std::string& spec : options.sinks) {
     const size_t equals = spec.find('=');
     if (equals == std::string::npos || spec.substr(equals + 1) == "-") ++on_stdout;
   }
@@ -104,36 +102,42 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
              true};
     return nullptr;
   }
+  return outputs;
+}
+
+bool BatchOutputs::open(const OutputOptions& options, RowOrder order, SetupError& error) {
+  const std::vector<std::string> specs =
+      options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
   for (const std::string& spec : specs) {
     auto sink = make_sink(spec, order);
     if (!sink) {
       const bool usage = sink.error().rfind("--sink must be", 0) == 0;
       error = {sink.error(), usage};
-      return nullptr;
+      return false;
     }
-    outputs->sinks_.push_back(std::move(sink).value());
+    sinks_.push_back(std::move(sink).value());
   }
-  if (outputs->alerts_) {
-    auto actions = AlertActions::create(options.alert_log, options.on_alert, warn);
+  if (alerts_) {
+    auto actions = AlertActions::create(options.alert_log, options.on_alert, warn_);
     if (!actions) {
       error = {actions.error(), false};
-      return nullptr;
+      return false;
     }
-    outputs->actions_ = std::move(actions).value();
+    actions_ = std::move(actions).value();
   }
-  outputs->prometheus_file_ = options.prometheus_file;
+  prometheus_file_ = options.prometheus_file;
   if (options.metrics_port >= 0) {
     auto server = MetricsServer::start(options.metrics_port);
     if (!server) {
       error = {server.error(), false};
-      return nullptr;
+      return false;
     }
-    outputs->metrics_ = std::move(server).value();
-    warn("serving metrics on http://127.0.0.1:" + std::to_string(outputs->metrics_->port()) + "/metrics");
-    outputs->metrics_->publish(render_prometheus(
-        LineCounts{}, 0, outputs->alerts_ ? outputs->alerts_->statuses() : std::vector<AlertStatus>{}));
+    metrics_ = std::move(server).value();
+    warn_("serving metrics on http://127.0.0.1:" + std::to_string(metrics_->port()) + "/metrics");
+    metrics_->publish(
+        render_prometheus(LineCounts{}, 0, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{}));
   }
-  return outputs;
+  return true;
 }
 
 bool BatchOutputs::write_prometheus_file(const std::string& text) {

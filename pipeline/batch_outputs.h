@@ -44,8 +44,12 @@ class BatchOutputs {
     std::string message;
     bool usage_error = true;
   };
-  static std::unique_ptr<BatchOutputs> create(const OutputOptions& options, RowOrder order,
-                                              WarningHandler warn, SetupError& error);
+  // Parses and checks the rules and sink flags; touches nothing outside the process.
+  static std::unique_ptr<BatchOutputs> create(const OutputOptions& options, WarningHandler warn,
+                                              SetupError& error);
+  // Opens the sinks and the alert log, and starts the metrics endpoint: call once every other flag
+  // (the format, with these rules) has been accepted, so a query that cannot run leaves nothing behind.
+  bool open(const OutputOptions& options, RowOrder order, SetupError& error);
 
   // The rules counted per line, for the parser (null when none needs it).
   std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }

@@ -21,17 +21,16 @@ void print_diagnostic(const std::string& message) {
 
 Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, int& error_exit) {
   error_exit = kExitUsage;
-  // The format first, before any sink file is created or a port opened for a query that cannot run.
-  if (auto format_check = ChunkParser::create(options.format); !format_check)
-    return Error{format_check.error()};
   BatchOutputs::SetupError setup_error;
-  auto outputs = BatchOutputs::create(options.outputs, options.order, print_diagnostic, setup_error);
-  if (!outputs) {
+  auto outputs = BatchOutputs::create(options.outputs, print_diagnostic, setup_error);
+  if (!outputs) return Error{setup_error.message};
+  auto parser = ChunkParser::create(options.format, outputs->line_rules());
+  if (!parser) return Error{parser.error()};
+  // Only now, with every flag accepted, are files created and ports opened.
+  if (!outputs->open(options.outputs, options.order, setup_error)) {
     error_exit = setup_error.usage_error ? kExitUsage : kExitFailure;
     return Error{setup_error.message};
   }
-  auto parser = ChunkParser::create(options.format, outputs->line_rules());
-  if (!parser) return Error{parser.error()};
   std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
   StatusQuery* self = query.get();
   auto pipeline = StreamPipeline::create(

@@ -1,8 +1,6 @@
 #include "pipeline/batch_outputs.h"
 
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -12,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "stages/core/atomic_file.h"
 #include "stages/core/wall_clock.h"
 #include "stages/sinks/prometheus_text.h"
 
@@ -140,31 +139,6 @@ bool BatchOutputs::open(const OutputOptions& options, RowOrder order, SetupError
   return true;
 }
 
-bool BatchOutputs::write_prometheus_file(const std::string& text) {
-  // Rewritten whole and renamed into place: a scraper never reads half a file.
-  const std::string temp = prometheus_file_ + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  const char* at = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, at, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return false;
-    }
-    at += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(temp.c_str(), prometheus_file_.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return false;
-  }
-  return true;
-}
-
 bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const LineCounts& batch) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
@@ -178,9 +152,13 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const L
   if (!prometheus_file_.empty() || metrics_) {
     const std::string text = render_prometheus(table.totals(), batches_,
                                                alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{});
-    if (!prometheus_file_.empty() && !write_prometheus_file(text) && !prometheus_failed_) {
-      warn_(prometheus_file_ + ": cannot write the Prometheus file: " + std::strerror(errno));
-      prometheus_failed_ = true;
+    if (!prometheus_file_.empty()) {
+      // Rewritten whole and renamed into place: a scraper never reads half a file.
+      auto written = replace_file_atomically(prometheus_file_, text, /*durable=*/false);
+      if (!written && !prometheus_failed_) {
+        warn_(written.error());
+        prometheus_failed_ = true;
+      }
     }
     if (metrics_) metrics_->publish(text);
   }

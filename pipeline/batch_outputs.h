@@ -67,7 +67,6 @@ class BatchOutputs {
 
  private:
   BatchOutputs() = default;
-  bool write_prometheus_file(const std::string& text);
 
   std::vector<std::unique_ptr<BatchSink>> sinks_;
   std::shared_ptr<const LineRules> line_rules_;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "stages/core/atomic_file.h"
 #include "stages/core/text_escape.h"
 
 namespace logstream {
@@ -45,18 +46,6 @@ std::string hex64(uint64_t value) {
   char buffer[17];
   std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
   return buffer;
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // Reads up to `limit` bytes from the start of `fd` without moving its offset.
@@ -217,13 +206,11 @@ Expected<CheckpointStore> CheckpointStore::open(const std::string& directory) {
   return CheckpointStore(directory, fd);
 }
 
-CheckpointStore::CheckpointStore(std::string directory, int lock_fd)
-    : directory_(std::move(directory)), path_(directory_ + "/checkpoint"), lock_fd_(lock_fd) {}
+CheckpointStore::CheckpointStore(const std::string& directory, int lock_fd)
+    : path_(directory + "/checkpoint"), lock_fd_(lock_fd) {}
 
 CheckpointStore::CheckpointStore(CheckpointStore&& other) noexcept
-    : directory_(std::move(other.directory_)),
-      path_(std::move(other.path_)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+    : path_(std::move(other.path_)), lock_fd_(std::exchange(other.lock_fd_, -1)) {}
 
 CheckpointStore::~CheckpointStore() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
@@ -260,35 +247,7 @@ Expected<std::optional<CheckpointState>> CheckpointStore::load() const {
 }
 
 Expected<bool> CheckpointStore::commit(const CheckpointState& state) const {
-  const std::string temp = path_ + ".tmp";
-  const std::string text = serialize_checkpoint(state);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Error{temp + ": cannot create: " + errno_text()};
-  if (!write_all(fd, text) || ::fsync(fd) != 0) {
-    const std::string reason = errno_text();
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return Error{temp + ": cannot write: " + reason};
-  }
-  if (::close(fd) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(temp.c_str());
-    return Error{temp + ": cannot write: " + reason};
-  }
-  if (::rename(temp.c_str(), path_.c_str()) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(temp.c_str());
-    return Error{path_ + ": cannot replace: " + reason};
-  }
-  // The rename is durable only once the directory entry is on disk.
-  const int dir_fd = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-    const std::string reason = errno_text();
-    if (dir_fd >= 0) ::close(dir_fd);
-    return Error{directory_ + ": cannot sync checkpoint directory: " + reason};
-  }
-  ::close(dir_fd);
-  return true;
+  return replace_file_atomically(path_, serialize_checkpoint(state), /*durable=*/true);
 }
 
 }  // namespace logstream

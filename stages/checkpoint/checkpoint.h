@@ -85,9 +85,8 @@ class CheckpointStore {
   const std::string& path() const noexcept { return path_; }
 
  private:
-  CheckpointStore(std::string directory, int lock_fd);
+  CheckpointStore(const std::string& directory, int lock_fd);
 
-  std::string directory_;
   std::string path_;
   int lock_fd_ = -1;
 };

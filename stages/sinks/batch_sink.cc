@@ -11,48 +11,35 @@
 namespace logstream {
 namespace {
 
-class JsonlSink final : public BatchSink {
+enum class SinkFormat : uint8_t { kConsole, kJsonl, kCsv };
+
+// Every sink: a stream, a row order and a format to render each batch in.
+class StreamSink final : public BatchSink {
  public:
-  JsonlSink(std::unique_ptr<SinkStream> stream, RowOrder order) : stream_(std::move(stream)), order_(order) {}
+  StreamSink(std::unique_ptr<SinkStream> stream, RowOrder order, SinkFormat format)
+      : stream_(std::move(stream)), order_(order), format_(format), csv_header_due_(stream_->is_new()) {}
+
   bool write(const BatchReport& report) override {
-    return stream_->write(render_jsonl_batch(report, order_));
+    switch (format_) {
+      case SinkFormat::kConsole:
+        return stream_->write(
+            render_spark_console_batch(report.batch_id, report.table->to_text_table(order_)));
+      case SinkFormat::kJsonl:
+        return stream_->write(render_jsonl_batch(report, order_));
+      case SinkFormat::kCsv:
+        if (!stream_->write(render_csv_batch(report, order_, csv_header_due_))) return false;
+        csv_header_due_ = false;  // a header once per file
+        return true;
+    }
+    return false;
   }
   const std::string& destination() const override { return stream_->destination(); }
 
  private:
   std::unique_ptr<SinkStream> stream_;
   RowOrder order_;
-};
-
-class CsvSink final : public BatchSink {
- public:
-  CsvSink(std::unique_ptr<SinkStream> stream, RowOrder order)
-      : stream_(std::move(stream)), order_(order), header_due_(stream_->is_new()) {}
-  bool write(const BatchReport& report) override {
-    const bool ok = stream_->write(render_csv_batch(report, order_, header_due_));
-    if (ok) header_due_ = false;
-    return ok;
-  }
-  const std::string& destination() const override { return stream_->destination(); }
-
- private:
-  std::unique_ptr<SinkStream> stream_;
-  RowOrder order_;
-  bool header_due_;
-};
-
-class ConsoleBatchSink final : public BatchSink {
- public:
-  ConsoleBatchSink(std::unique_ptr<SinkStream> stream, RowOrder order)
-      : stream_(std::move(stream)), order_(order) {}
-  bool write(const BatchReport& report) override {
-    return stream_->write(render_spark_console_batch(report.batch_id, report.table->to_text_table(order_)));
-  }
-  const std::string& destination() const override { return stream_->destination(); }
-
- private:
-  std::unique_ptr<SinkStream> stream_;
-  RowOrder order_;
+  SinkFormat format_;
+  bool csv_header_due_;
 };
 
 }  // namespace
@@ -84,9 +71,10 @@ Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder
     return Error{"--sink must be console, jsonl or csv (optionally =FILE), not '" + spec + "'"};
   auto stream = SinkStream::open(destination);
   if (!stream) return Error{stream.error()};
-  if (kind == "jsonl") return std::unique_ptr<BatchSink>(new JsonlSink(std::move(stream).value(), order));
-  if (kind == "csv") return std::unique_ptr<BatchSink>(new CsvSink(std::move(stream).value(), order));
-  return std::unique_ptr<BatchSink>(new ConsoleBatchSink(std::move(stream).value(), order));
+  const SinkFormat format = kind == "jsonl" ? SinkFormat::kJsonl
+                            : kind == "csv" ? SinkFormat::kCsv
+                                            : SinkFormat::kConsole;
+  return std::unique_ptr<BatchSink>(new StreamSink(std::move(stream).value(), order, format));
 }
 
 std::string render_jsonl_batch(const BatchReport& report, RowOrder order) {

@@ -3,6 +3,13 @@
 #include <algorithm>
 
 namespace logstream {
+namespace {
+
+// MULTILINE: ^ and $ match at each endpoint (they are scanned joined by '\n'); SOM_LEFTMOST: the start
+// offset tells a match inside one endpoint from one that spans two.
+constexpr unsigned kEndpointPatternFlags = HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST;
+
+}  // namespace
 
 Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<AlertRule>& rules) {
   auto result = std::make_shared<LineRules>();
@@ -26,22 +33,19 @@ Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<A
     bases.push_back(next_bit);
     for (const std::string& pattern : rule.patterns) {
       if (next_bit == 64) return Error{"at most 64 endpoint patterns in all rules together"};
-      // MULTILINE: ^ and $ match at each endpoint (they are scanned joined by '\n'); SOM_LEFTMOST: the
-      // start offset tells a match inside one endpoint from one that spans two.
-      specs.push_back({pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, next_bit++});
+      specs.push_back({pattern, kEndpointPatternFlags, next_bit++});
     }
   }
   for (size_t i = 0; i < result->rules_.size(); ++i) result->slots_.push_back({&result->rules_[i], bases[i]});
   if (!specs.empty()) {
     auto set = PatternSet::create(specs);
     if (!set) {
-      // Name the rule whose pattern failed.
+      // Name the rule whose pattern failed: compile them one at a time until one does.
       for (const AlertRule& rule : result->rules_) {
         for (const std::string& pattern : rule.patterns) {
-          if (!PatternSet::create({{pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, 0}}))
-            return Error{
-                "rule '" + rule.name + "': endpoint pattern \"" + pattern + "\": " +
-                PatternSet::create({{pattern, HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST, 0}}).error()};
+          auto alone = PatternSet::create({{pattern, kEndpointPatternFlags, 0}});
+          if (!alone)
+            return Error{"rule '" + rule.name + "': endpoint pattern \"" + pattern + "\": " + alone.error()};
         }
       }
       return Error{set.error()};

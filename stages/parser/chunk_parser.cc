@@ -104,42 +104,35 @@ template <typename OnAccepted>
 void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& chunk,
                               OnAccepted&& on_accepted) {
   LineCounts& counts = chunk.counts;
-  if (format.uses_compiled_program()) {
-    // One pass: the tokenizer finds each line's end as it parses it. A line that does not fit is parsed
-    // again on its own (its end found first), which gives the same answer and reason as the loop below.
-    const char* p = chunk.data();
-    const char* const end = p + chunk.size;
-    while (p < end) {
-      const char* line_end = format.parse_in_chunk(p, end, context.line_, context.times_);
-      if (line_end) {
-        counts.count_status(context.line_.status);
-        on_accepted(context.line_);
-      } else {
-        line_end = find_line_end(p, end);
-        const auto reject = format.parse(std::string_view(p, static_cast<size_t>(line_end - p)),
-                                         context.line_, context.times_);
-        if (reject) {
-          counts.count_reject(*reject);
-        } else {
-          counts.count_status(context.line_.status);
-          on_accepted(context.line_);
-        }
-      }
-      ++counts.lines_read;
-      if (line_end == end) break;
-      p = skip_line_terminator(line_end, end);
-    }
-    return;
-  }
-  counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, [&](std::string_view line) {
-    const auto reject = format.parse(line, context.line_, context.times_);
+  auto count = [&](const std::optional<RejectReason>& reject) {
     if (reject) {
       counts.count_reject(*reject);
     } else {
       counts.count_status(context.line_.status);
       on_accepted(context.line_);
     }
-  });
+  };
+  auto parse_alone = [&](std::string_view line) { count(format.parse(line, context.line_, context.times_)); };
+  if (!format.uses_compiled_program()) {
+    counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, parse_alone);
+    return;
+  }
+  // One pass: the tokenizer finds each line's end as it parses it. A line that does not fit is parsed
+  // again on its own (its end found first), which gives the same answer and reason as line by line.
+  const char* p = chunk.data();
+  const char* const end = p + chunk.size;
+  while (p < end) {
+    const char* line_end = format.parse_in_chunk(p, end, context.line_, context.times_);
+    if (line_end) {
+      count(std::nullopt);
+    } else {
+      line_end = find_line_end(p, end);
+      parse_alone(std::string_view(p, static_cast<size_t>(line_end - p)));
+    }
+    ++counts.lines_read;
+    if (line_end == end) break;
+    p = skip_line_terminator(line_end, end);
+  }
 }
 
 void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {

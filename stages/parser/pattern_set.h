@@ -40,18 +40,18 @@ class PatternSet {
   Expected<Scratch> make_scratch() const;
 
   // Calls on_match(id, end_offset) for every match, in order of end offset. on_match returns true to go on.
+  template <typename OnMatch>
+  void scan(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
+    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(), &trampoline<OnMatch>,
+            &on_match);
+  }
+
   // The same with the start of each match: on_match(id, start_offset, end_offset). Needs patterns
   // compiled with HS_FLAG_SOM_LEFTMOST.
   template <typename OnMatch>
   void scan_with_start(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
     hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(),
             &trampoline_with_start<OnMatch>, &on_match);
-  }
-
-  template <typename OnMatch>
-  void scan(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
-    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(), &trampoline<OnMatch>,
-            &on_match);
   }
 
  private:

@@ -60,25 +60,22 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
     ::close(fd);
     return Error{task.path + ": not a regular file, skipped"};
   }
-  auto identity = identify_open_file(fd, task.size_limit);
-  if (!identity) {
-    ::close(fd);
-    return Error{task.path + ": " + identity.error()};
-  }
   FileChunker chunker;
   chunker.fd_ = fd;
   chunker.path_ = task.path;
   chunker.overlap_ = piece_overlap;
   chunker.count_unfinished_tail_ = task.count_unfinished_tail;
-  chunker.identity_ = identity.value();
   chunker.carry_.reset(new char[chunk_capacity]);
   if (task.must_be_listed_file && (static_cast<uint64_t>(st.st_dev) != task.listed_device ||
                                    static_cast<uint64_t>(st.st_ino) != task.listed_inode)) {
-    chunker.replaced_ = true;
+    chunker.replaced_ = true;  // nothing is read, so there is nothing to fingerprint either
     chunker.eof_ = true;
     chunker.remaining_ = 0;
     return chunker;
   }
+  auto identity = identify_open_file(fd, task.size_limit);
+  if (!identity) return Error{task.path + ": " + identity.error()};  // the chunker closes fd
+  chunker.identity_ = identity.value();
   if (task.decompress) {
     if (auto failure = chunker.open_decompressed(task)) return Error{task.path + ": " + *failure};
     return chunker;

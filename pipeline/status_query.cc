@@ -163,8 +163,8 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   timings.sink_ms = outputs_->last_sink_ms();
   timings.commit_ms = std::chrono::duration<double, std::milli>(done - commit_started).count();
   timings.total_ms = std::chrono::duration<double, std::milli>(done - batch_started_).count();
-  outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_,
-                        table_.rows(RowOrder::kKey).size(), timings, pipeline_->pool_bytes());
+  outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_, table_.row_count(), timings,
+                        pipeline_->pool_bytes());
   return sink_failed_ ? kExitFailure : kExitOk;
 }
 

@@ -41,6 +41,12 @@ std::vector<StatusRow> StatusTable::rows(RowOrder order) const {
   return rows;
 }
 
+size_t StatusTable::row_count() const noexcept {
+  size_t count = totals_.null_status > 0 ? 1 : 0;
+  for (const uint64_t n : totals_.status) count += n > 0 ? 1 : 0;
+  return count;
+}
+
 TextTable StatusTable::to_text_table(RowOrder order) const {
   TextTable table;
   table.header = {"status", "count"};

@@ -36,6 +36,7 @@ class StatusTable {
   const LineCounts& totals() const noexcept { return totals_; }
 
   std::vector<StatusRow> rows(RowOrder order) const;
+  size_t row_count() const noexcept;  // the number of rows(), without building them
   TextTable to_text_table(RowOrder order) const;
 
  private:

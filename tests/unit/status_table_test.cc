@@ -51,5 +51,15 @@ TEST(StatusTable, CompleteModeAccumulatesBatches) {
   EXPECT_FALSE(parse_row_order("random"));
 }
 
+TEST(StatusTable, RowCountIsTheNumberOfRowsNullIncluded) {
+  StatusTable table = seed_batch();
+  EXPECT_EQ(table.row_count(), table.rows(RowOrder::kKey).size());
+  LineCounts with_null;
+  with_null.null_status = 1;
+  table.add_batch(with_null);
+  EXPECT_EQ(table.row_count(), 9u);
+  EXPECT_EQ(StatusTable().row_count(), 0u);
+}
+
 }  // namespace
 }  // namespace logstream

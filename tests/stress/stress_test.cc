@@ -24,6 +24,13 @@ using std::chrono::seconds;
 
 using StressTest = TempDirTest;
 
+// The output up to the end of its last whole table: a process killed with SIGKILL while printing leaves a
+// torn table, and one killed after printing but before committing has that batch printed again by the next.
+std::string whole_tables(const std::string& out) {
+  const size_t end = out.rfind("+\n\n");
+  return end == std::string::npos ? std::string() : out.substr(0, end + 3);
+}
+
 TEST_F(StressTest, HundredsOfFilesDroppedWhileWatchingAreEachCountedOnce) {
   constexpr int kFiles = 400;
   std::vector<std::string> sources;
@@ -219,12 +226,7 @@ TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
                                                "50",
                                                "--partial-line-wait-ms",
                                                "300"};
-  // Whole tables only: a process killed while printing leaves a torn one, which the next process reprints.
-  std::string printed;
-  auto keep_whole_tables = [&](const std::string& out) {
-    const size_t end = out.rfind("+\n\n");
-    if (end != std::string::npos) printed += out.substr(0, end + 3);
-  };
+  std::string printed;  // whole tables of every process, in order
   int kills = 0;
   const auto writer_started = std::chrono::steady_clock::now();
   while (kills < 40 && std::chrono::steady_clock::now() - writer_started < seconds(20)) {
@@ -232,7 +234,7 @@ TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
     std::this_thread::sleep_for(milliseconds(20 + rng() % 200));
     watch.send_signal(SIGKILL);
     watch.wait_exit(seconds(10));
-    keep_whole_tables(watch.out());
+    printed += whole_tables(watch.out());
     ++kills;
     if (kills >= 12 && drops.size() > 0 && fs::exists(logs() + "/f" + std::to_string(kFiles - 1) + ".log"))
       break;
@@ -243,13 +245,13 @@ TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
     std::this_thread::sleep_for(milliseconds(1500));
     watch.send_signal(SIGTERM);
     EXPECT_EQ(watch.wait_exit(seconds(20)), 0) << watch.err();
-    keep_whole_tables(watch.out());
+    printed += whole_tables(watch.out());
   }
   // Anything the last watcher had not taken yet is counted by a run on the same checkpoint.
   const auto rest =
       run_process({kLogstream, "-q", "--format", "spark-seed", "--checkpoint", path("state"), "run", logs()});
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
-  keep_whole_tables(rest.out);
+  printed += whole_tables(rest.out);
 
   const auto clean = run_process({kLogstream, "-q", "--format", "spark-seed", "run", logs()});
   ASSERT_EQ(clean.exit_code, 0) << clean.err;
@@ -306,13 +308,7 @@ TEST_F(StressTest, FollowingAppendsAndRotationsThroughRandomKillsCountsEveryLine
       kLogstream, "-q",    "--format", "spark-seed", "--checkpoint", path("state"), "--chunk-size",
       "16K",      "watch", logs(),     "--follow",   "--quiet-ms",   "50",          "--partial-line-wait-ms",
       "2000"};
-  // Whole tables only, across every process: one killed while printing leaves a torn table, and one killed
-  // after printing but before committing has its batch printed again by the next.
-  std::string printed;
-  auto whole_tables = [](const std::string& out) {
-    const size_t end = out.rfind("+\n\n");
-    return end == std::string::npos ? std::string() : out.substr(0, end + 3);
-  };
+  std::string printed;  // whole tables of every process, in order
   int kills = 0;
   while (writing) {
     RunningProcess watch(argv);

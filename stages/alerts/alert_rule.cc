@@ -85,7 +85,7 @@ class RuleParser {
       Token token;
       token.column = i;
       if (std::isdigit(static_cast<unsigned char>(c))) {
-        if (i + 2 < text_.size() + 0 && text_.substr(i + 1, 2) == "xx" && c >= '1' && c <= '5' &&
+        if (i + 2 < text_.size() && text_.substr(i + 1, 2) == "xx" && c >= '1' && c <= '5' &&
             (i + 3 == text_.size() || !std::isalnum(static_cast<unsigned char>(text_[i + 3])))) {
           token.kind = Token::kClass;
           token.text = std::string(1, c);

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
       "66.249.75.159 - - [29/Nov/2015:03:50:05 +0000] \"GET /robots.txt HTTP/1.1\" 200 55 \"-\" "
       "\"Googlebot\"\n";
 
-  logstream::testing::RunningProcess watch({argv[1], "watch", (dir / "logs").string(), "-q"});
+  logstream::test_support::RunningProcess watch({argv[1], "watch", (dir / "logs").string(), "-q"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::vector<double> latencies_ms;
   for (int i = 0; i < files; ++i) {

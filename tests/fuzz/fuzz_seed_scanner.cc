@@ -17,13 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   chunk.size = size;
   parser.process(context, chunk);
 
-  testing::StatusCountMap got;
+  test_support::StatusCountMap got;
   if (chunk.counts.null_status) got[std::nullopt] = chunk.counts.null_status;
   for (int code = 0; code < kStatusSlots; ++code) {
     if (chunk.counts.status[static_cast<size_t>(code)])
       got[code] = chunk.counts.status[static_cast<size_t>(code)];
   }
-  if (got != testing::reference_seed_status_counts(bytes)) std::abort();
+  if (got != test_support::reference_seed_status_counts(bytes)) std::abort();
   if (chunk.counts.rejected() != 0) std::abort();  // the seed's semantics accept every line
   return 0;
 }

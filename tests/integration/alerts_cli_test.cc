@@ -13,7 +13,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -223,9 +223,9 @@ TEST_F(AlertsCliTest, OnATerminalRunShowsAProgressBarAndErasesIt) {
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 TEST_F(AlertsCliTest, ARulesFileWorksLikeAlertFlagsAndAMissingProgramIsAWarning) {
@@ -251,4 +251,4 @@ TEST_F(AlertsCliTest, ARulesFileWorksLikeAlertFlagsAndAMissingProgramIsAWarning)
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-namespace logstream::testing {
+namespace logstream::test_support {
 
 inline const std::string kLogstream = LOGSTREAM_BINARY;
 inline const std::string kLoggen = LOGGEN_BINARY;
@@ -30,4 +30,4 @@ class TempDirTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

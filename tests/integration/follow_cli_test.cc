@@ -11,7 +11,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -136,4 +136,4 @@ TEST_F(FollowCliTest, RunReadsCompressedFilesDecompressed) {
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -17,7 +17,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -109,4 +109,4 @@ TEST_F(HostileInputTest, SpecialFilesInAWatchedDirectoryAreWarningsNeverAHang) {
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -7,7 +7,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -167,4 +167,4 @@ TEST_F(RunCliTest, ASpecialFileIsAWarningNotAHang) {
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -10,7 +10,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -176,4 +176,4 @@ TEST_F(WatchCliTest, StdoutIsFlushedPerBatchThroughAPipeAndDefaultDirIsLogs) {
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

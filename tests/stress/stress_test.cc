@@ -15,7 +15,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
-namespace logstream::testing {
+namespace logstream::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -343,4 +343,4 @@ TEST_F(StressTest, FollowingAppendsAndRotationsThroughRandomKillsCountsEveryLine
 }
 
 }  // namespace
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

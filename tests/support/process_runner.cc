@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace logstream::testing {
+namespace logstream::test_support {
 
 using Clock = std::chrono::steady_clock;
 
@@ -142,4 +142,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   return result;
 }
 
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace logstream::testing {
+namespace logstream::test_support {
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal or timed out
@@ -58,4 +58,4 @@ class RunningProcess {
 
 size_t count_occurrences(const std::string& haystack, const std::string& needle);
 
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace logstream::testing {
+namespace logstream::test_support {
 
 StatusCountMap reference_seed_status_counts(const std::string& bytes) {
   static const std::regex status_exp(R"(\s(\d{3})\s)");
@@ -76,4 +76,4 @@ StatusCountMap parse_last_console_table(const std::string& console_output) {
   return counts;
 }
 
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

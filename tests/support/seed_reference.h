@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace logstream::testing {
+namespace logstream::test_support {
 
 // status (nullopt = Spark's null row) -> count
 using StatusCountMap = std::map<std::optional<int>, uint64_t>;
@@ -20,4 +20,4 @@ void write_file(const std::string& path, const std::string& bytes);
 // Parses the status/count table of the last batch in console output back into counts.
 StatusCountMap parse_last_console_table(const std::string& console_output);
 
-}  // namespace logstream::testing
+}  // namespace logstream::test_support

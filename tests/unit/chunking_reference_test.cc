@@ -15,7 +15,7 @@
 namespace logstream {
 namespace {
 
-using testing::StatusCountMap;
+using test_support::StatusCountMap;
 
 LineCounts count_file(const std::string& path, const ChunkParser& parser, size_t chunk_size) {
   auto context = parser.make_context().value();
@@ -81,7 +81,7 @@ std::string generate(uint64_t seed, uint64_t lines, const std::string& format, c
 const size_t kChunkSizes[] = {16, 17, 64, 100, 257, 4096, 65536, 1 << 20};
 
 void expect_seed_matches_reference(const std::string& path) {
-  const StatusCountMap expected = testing::reference_seed_status_counts(testing::read_file(path));
+  const StatusCountMap expected = test_support::reference_seed_status_counts(test_support::read_file(path));
   const auto parser = ChunkParser::create({"spark-seed", ""}).value();
   uint64_t expected_lines = 0;
   for (const auto& [key, n] : expected) expected_lines += n;
@@ -102,7 +102,7 @@ TEST(ChunkingReference, SeedFormatMatchesReferenceOnEveryDataFile) {
 TEST(ChunkingReference, SeedFormatMatchesReferenceOnQuirkyGeneratedLogs) {
   for (uint64_t seed : {1, 2, 3}) {
     const std::string path = temp_path("quirks-" + std::to_string(seed) + ".log");
-    testing::write_file(path, generate(seed, 3000, seed == 2 ? "common" : "combined", "all"));
+    test_support::write_file(path, generate(seed, 3000, seed == 2 ? "common" : "combined", "all"));
     expect_seed_matches_reference(path);
     std::filesystem::remove(path);
   }
@@ -116,14 +116,14 @@ TEST(ChunkingReference, MatchesStraddlingPieceBoundariesOfLongLinesAreFound) {
     bytes += std::string(static_cast<size_t>(40 + shift), 'y') + " 301 z\r\n";
   bytes += std::string(300, 'q') + "\r" + std::string(70, 'w') + "\rlast 200 ";
   const std::string path = temp_path("long.log");
-  testing::write_file(path, bytes);
+  test_support::write_file(path, bytes);
   expect_seed_matches_reference(path);
   std::filesystem::remove(path);
 }
 
 TEST(ChunkingReference, FixedFormatsCountTheSameAtEveryChunkSize) {
   const std::string path = temp_path("combined.log");
-  testing::write_file(path, generate(9, 4000, "combined", "all"));
+  test_support::write_file(path, generate(9, 4000, "combined", "all"));
   const auto parser = ChunkParser::create({"combined", ""}).value();
   const LineCounts whole = count_file(path, parser, 1 << 22);
   EXPECT_EQ(whole.lines_read, whole.accepted() + whole.rejected());
@@ -142,7 +142,7 @@ TEST(ChunkingReference, FixedFormatsCountTheSameAtEveryChunkSize) {
 
 TEST(ChunkingReference, SizeLimitStopsAtTheJudgedCompleteBytes) {
   const std::string path = temp_path("limit.log");
-  testing::write_file(path, "a 200 b\nc 404 d\ne 500 f\n");
+  test_support::write_file(path, "a 200 b\nc 404 d\ne 500 f\n");
   const auto parser = ChunkParser::create({"spark-seed", ""}).value();
   auto chunker = FileChunker::open(whole_file_task(path, 16), 64, parser.piece_overlap()).value();
   Chunk chunk(64);

@@ -1,6 +1,8 @@
 // logstream: the CLI. Parses flags, turns them into a QueryOptions, and hands over to pipeline/.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,27 +13,60 @@ namespace {
 
 using logstream::kExitUsage;
 
-// "64", "64K", "4M", "1G" -> bytes.
+// "64", "64K", "4m", "1G" -> bytes; false on anything else, and on a value past 2^62 (no wrap-around).
 bool parse_size(const std::string& text, size_t& out) {
-  if (text.empty()) return false;
   size_t digits = 0;
-  unsigned long long value = 0;
+  uint64_t value = 0;
+  constexpr uint64_t kLimit = uint64_t{1} << 62;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    if (value > (1ULL << 40)) return false;
     value = value * 10 + static_cast<unsigned>(text[digits++] - '0');
+    if (value > kLimit) return false;
   }
   if (digits == 0) return false;
   const std::string suffix = text.substr(digits);
+  unsigned shift = 0;
   if (suffix == "K" || suffix == "k" || suffix == "KiB")
-    value <<= 10;
-  else if (suffix == "M" || suffix == "MiB")
-    value <<= 20;
-  else if (suffix == "G" || suffix == "GiB")
-    value <<= 30;
+    shift = 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB")
+    shift = 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB")
+    shift = 30;
   else if (!suffix.empty() && suffix != "B")
     return false;
-  out = static_cast<size_t>(value);
+  if (value > (kLimit >> shift)) return false;
+  out = static_cast<size_t>(value << shift);
   return true;
+}
+
+// A whole number in [low, high] for OPTION; the error says which option and why.
+std::optional<std::string> parse_whole_number(const std::string& option, const std::string& text, long low,
+                                              long high, long& out) {
+  long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size())
+    return option + ": '" + text + "' is not a number";
+  if (ec == std::errc::result_out_of_range || value < low || value > high)
+    return option + ": " + text + " is out of range (" + std::to_string(low) + " to " + std::to_string(high) +
+           ")";
+  out = value;
+  return std::nullopt;
+}
+
+// The first argument that is neither an option nor an option's value: what the user meant as the
+// subcommand. CLI11 only says "A subcommand is required" for `logstream frobnicate`.
+std::string first_word(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] != '-') return arg;
+    if (arg.find('=') != std::string::npos) continue;
+    const std::string name = arg.rfind("--", 0) == 0 ? arg.substr(2) : arg.substr(1);
+    const CLI::Option* option = nullptr;
+    for (const CLI::Option* candidate : app.get_options()) {
+      if (candidate->check_lname(name) || candidate->check_sname(name)) option = candidate;
+    }
+    if (option && option->get_type_size() > 0) ++i;  // skips the option's value
+  }
+  return "";
 }
 
 int usage_error(const std::string& message) {
@@ -45,22 +80,26 @@ int main(int argc, char** argv) {
   CLI::App app{
       "logstream: streaming access-log analytics. Keeps the complete table of `groupBy(status).count()` over "
       "a\n"
-      "directory of web-server logs and prints it per batch in Spark's console layout."};
+      "directory of web-server logs and prints it per batch in Spark's console layout.",
+      "logstream"};
   app.set_version_flag("--version", std::string("logstream ") + LOGSTREAM_VERSION);
-  app.require_subcommand(1);
+  // Options may stand before or after the subcommand.
   app.fallthrough();
 
   logstream::QueryOptions options;
   std::string sort = "spark";
   std::string chunk_size = "1M";
+  std::string threads;
   app.add_option("--format", options.format.format,
                  "Line format: auto (picked per file), spark-seed (the seed's regexes, Spark semantics), "
                  "common, combined, vhost_combined, nginx, or custom (with --log-format)")
       ->capture_default_str();
   app.add_option("--log-format", options.format.log_format,
-                 "An Apache LogFormat string for --format custom, e.g. '%h %l %u %t \"%r\" %>s %b'");
-  app.add_option("--threads", options.pipeline.threads, "Parser threads (default: every core)")
-      ->check(CLI::Range(1, 1024));
+                 "An Apache LogFormat string (implies --format custom), e.g. '%h %l %u %t \"%r\" %>s %b'");
+  app.add_option(
+      "--threads", threads,
+      "Threads of the flow graph: the reader, the parsers and the merge stage share them (default: "
+      "every core)");
   app.add_option("--chunk-size", chunk_size,
                  "Bytes per chunk (K/M/G suffixes); also the longest line the fixed formats accept")
       ->capture_default_str();
@@ -70,11 +109,14 @@ int main(int argc, char** argv) {
                  "Directory for the exactly-once state: after every batch the table, the next batch id and "
                  "the files counted are committed there; a restart continues from it");
   logstream::OutputOptions& outputs = options.outputs;
+  // Repeatable options take exactly one value per occurrence, so `--sink csv FILE` leaves FILE a path.
   app.add_option("--sink", outputs.sinks,
                  "Where batches go, repeatable: console, jsonl or csv, optionally =FILE (default: console on "
-                 "stdout; at most one sink on stdout)");
+                 "stdout; at most one sink on stdout)")
+      ->allow_extra_args(false);
   app.add_option("--alert", outputs.alert_rules,
-                 "An alert rule, repeatable, e.g. 'errors: rate(status >= 500) > 0.05' (see README)");
+                 "An alert rule, repeatable, e.g. 'errors: rate(status >= 500) > 0.05' (see README)")
+      ->allow_extra_args(false);
   app.add_option("--alert-rules", outputs.alert_rules_file,
                  "A file of alert rules, one per line, # comments");
   app.add_option("--alert-log", outputs.alert_log, "Append alert state changes to FILE as JSON lines");
@@ -83,8 +125,8 @@ int main(int argc, char** argv) {
   app.add_flag("--fail-on-alert", options.fail_on_alert, "Exit 3 at the end when any alert rule fired");
   app.add_option("--prometheus-file", outputs.prometheus_file,
                  "Rewrite FILE atomically after every batch with metrics in Prometheus text format");
-  app.add_option("--metrics-port", outputs.metrics_port, "Serve GET /metrics on 127.0.0.1:PORT")
-      ->check(CLI::Range(0, 65535));
+  std::string metrics_port;
+  app.add_option("--metrics-port", metrics_port, "Serve GET /metrics on 127.0.0.1:PORT (0: any free port)");
   app.add_flag("--progress", outputs.progress,
                "One JSON line per batch on stderr, modelled on Spark's StreamingQueryProgress");
   app.add_flag("-q,--quiet", options.quiet,
@@ -95,39 +137,45 @@ int main(int argc, char** argv) {
       "Process the files that exist now as one batch (Batch 0, or the next id with --checkpoint), then exit");
   std::vector<std::string> paths;
   run->add_option("PATH", paths,
-                  "Files or directories (directories: every file not starting with '_' or '.')")
+                  "Files or directories (directories: every file not starting with '_' or '.'); a file named "
+                  "twice is counted once")
       ->required();
 
   CLI::App* watch = app.add_subcommand("watch", "Watch DIR for new files; a batch per trigger, until Ctrl-C");
   std::string directory = "./logs";
-  int quiet_ms = 500, partial_ms = 10000, rescan_ms = 1000;
+  std::string quiet_ms = "500", partial_ms = "10000", rescan_ms = "1000";
   bool no_inotify = false;
   watch->add_option("DIR", directory, "Directory to watch")->capture_default_str();
   watch
       ->add_option("--quiet-ms", quiet_ms,
                    "A file whose last line is complete is taken after this long without change, even if "
                    "its writer never closed it")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 3600000));
+      ->capture_default_str();
   watch
       ->add_option("--partial-line-wait-ms", partial_ms,
                    "A file still open with an unfinished last line is taken after this long without change")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 86400000));
+      ->capture_default_str();
   watch->add_option("--rescan-ms", rescan_ms, "Directory listing interval when no event arrives")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600000));
+      ->capture_default_str();
   watch->add_flag("--no-inotify", no_inotify, "Find new files by rescanning only");
   watch->add_flag("--follow", options.watch.follow,
                   "Also count lines appended to files already counted, following renames (rotation), "
                   "truncation and compressed rotations (*.gz); Spark reads each file once");
 
+  if (argc <= 1) {
+    std::fputs(app.help().c_str(), stderr);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const std::string word = first_word(app, argc, argv);
+    if (!*run && !*watch && !word.empty() && word != "run" && word != "watch")
+      return usage_error("unknown subcommand '" + word + "' (try run or watch; --help lists them)");
+    return usage_error(std::string(e.what()) + " (--help lists the options)");
   }
+  if (!*run && !*watch) return usage_error("a subcommand is required: run PATH... or watch [DIR] (--help)");
 
   const auto order = logstream::parse_row_order(sort);
   if (!order) return usage_error("--sort must be spark, key or count, not '" + sort + "'");
@@ -136,11 +184,30 @@ int main(int argc, char** argv) {
       options.pipeline.chunk_size > (size_t{1} << 30)) {
     return usage_error("--chunk-size must be between 16 and 1G bytes, not '" + chunk_size + "'");
   }
-  options.watch.quiet_period = std::chrono::milliseconds(quiet_ms);
-  options.watch.partial_line_wait = std::chrono::milliseconds(partial_ms);
-  options.watch.rescan_interval = std::chrono::milliseconds(rescan_ms);
+  long number = 0;
+  if (!threads.empty()) {
+    if (auto error = parse_whole_number("--threads", threads, 1, 1024, number)) return usage_error(*error);
+    options.pipeline.threads = static_cast<unsigned>(number);
+  }
+  if (!metrics_port.empty()) {
+    if (auto error = parse_whole_number("--metrics-port", metrics_port, 0, 65535, number))
+      return usage_error(*error);
+    outputs.metrics_port = static_cast<int>(number);
+  }
+  if (auto error = parse_whole_number("--quiet-ms", quiet_ms, 0, 3600000, number)) return usage_error(*error);
+  options.watch.quiet_period = std::chrono::milliseconds(number);
+  if (auto error = parse_whole_number("--partial-line-wait-ms", partial_ms, 0, 86400000, number))
+    return usage_error(*error);
+  options.watch.partial_line_wait = std::chrono::milliseconds(number);
+  if (auto error = parse_whole_number("--rescan-ms", rescan_ms, 1, 3600000, number))
+    return usage_error(*error);
+  options.watch.rescan_interval = std::chrono::milliseconds(number);
   options.watch.use_inotify = !no_inotify;
   options.pipeline.announce_formats = !options.quiet;
+  // A LogFormat string says which format it is.
+  if (!options.format.log_format.empty() && app.count("--format") == 0) options.format.format = "custom";
+  if (app.count("--checkpoint") > 0 && options.checkpoint_dir.empty())
+    return usage_error("--checkpoint needs a directory, not ''");
 
   // Before any thread exists, so that every thread inherits the blocked signal mask.
   logstream::ShutdownSignals::install();

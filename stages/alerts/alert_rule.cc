@@ -4,15 +4,58 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
+
+#include "stages/core/text_escape.h"
 
 namespace logstream {
 namespace {
 
+constexpr uint64_t kMaxWindowSeconds = 7 * 24 * 3600;
+
 struct Token {
   enum Kind { kWord, kNumber, kString, kClass, kSymbol, kEnd } kind = kEnd;
   std::string text;   // word, number as written, string unescaped, class digit, symbol
-  size_t column = 0;  // 0-based offset in the rule
+  size_t column = 0;  // 0-based byte offset in the rule
+  size_t end = 0;     // byte offset just after the token
 };
+
+// The bytes of the character at text[at]: a valid UTF-8 sequence, or one byte (ASCII or not UTF-8).
+size_t character_length(std::string_view text, size_t at) {
+  const size_t length = utf8_sequence_length(text, at);
+  return length == 0 ? 1 : length;
+}
+
+// What the terminal shows for one character of a rule: itself, or \xHH per byte for control bytes (C0
+// other than tab, DEL, C1) and bytes that are not UTF-8.
+std::string shown_character(std::string_view character) {
+  const auto lead = static_cast<unsigned char>(character[0]);
+  const bool c1_control =
+      character.size() == 2 && lead == 0xc2 && static_cast<unsigned char>(character[1]) < 0xa0;
+  const bool keep = character.size() > 1 ? !c1_control : (lead >= 0x20 && lead < 0x7f) || lead == '\t';
+  if (keep) return std::string(character);
+  std::string out;
+  for (const char byte : character) out += escape_for_terminal(std::string_view(&byte, 1));
+  return out;
+}
+
+// "'é' (U+00E9, bytes \xc3\xa9)" for the error about an unexpected character.
+std::string describe_character(std::string_view text, size_t at) {
+  const std::string_view character = text.substr(at, character_length(text, at));
+  const auto lead = static_cast<unsigned char>(character[0]);
+  if (character.size() == 1) {
+    if (lead >= 0x20 && lead < 0x7f) return "'" + std::string(character) + "'";
+    return escape_for_terminal(character) + (lead >= 0x80 ? " (not UTF-8)" : " (a control character)");
+  }
+  uint32_t code_point = lead & (0x7f >> character.size());
+  for (size_t i = 1; i < character.size(); ++i)
+    code_point = (code_point << 6) | (static_cast<unsigned char>(character[i]) & 0x3f);
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code_point));
+  std::string bytes;
+  for (const char byte : character) bytes += escape_for_terminal(std::string_view(&byte, 1));
+  return "'" + shown_character(character) + "' (" + hex + ", bytes " + bytes + ")";
+}
 
 class RuleParser {
  public:
@@ -52,7 +95,11 @@ class RuleParser {
     ++at_;
     const Token& threshold = peek();
     if (threshold.kind != Token::kNumber) return fail(threshold, "expected a number as the threshold");
-    rule.threshold = std::stod(threshold.text);
+    const char* const first = threshold.text.data();
+    const char* const last = first + threshold.text.size();
+    const auto [parsed_end, parsed] = std::from_chars(first, last, rule.threshold);
+    if (parsed != std::errc() || parsed_end != last || !std::isfinite(rule.threshold))
+      return fail(threshold, "the threshold is out of range (a finite number, at most about 1.8e308)");
     if (rule.aggregate == Aggregate::kRate && (rule.threshold < 0 || rule.threshold > 1))
       return fail(threshold, "a rate is a share between 0 and 1, e.g. 0.05 for 5%");
     ++at_;
@@ -130,7 +177,10 @@ class RuleParser {
             error_ = "unterminated string (a closing \" is missing)";
             return false;
           }
-          if (text_[end] == '\\' && end + 1 < text_.size()) {
+          // \" and \\ are the rule language's only escapes; any other backslash is part of the value
+          // (a regex's \d or \.), kept as typed.
+          if (text_[end] == '\\' && end + 1 < text_.size() &&
+              (text_[end + 1] == '"' || text_[end + 1] == '\\')) {
             token.text += text_[++end];
             continue;
           }
@@ -150,33 +200,31 @@ class RuleParser {
         }
         if (token.text.empty()) {
           error_column_ = i;
-          error_ = std::string("unexpected character '") + c + "'";
+          error_ = "unexpected character " + describe_character(text_, i);
           return false;
         }
         i += token.text.size();
       }
+      token.end = i;
       tokens_.push_back(std::move(token));
     }
     Token end;
-    end.column = text_.size();
+    end.column = end.end = text_.size();
     tokens_.push_back(end);
     return true;
   }
 
   const Token& peek() const { return tokens_[at_]; }
 
-  Error failure() const {
-    std::string message = "column " + std::to_string(error_column_ + 1) + ": " + error_ + "\n  " +
-                          std::string(text_) + "\n  " + std::string(error_column_, ' ') + "^";
-    return Error{message};
-  }
+  Error failure() const { return Error{rule_error_at(text_, error_column_, error_)}; }
   Error fail(const Token& token, const std::string& reason) {
     error_column_ = token.column;
     error_ = reason;
     if (token.kind == Token::kEnd)
       error_ += ", found the end of the rule";
     else
-      error_ += ", found '" + token.text + "'";
+      error_ +=
+          ", found '" + rule_text_for_terminal(text_.substr(token.column, token.end - token.column)) + "'";
     return failure();
   }
   bool fail_bool(const Token& token, const std::string& reason) {
@@ -208,21 +256,23 @@ class RuleParser {
     if (rule.window_seconds != 0) return fail_bool(peek(), "the window is already given");
     ++at_;
     const Token& n = peek();
-    uint64_t amount = 0;
-    if (n.kind != Token::kNumber || !parse_uint(n.text, amount) || amount == 0)
+    if (n.kind != Token::kNumber || n.text.find_first_not_of("0123456789") != std::string::npos ||
+        n.text.find_first_not_of('0') == std::string::npos)
       return fail_bool(n, "expected a duration after 'over', e.g. 5m");
     ++at_;
     const Token& unit = peek();
-    const int64_t scale = unit.kind != Token::kWord ? 0
-                          : unit.text == "s"        ? 1
-                          : unit.text == "m"        ? 60
-                          : unit.text == "h"        ? 3600
-                                                    : 0;
+    const uint64_t scale = unit.kind != Token::kWord ? 0
+                           : unit.text == "s"        ? 1
+                           : unit.text == "m"        ? 60
+                           : unit.text == "h"        ? 3600
+                                                     : 0;
     if (scale == 0) return fail_bool(unit, "expected a unit right after the number: s, m or h");
-    if (amount * static_cast<uint64_t>(scale) > 7 * 24 * 3600)
+    // Compared before multiplying: the amount may be any number of digits.
+    uint64_t amount = 0;
+    if (!parse_uint(n.text, amount) || amount > kMaxWindowSeconds / scale)
       return fail_bool(n, "a window may be at most 7 days");
     ++at_;
-    rule.window_seconds = static_cast<int64_t>(amount) * scale;
+    rule.window_seconds = static_cast<int64_t>(amount * scale);
     // Windows are kept in whole minutes of event time.
     if (rule.window_seconds % 60 != 0) return fail_bool(n, "a window is a whole number of minutes");
     return true;
@@ -385,6 +435,7 @@ class RuleParser {
       }
       node.pattern = static_cast<uint32_t>(rule_->patterns.size());
       rule_->patterns.push_back(value.text);
+      rule_->pattern_offsets.push_back(value.column);
     } else {
       node.kind = ConditionKind::kFieldEquals;
       node.field = field.text == "method" ? LineField::kMethod
@@ -415,6 +466,35 @@ bool node_status_only(const AlertRule& rule, uint32_t index) {
     if (!node_status_only(rule, child)) return false;
   }
   return true;
+}
+
+bool node_uses_field(const AlertRule& rule, uint32_t index, LineField field) {
+  const ConditionNode& node = rule.nodes[index];
+  if (node.kind == ConditionKind::kFieldEquals && node.field == field) return true;
+  if (node.kind == ConditionKind::kEndpointMatches && field == LineField::kEndpoint) return true;
+  for (uint32_t child : node.children) {
+    if (node_uses_field(rule, child, field)) return true;
+  }
+  return false;
+}
+
+// Where the rule ends on a rules-file line: at a '#' outside a "..." string (strings escape as the
+// tokenizer reads them), or at the end of the line.
+size_t comment_start(std::string_view line) {
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (in_string) {
+      if (line[i] == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\'))
+        ++i;
+      else if (line[i] == '"')
+        in_string = false;
+    } else if (line[i] == '"') {
+      in_string = true;
+    } else if (line[i] == '#') {
+      return i;
+    }
+  }
+  return line.size();
 }
 
 bool node_matches(const AlertRule& rule, uint32_t index, const LineFacts& line, uint32_t pattern_base) {
@@ -450,6 +530,7 @@ bool node_matches(const AlertRule& rule, uint32_t index, const LineFacts& line, 
 
 bool AlertRule::status_only() const { return node_status_only(*this, 0); }
 bool AlertRule::needs_fields() const { return !status_only(); }
+bool AlertRule::uses_field(LineField field) const { return node_uses_field(*this, 0, field); }
 
 bool AlertRule::holds(double value) const {
   switch (comparison) {
@@ -486,8 +567,41 @@ std::string_view AlertRule::expression() const {
 
 Expected<AlertRule> parse_alert_rule(std::string_view text) { return RuleParser(text).parse(); }
 
+std::string rule_text_for_terminal(std::string_view text) {
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    const size_t length = character_length(text, at);
+    out += shown_character(text.substr(at, length));
+    at += length;
+  }
+  return out;
+}
+
+std::string rule_error_at(std::string_view rule_text, size_t offset, std::string_view reason) {
+  offset = std::min(offset, rule_text.size());
+  size_t column = 1;
+  std::string padding;
+  for (size_t at = 0; at < offset;) {
+    const size_t length = character_length(rule_text, at);
+    const std::string shown = shown_character(rule_text.substr(at, length));
+    // A tab stays a tab, so the caret moves to the same tab stop; anything else takes one cell per
+    // character shown (\xHH is four).
+    if (shown == "\t") {
+      padding += '\t';
+    } else {
+      for (size_t i = 0; i < shown.size(); i += character_length(shown, i)) padding += ' ';
+    }
+    ++column;
+    at += length;
+  }
+  return "column " + std::to_string(column) + ": " + std::string(reason) + "\n  " +
+         rule_text_for_terminal(rule_text) + "\n  " + padding + "^";
+}
+
 Expected<std::vector<AlertRule>> parse_alert_rules_file(std::string_view content, const std::string& source) {
   std::vector<AlertRule> rules;
+  std::map<std::string, size_t, std::less<>> line_of_name;
+  const std::string shown_source = escape_for_terminal(source);
   size_t line_number = 0;
   for (size_t at = 0; at <= content.size();) {
     const size_t newline = content.find('\n', at);
@@ -496,10 +610,18 @@ Expected<std::vector<AlertRule>> parse_alert_rules_file(std::string_view content
     at = newline == std::string_view::npos ? content.size() + 1 : newline + 1;
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#') continue;
+    line = line.substr(0, comment_start(line));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    const std::string where = shown_source + ": line " + std::to_string(line_number);
     auto rule = parse_alert_rule(line);
-    if (!rule) return Error{source + ": line " + std::to_string(line_number) + ": " + rule.error()};
+    if (!rule) return Error{where + ": " + rule.error()};
+    const auto [first, inserted] = line_of_name.emplace(rule.value().name, line_number);
+    if (!inserted) {
+      return Error{where + ": a rule named '" + rule.value().name + "' is already on line " +
+                   std::to_string(first->second) + " (rule names must differ)"};
+    }
+    rule.value().origin = where;
     rules.push_back(std::move(rule).value());
   }
   return rules;

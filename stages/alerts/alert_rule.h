@@ -8,6 +8,8 @@
 //              | 'status' 'in' CLASS | CLASS                         (CLASS: 1xx .. 5xx)
 //              | ('method'|'host'|'endpoint') ('=='|'!=') STRING
 //              | 'endpoint' ('~'|'!~') STRING                        (a regex, run by Hyperscan)
+//   STRING    := '"' ... '"' ; inside, \" is a quote and \\ a backslash; every other backslash is kept
+//                as typed, so "\d" and "\.css$" reach the regex (or the == value) unchanged
 //   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h') ;  NUMBER: 12, 0.05, 1e-06
 //
 // count() counts the accepted lines that meet the condition; rate() divides that by the accepted lines.
@@ -58,12 +60,15 @@ struct AlertRule {
   Comparison comparison = Comparison::kGreater;
   double threshold = 0;
   uint32_t for_batches = 1;
-  int64_t window_seconds = 0;         // 0: per batch
-  std::vector<std::string> patterns;  // the endpoint regexes, in ConditionNode::pattern order
+  int64_t window_seconds = 0;           // 0: per batch
+  std::vector<std::string> patterns;    // the endpoint regexes, in ConditionNode::pattern order
+  std::vector<size_t> pattern_offsets;  // byte offset in `text` of each pattern's opening quote
+  std::string origin;                   // "FILE: line N" for a rule from a rules file, else empty
 
   // Only status atoms: the batch's status table answers it, no per-line work.
   bool status_only() const;
   bool needs_fields() const;  // method, host or endpoint
+  bool uses_field(LineField field) const;
   bool holds(double value) const;
   // The condition on one line; `pattern_base` maps this rule's pattern i to bit pattern_base + i.
   bool matches(const LineFacts& line, uint32_t pattern_base = 0) const;
@@ -75,7 +80,19 @@ struct AlertRule {
 // the rule and a caret under the offending character.
 Expected<AlertRule> parse_alert_rule(std::string_view text);
 
-// One rule per line; blank lines and lines starting with '#' are skipped. Errors name the file and line.
+// An error about the character at byte `offset` of `rule_text`: "column N: REASON", the rule on a line of
+// its own and a caret under that character. Columns count characters (UTF-8 code points); the echo keeps
+// what was typed, tabs included, except control bytes and invalid UTF-8, which become \xHH (the caret
+// line is padded to match, so the caret stays under the character on a terminal).
+std::string rule_error_at(std::string_view rule_text, size_t offset, std::string_view reason);
+
+// The rule text as shown on a terminal: as typed, tabs and backslashes included, with control bytes (C0
+// other than tab, DEL, C1) and invalid UTF-8 as \xHH.
+std::string rule_text_for_terminal(std::string_view text);
+
+// One rule per line; blank lines and lines starting with '#' are skipped, and so is a '#' comment after a
+// rule (a '#' inside a "..." string is part of the string). Errors name the file and line; a second rule
+// with a name already used in the file names both lines.
 Expected<std::vector<AlertRule>> parse_alert_rules_file(std::string_view content, const std::string& source);
 
 }  // namespace logstream

@@ -17,8 +17,8 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-// Length of the valid UTF-8 sequence starting at text[at] (shortest form, no surrogates, at most
-// U+10FFFF), or 0 when it is not one.
+}  // namespace
+
 size_t utf8_sequence_length(std::string_view text, size_t at) noexcept {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(at);
@@ -44,8 +44,6 @@ size_t utf8_sequence_length(std::string_view text, size_t at) noexcept {
   }
   return length;
 }
-
-}  // namespace
 
 std::string escape_for_terminal(std::string_view text) {
   std::string out;

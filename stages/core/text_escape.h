@@ -16,6 +16,10 @@ std::string escape_for_terminal(std::string_view text);
 // stays; every other byte becomes "\xHH". The result is never empty ("\x" alone stands for "").
 std::string escape_field(std::string_view text);
 
+// Length of the valid multi-byte UTF-8 sequence starting at text[at] (at < text.size(); shortest form, no
+// surrogates, at most U+10FFFF), or 0 when it is not one (also for an ASCII byte).
+size_t utf8_sequence_length(std::string_view text, size_t at) noexcept;
+
 // The inverse of escape_field; nullopt when `field` is not something escape_field could have written.
 std::optional<std::string> unescape_field(std::string_view field);
 

@@ -121,6 +121,91 @@ TEST(AlertRule, ErrorsPointAtTheOffendingCharacter) {
   expect_error_at("errors: count((5xx) > 1", 21, "expected ')'");
 }
 
+// std::stod threw on 1e999 (an abort), and a window's amount times its unit wrapped around (a signed
+// overflow under UBSan) before the 7-day check. Both inputs are also seeds of the alert-rule fuzzer.
+TEST(AlertRule, OutOfRangeNumbersAreErrorsNotCrashes) {
+  expect_error_at("x: count(status == 500) > 1e999", 27, "threshold is out of range");
+  expect_error_at("x: count(status == 500) > 9e99999999999999999999", 27, "threshold is out of range");
+  expect_error_at("x: count(status == 500) over 5124095576030432h > 1", 30, "at most 7 days");
+  expect_error_at("x: count(5xx) over 99999999999999999999999m > 1", 20, "at most 7 days");
+  expect_error_at("x: count(5xx) > 1 over 10081m", 24, "at most 7 days");
+  EXPECT_EQ(parse("x: count(5xx) over 10080m > 1").window_seconds, 7 * 24 * 3600);
+  EXPECT_EQ(parse("x: count(5xx) over 168h > 1").window_seconds, 7 * 24 * 3600);
+  EXPECT_DOUBLE_EQ(parse("x: count(5xx) > 1e300").threshold, 1e300);
+}
+
+// Only \" and \\ are escapes of the rule language; every other backslash belongs to the regex (or the
+// == value), as typed.
+TEST(AlertRule, BackslashesOtherThanQuoteAndBackslashReachThePatternAsTyped) {
+  const AlertRule digits = parse(R"x(digits: count(endpoint ~ "\d") > 0)x");
+  ASSERT_EQ(digits.patterns.size(), 1u);
+  EXPECT_EQ(digits.patterns[0], R"(\d)");
+  EXPECT_EQ(digits.expression(), R"x(count(endpoint ~ "\d") > 0)x");
+  EXPECT_EQ(parse(R"x(css: count(endpoint !~ "\.css$") > 0)x").patterns[0], R"(\.css$)");
+  EXPECT_EQ(parse(R"x(q: count(endpoint ~ "\?") > 0)x").patterns[0], R"(\?)");
+  EXPECT_EQ(parse(R"x(q: count(endpoint ~ "a\"b\\c\\\.") > 0)x").patterns[0], R"(a"b\c\\.)");
+  // A backslash before the closing quote escapes it: the string goes on, and is unterminated.
+  expect_error_at(R"x(q: count(endpoint ~ "a\") > 0)x", 21, "unterminated string");
+  LineFacts line;
+  line.endpoint = R"(/a\b)";
+  EXPECT_TRUE(parse(R"x(e: count(endpoint == "/a\b") > 0)x").matches(line));
+  EXPECT_TRUE(parse(R"x(e: count(endpoint == "/a\\b") > 0)x").matches(line));
+  // The echo of a rule in an error is what was typed, backslashes included.
+  auto bad = parse_alert_rule(R"x(d: count(endpoint ~ "\d") >)x");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("\n  "
+                             R"x(d: count(endpoint ~ "\d") >)x"
+                             "\n"),
+            std::string::npos)
+      << bad.error();
+}
+
+// Columns count characters (UTF-8 code points), not bytes; a tab stays a tab in the echo and the caret
+// line, so the caret sits under the character; control bytes and bytes that are not UTF-8 are \xHH.
+TEST(AlertRule, NonAsciiAndTabsKeepTheCaretUnderTheCharacter) {
+  auto accented = parse_alert_rule("x: count(5xx)\t\xc3\xa9 > 1");
+  ASSERT_FALSE(accented);
+  EXPECT_EQ(accented.error(),
+            "column 15: unexpected character '\xc3\xa9' (U+00E9, bytes \\xc3\\xa9)\n"
+            "  x: count(5xx)\t\xc3\xa9 > 1\n"
+            "  " +
+                std::string(13, ' ') + "\t^");
+
+  auto wide = parse_alert_rule("x: count(endpoint == \"\xe6\x97\xa5\xe6\x9c\xac\") $");
+  ASSERT_FALSE(wide);
+  EXPECT_EQ(wide.error(),
+            "column 28: unexpected character '$'\n"
+            "  x: count(endpoint == \"\xe6\x97\xa5\xe6\x9c\xac\") $\n"
+            "  " +
+                std::string(27, ' ') + "^");
+
+  // A byte that is not UTF-8 inside a string is shown as \xff, four cells wide.
+  auto invalid = parse_alert_rule("x: count(endpoint == \"\xff\") $");
+  ASSERT_FALSE(invalid);
+  EXPECT_EQ(invalid.error(),
+            "column 27: unexpected character '$'\n"
+            "  x: count(endpoint == \"\\xff\") $\n"
+            "  " +
+                std::string(29, ' ') + "^");
+
+  auto lone = parse_alert_rule("x: count(5xx) \xc3 > 1");
+  ASSERT_FALSE(lone);
+  EXPECT_EQ(lone.error().substr(0, lone.error().find('\n')),
+            "column 15: unexpected character \\xc3 (not UTF-8)");
+  auto control = parse_alert_rule("x: count(5xx) \x1b[31m > 1");
+  ASSERT_FALSE(control);
+  EXPECT_EQ(control.error(),
+            "column 15: unexpected character \\x1b (a control character)\n"
+            "  x: count(5xx) \\x1b[31m > 1\n"
+            "  " +
+                std::string(14, ' ') + "^");
+  // What follows "found" is escaped too.
+  auto found = parse_alert_rule("x: count(method \"\x1b\") > 1");
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error().find('\x1b'), std::string::npos) << found.error();
+  EXPECT_NE(found.error().find("found '\"\\x1b\"'"), std::string::npos) << found.error();
+}
+
 TEST(AlertRule, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string text = "deep: count(" + std::string(10000, '(') + "5xx" + std::string(10000, ')') + ") > 1";
   auto rule = parse_alert_rule(text);
@@ -138,6 +223,40 @@ TEST(AlertRule, RulesFileSkipsCommentsAndNamesTheLineOfAnError) {
   auto bad = parse_alert_rules_file("ok: count(5xx) > 1\nbad: count(5xx) >\n", "rules.txt");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().rfind("rules.txt: line 2: column ", 0), 0u) << bad.error();
+}
+
+TEST(AlertRule, RulesFileTakesACommentAfterARuleButNotInsideAString) {
+  auto rules = parse_alert_rules_file(
+      "errors: rate(5xx) > 0.05   # page someone\n"
+      "hash: count(endpoint ~ \"#top$\" or endpoint == \"/a\\\"#\\\\\") > 1 # a \"quoted\" # comment\n",
+      "rules.txt");
+  ASSERT_TRUE(rules) << rules.error();
+  ASSERT_EQ(rules.value().size(), 2u);
+  EXPECT_EQ(rules.value()[0].expression(), "rate(5xx) > 0.05");
+  EXPECT_EQ(rules.value()[0].origin, "rules.txt: line 1");
+  const AlertRule& hash = rules.value()[1];
+  ASSERT_EQ(hash.patterns.size(), 1u);
+  EXPECT_EQ(hash.patterns[0], "#top$");
+  EXPECT_EQ(hash.expression(), R"x(count(endpoint ~ "#top$" or endpoint == "/a\"#\\") > 1)x");
+  LineFacts line;
+  line.endpoint = R"x(/a"#\)x";
+  EXPECT_TRUE(hash.matches(line));
+  // The error of a rule with a comment points into the rule, the comment gone from the echo.
+  auto bad = parse_alert_rules_file("x: count(5xx) >> 1  # bad\n", "rules.txt");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(),
+            "rules.txt: line 1: column 16: expected a number as the threshold, found '>'\n"
+            "  x: count(5xx) >> 1\n"
+            "  " +
+                std::string(15, ' ') + "^");
+}
+
+TEST(AlertRule, ADuplicateNameInARulesFileNamesBothLines) {
+  auto rules = parse_alert_rules_file(
+      "a: count(5xx) > 1\n# x\nb: count(4xx) > 1\na: count(status == 404) > 2\n", "rules.txt");
+  ASSERT_FALSE(rules);
+  EXPECT_EQ(rules.error(),
+            "rules.txt: line 4: a rule named 'a' is already on line 1 (rule names must differ)");
 }
 
 }  // namespace

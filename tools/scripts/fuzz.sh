@@ -48,6 +48,8 @@ printf '%s' 'errors: rate(status >= 500) > 0.05' > "$corpus/rules/errors"
 printf '%s' 'notfound: count(status == 404) > 1000 for 3 batches' > "$corpus/rules/notfound"
 printf '%s' 'admin: count(endpoint ~ "^/admin" and not status in 200..399 or method != "GET") over 5m > 10' \
   > "$corpus/rules/admin"
+# And inputs that once crashed or overflowed, kept in the repository.
+cp tests/fuzz/corpus/rules/* "$corpus/rules/"
 
 declare -A corpus_of=([fuzz_log_formats]=logs [fuzz_custom_format]=formats [fuzz_seed_scanner]=logs
                       [fuzz_checkpoint]=checkpoint [fuzz_alert_rules]=rules)

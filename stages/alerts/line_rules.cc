@@ -9,6 +9,9 @@ namespace {
 // offset tells a match inside one endpoint from one that spans two.
 constexpr unsigned kEndpointPatternFlags = HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST;
 
+// "rules.txt: line 3: " for a rule from a rules file, else nothing.
+std::string where(const AlertRule& rule) { return rule.origin.empty() ? "" : rule.origin + ": "; }
+
 }  // namespace
 
 Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<AlertRule>& rules) {
@@ -19,7 +22,7 @@ Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<A
     result->slot_of_rule_.push_back(per_line ? static_cast<int>(result->rules_.size()) : -1);
     if (!per_line) continue;
     if (result->rules_.size() == kMaxLineRules) {
-      return Error{"at most " + std::to_string(kMaxLineRules) +
+      return Error{where(rule) + "at most " + std::to_string(kMaxLineRules) +
                    " rules may look at method, host, endpoint or use a window; '" + rule.name +
                    "' is one too many"};
     }
@@ -40,12 +43,20 @@ Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<A
   if (!specs.empty()) {
     auto set = PatternSet::create(specs);
     if (!set) {
-      // Name the rule whose pattern failed: compile them one at a time until one does.
+      // Point at the pattern that failed, in its rule's text: compile them one at a time until one does.
       for (const AlertRule& rule : result->rules_) {
-        for (const std::string& pattern : rule.patterns) {
+        for (size_t i = 0; i < rule.patterns.size(); ++i) {
+          const std::string& pattern = rule.patterns[i];
           auto alone = PatternSet::create({{pattern, kEndpointPatternFlags, 0}});
-          if (!alone)
-            return Error{"rule '" + rule.name + "': endpoint pattern \"" + pattern + "\": " + alone.error()};
+          if (alone) continue;
+          // PatternSet names the pattern; here the caret does, so only Hyperscan's reason remains.
+          std::string_view reason = alone.error();
+          const std::string named = "cannot compile pattern '" + pattern + "': ";
+          if (reason.substr(0, named.size()) == named) reason.remove_prefix(named.size());
+          return Error{where(rule) + rule_error_at(rule.text, rule.pattern_offsets[i],
+                                                   "rule '" + rule.name + "': endpoint pattern \"" +
+                                                       rule_text_for_terminal(pattern) +
+                                                       "\" does not compile: " + std::string(reason))};
         }
       }
       return Error{set.error()};
@@ -54,6 +65,39 @@ Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<A
     result->needs_endpoint_scan_ = true;
   }
   return std::shared_ptr<const LineRules>(std::move(result));
+}
+
+std::optional<std::string> LineRules::unanswerable_rule(const LogFormat& format,
+                                                        std::string_view format_name) const {
+  // What each rule reads, and the LogFormat fields that carry it.
+  struct Need {
+    bool (*needed)(const AlertRule&);
+    FieldKind kinds[2];
+    const char* what;
+  };
+  static constexpr Need kNeeds[] = {
+      {[](const AlertRule& r) { return r.uses_field(LineField::kEndpoint); },
+       {FieldKind::kRequest, FieldKind::kRequest},
+       "the endpoint (from the request line, %r)"},
+      {[](const AlertRule& r) { return r.uses_field(LineField::kMethod); },
+       {FieldKind::kRequest, FieldKind::kRequest},
+       "the method (from the request line, %r)"},
+      {[](const AlertRule& r) { return r.uses_field(LineField::kHost); },
+       {FieldKind::kHost, FieldKind::kHost},
+       "the client host (%h)"},
+      {[](const AlertRule& r) { return r.window_seconds > 0; },
+       {FieldKind::kTimeBracketed, FieldKind::kTimeBare},
+       "the time of each line (%t) for its 'over' window"},
+  };
+  for (const AlertRule& rule : rules_) {
+    for (const Need& need : kNeeds) {
+      if (!need.needed(rule) || format.has_field(need.kinds[0]) || format.has_field(need.kinds[1])) continue;
+      return where(rule) + "alert rule '" + rule.name + "' reads " + need.what + ", but --format " +
+             std::string(format_name) + " ('" + rule_text_for_terminal(format.description()) +
+             "') has no such field: use a format that has it, or drop the rule";
+    }
+  }
+  return std::nullopt;
 }
 
 int LineRules::slot_of(size_t rule_index) const noexcept {

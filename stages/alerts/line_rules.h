@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,12 +21,17 @@ namespace logstream {
 class LineRules {
  public:
   // `rules` are all the query's rules; the ones that need per-line counting get slots in rule order.
-  // Errors: too many such rules, or an endpoint regex Hyperscan cannot compile (named with its rule).
+  // Errors: too many such rules, or an endpoint regex Hyperscan cannot compile (named with its rule, and
+  // with the rule's column and a caret under the pattern's string).
   static Expected<std::shared_ptr<const LineRules>> create(const std::vector<AlertRule>& rules);
 
   bool empty() const noexcept { return slots_.empty(); }
   bool needs_fields() const noexcept { return needs_fields_; }
   bool needs_time() const noexcept { return needs_time_; }
+  // Why a file in `format` (named `format_name`, e.g. "custom") could not answer one of the per-line
+  // rules: the format lacks a field the rule reads (the request line, the host or the time). nullopt when
+  // every rule can be answered.
+  std::optional<std::string> unanswerable_rule(const LogFormat& format, std::string_view format_name) const;
   // The slot of rule `rule_index` in LineCounts::rule_matches, or -1 when it is counted from the table.
   int slot_of(size_t rule_index) const noexcept;
 

@@ -44,6 +44,9 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
                                                         "vhost_combined, nginx or custom)")};
     }
     if (!format.value().has_status()) return Error{"the log format has no status field (%>s or %s)"};
+    if (parser.line_rules_) {
+      if (auto missing = parser.line_rules_->unanswerable_rule(format.value(), name)) return Error{*missing};
+    }
     parser.formats_.push_back({name, std::move(format).value()});
   }
   return parser;

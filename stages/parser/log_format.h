@@ -78,6 +78,13 @@ class LogFormat {
 
   const std::string& description() const noexcept { return description_; }
   bool has_status() const noexcept { return has_status_; }
+  // Whether a step of the format is a field of this kind (what alert rules check before they run).
+  bool has_field(FieldKind kind) const noexcept {
+    for (const Step& step : steps_) {
+      if (!step.is_literal && step.kind == kind) return true;
+    }
+    return false;
+  }
   // True when the steps are those of a built-in format, which parse() then runs unrolled at compile time.
   bool uses_compiled_program() const noexcept { return compiled_ != nullptr; }
   // The built-in formats' fast path over a chunk of many lines: parses the line at `begin` (the chunk

@@ -72,7 +72,11 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
   for (size_t i = 0; i < rules.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (rules[i].name == rules[j].name) {
-        error = {"two alert rules are named '" + rules[i].name + "'", true};
+        // Two in the rules file are its parser's error, naming both lines.
+        error = {rules[i].origin.empty() ? "--alert: two alert rules are named '" + rules[i].name + "'"
+                                         : "--alert-rules " + rules[i].origin + ": a rule named '" +
+                                               rules[i].name + "' is already given with --alert",
+                 true};
         return nullptr;
       }
     }

@@ -212,6 +212,7 @@ std::string render_progress_json(const std::string& run_id, uint64_t batch_id, c
   }
   progress["numRejectedRows"] = batch.rejected();
   progress["rejectedRows"] = rejected;
+  progress["numTruncatedRows"] = batch.truncated;
   progress["stateOperators"] = nlohmann::ordered_json::array(
       {{{"operatorName", "groupBy(status).count()"}, {"numRowsTotal", table_rows}}});
   progress["sources"] = nlohmann::ordered_json::array({{{"numInputFiles", files}}});

@@ -42,9 +42,11 @@ Chunk* BatchReader::next() {
       if (current_is_fresh_) {
         current_is_fresh_ = false;
         if (parser_.picks_per_file()) {
-          std::string note;
-          current_parser_ = parser_.choose_for_file(std::string_view(chunk->data(), chunk->size), note);
+          std::string note, warning;
+          current_parser_ =
+              parser_.choose_for_file(std::string_view(chunk->data(), chunk->size), note, &warning);
           if (announce_formats_) warn_(current_->path() + ": " + note);
+          if (!warning.empty()) warn_(current_->path() + ": " + warning);  // also with --quiet
         }
       }
       chunk->parser_index = current_parser_;

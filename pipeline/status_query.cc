@@ -77,6 +77,8 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     }
     line.pop_back();
   }
+  if (batch.truncated > 0)
+    line += "; " + std::to_string(batch.truncated) + " truncated (last quoted field cut off)";
   print_diagnostic(line);
 }
 

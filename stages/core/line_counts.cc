@@ -41,6 +41,7 @@ void LineCounts::add(const LineCounts& other) {
   for (size_t i = 0; i < status.size(); ++i) status[i] += other.status[i];
   null_status += other.null_status;
   for (size_t i = 0; i < rejects.size(); ++i) rejects[i] += other.rejects[i];
+  truncated += other.truncated;
   for (size_t i = 0; i < rule_matches.size(); ++i) rule_matches[i] += other.rule_matches[i];
   for (const MinuteTally& theirs : other.minutes) {
     MinuteTally& ours = minute_tally(theirs.minute);

@@ -44,6 +44,7 @@ struct LineCounts {
   std::array<uint64_t, kStatusSlots> status{};
   uint64_t null_status = 0;
   std::array<uint64_t, kRejectReasonCount> rejects{};
+  uint64_t truncated = 0;  // accepted lines cut off inside their last quoted field (the field up to the end)
   std::array<uint64_t, kMaxLineRules> rule_matches{};  // accepted lines meeting each per-line rule
   std::vector<MinuteTally> minutes;                    // only when a rule has a window; ascending by minute
 

@@ -72,7 +72,8 @@ std::string_view ChunkParser::parser_name(uint32_t index) const {
   return formats_[index].name;
 }
 
-uint32_t ChunkParser::choose_for_file(std::string_view first_bytes, std::string& note) const {
+uint32_t ChunkParser::choose_for_file(std::string_view first_bytes, std::string& note,
+                                      std::string* warning) const {
   if (!picks_per_file()) return 0;
   // Only whole lines are a fair sample; the last one may be cut by the chunk boundary.
   std::vector<std::string_view> sample;
@@ -100,6 +101,15 @@ uint32_t ChunkParser::choose_for_file(std::string_view first_bytes, std::string&
   }
   note = "format " + formats_[best].name + " (" + std::to_string(fits[best]) + " of " +
          std::to_string(sample.size()) + " sample lines fit)";
+  if (warning) {
+    warning->clear();
+    if (2 * fits[best] < sample.size()) {
+      *warning = "fewer than half of the sample lines fit any format (best: " + formats_[best].name + ", " +
+                 std::to_string(fits[best]) + " of " + std::to_string(sample.size()) +
+                 "): most lines may be rejected; name the format with --format, or give --format custom "
+                 "--log-format";
+    }
+  }
   return best;
 }
 
@@ -115,7 +125,13 @@ void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& 
       on_accepted(context.line_);
     }
   };
-  auto parse_alone = [&](std::string_view line) { count(format.parse(line, context.line_, context.times_)); };
+  // Only a line parsed alone can be cut off inside its last quoted field: the walk below leaves those to
+  // this path, so the hot loop does not check for them.
+  auto parse_alone = [&](std::string_view line) {
+    const auto reject = format.parse(line, context.line_, context.times_);
+    count(reject);
+    if (!reject && context.line_.truncated) ++counts.truncated;
+  };
   if (!format.uses_compiled_program()) {
     counts.lines_read += for_each_line(chunk.data(), chunk.data() + chunk.size, parse_alone);
     return;

@@ -39,8 +39,10 @@ class ChunkParser {
   };
   Expected<Context> make_context() const;
 
-  // Which parser reads a file, judged on its first bytes; `note` says what was picked and why.
-  uint32_t choose_for_file(std::string_view first_bytes, std::string& note) const;
+  // Which parser reads a file, judged on its first bytes; `note` says what was picked and why. `warning`
+  // (when given) is set when even the best format fits fewer than half of the sample lines, else cleared.
+  uint32_t choose_for_file(std::string_view first_bytes, std::string& note,
+                           std::string* warning = nullptr) const;
   bool picks_per_file() const noexcept { return formats_.size() > 1; }
   std::string_view parser_name(uint32_t index) const;
 

@@ -54,6 +54,8 @@ FieldKind apache_directive_kind(char directive, std::string_view argument) {
       return argument.empty() ? FieldKind::kTimeBracketed : FieldKind::kText;
     case 'r':
       return FieldKind::kRequest;
+    case 'q':
+      return FieldKind::kQuery;
     case 's':
       return FieldKind::kStatus;
     case 'b':
@@ -90,6 +92,95 @@ FieldKind nginx_variable_kind(std::string_view name) {
   return FieldKind::kText;
 }
 
+// What strftime prints for an httpd %{format}t field, as far as finding the field's end needs: how many
+// times the delimiter (the first byte after the field) appears in it, whether a number in it may be
+// padded with spaces (%e, %k, %l, the '_' flag, a width), and whether that count depends on the time.
+// C locale, as httpd logs.
+struct TimeShape {
+  unsigned delimiters = 0;
+  bool space_padded = false;
+  bool varies = false;
+};
+
+void add_strftime_shape(std::string_view format, char delimiter, TimeShape& shape) {
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') {
+      shape.delimiters += format[i] == delimiter;
+      continue;
+    }
+    ++i;
+    bool padded = false;
+    while (i < format.size() && std::strchr("_-0^#", format[i]) != nullptr) padded |= format[i++] == '_';
+    while (i < format.size() && format[i] >= '0' && format[i] <= '9') {
+      padded = true;  // a width pads names with spaces
+      ++i;
+    }
+    while (i < format.size() && (format[i] == 'E' || format[i] == 'O')) ++i;
+    if (i >= format.size()) {
+      shape.delimiters += delimiter == '%';  // a lone '%' at the end is printed as it is
+      break;
+    }
+    shape.space_padded |= padded;
+    switch (format[i]) {
+      case 'c':
+        add_strftime_shape("%a %b %e %H:%M:%S %Y", delimiter, shape);
+        break;
+      case 'D':
+      case 'x':
+        add_strftime_shape("%m/%d/%y", delimiter, shape);
+        break;
+      case 'F':
+        add_strftime_shape("%Y-%m-%d", delimiter, shape);
+        break;
+      case 'r':
+        add_strftime_shape("%I:%M:%S %p", delimiter, shape);
+        break;
+      case 'R':
+        add_strftime_shape("%H:%M", delimiter, shape);
+        break;
+      case 'T':
+      case 'X':
+        add_strftime_shape("%H:%M:%S", delimiter, shape);
+        break;
+      case 'n':
+        shape.delimiters += delimiter == '\n';
+        break;
+      case 't':
+        shape.delimiters += delimiter == '\t';
+        break;
+      case '%':
+        shape.delimiters += delimiter == '%';
+        break;
+      case 'e':
+      case 'k':
+      case 'l':
+        shape.space_padded = true;
+        break;
+      case 'z':
+      case 'Z':  // "+0200"; a zone without an abbreviation prints "+02"
+        shape.varies |= delimiter == '+' || delimiter == '-';
+        break;
+      default:  // digits or letters
+        break;
+    }
+  }
+}
+
+TimeShape strftime_shape(std::string_view format, char delimiter) {
+  if (format.starts_with("begin:")) {
+    format.remove_prefix(6);
+  } else if (format.starts_with("end:")) {
+    format.remove_prefix(4);
+  }
+  TimeShape shape;
+  // httpd's own tokens, which stand alone: digits.
+  if (format == "sec" || format == "msec" || format == "usec" || format == "msec_frac" ||
+      format == "usec_frac")
+    return shape;
+  add_strftime_shape(format, delimiter, shape);
+  return shape;
+}
+
 }  // namespace
 
 void split_request(std::string_view request, ParsedLine& out) noexcept {
@@ -124,32 +215,61 @@ void LogFormat::add_literal(std::string text) {
   steps_.push_back(std::move(step));
 }
 
-void LogFormat::add_field(FieldKind kind, bool final_status) {
+void LogFormat::add_field(FieldKind kind, bool final_status, size_t column, std::string_view time_format) {
   Step step;
   step.kind = kind;
   step.final_status = final_status;
+  step.column = column;
+  step.time_format = std::string(time_format);
   steps_.push_back(std::move(step));
 }
 
 // Resolves delimiters and checks the program can be tokenized without backtracking.
 Expected<bool> LogFormat::finish() {
-  for (size_t i = 0; i < steps_.size(); ++i) {
+  if (steps_.empty()) return Error{"the format is empty"};
+  const size_t n = steps_.size();
+  // Only %q may follow a field directly: it starts at '?' or is empty, so the field before it ends at the
+  // first '?'. The two then share the literals around them.
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (steps_[i].is_literal || steps_[i + 1].is_literal) continue;
+    if (steps_[i + 1].kind != FieldKind::kQuery || steps_[i].kind == FieldKind::kQuery) {
+      return Error{"two fields with nothing between them cannot be told apart (column " +
+                   std::to_string(steps_[i + 1].column) + "; only %q may follow a field directly)"};
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
     Step& step = steps_[i];
     if (step.is_literal) continue;
-    if (i + 1 < steps_.size() && !steps_[i + 1].is_literal) {
-      return Error{"two fields with nothing between them cannot be told apart (field " +
-                   std::to_string(i + 1) + ")"};
-    }
-    const bool after_quote = i > 0 && steps_[i - 1].literal.back() == '"';
-    const bool before_quote = i + 1 < steps_.size() && steps_[i + 1].literal.front() == '"';
+    const bool before_query = i + 1 < n && !steps_[i + 1].is_literal;
+    step.stops_at_query = before_query;
+    const size_t first = i > 0 && !steps_[i - 1].is_literal ? i - 1 : i;  // the field before a %q
+    const size_t after = before_query ? i + 2 : i + 1;                    // the literal after them
+    const bool after_quote = first > 0 && steps_[first - 1].literal.back() == '"';
+    const bool before_quote = after < n && steps_[after].literal.front() == '"';
     step.quoted = after_quote && before_quote;
-    step.delimiter = i + 1 < steps_.size() ? static_cast<unsigned char>(steps_[i + 1].literal.front()) : -1;
+    step.delimiter = after < n ? static_cast<unsigned char>(steps_[after].literal.front()) : -1;
+    if (step.quoted && after + 1 == n && steps_[after].literal == "\"") {
+      step.may_be_cut = true;  // only its closing quote follows: a line cut off inside it still counts
+      steps_[after].closes_cut_field = true;
+    }
+    if (!step.time_format.empty() && !step.quoted && step.delimiter >= 0) {
+      const TimeShape shape = strftime_shape(step.time_format, static_cast<char>(step.delimiter));
+      if (shape.varies) {
+        return Error{"the time at column " + std::to_string(step.column) + " prints '" +
+                     std::string(1, static_cast<char>(step.delimiter)) +
+                     "', the first byte after it, a varying number of times: end it with another literal"};
+      }
+      if (shape.delimiters > UINT8_MAX) {
+        return Error{"the time at column " + std::to_string(step.column) + " holds too many delimiters"};
+      }
+      step.delimiters_inside = static_cast<uint8_t>(shape.delimiters);
+      step.space_padded = shape.space_padded && step.delimiter == ' ';
+    }
     if (step.kind == FieldKind::kStatus) {
       if (!has_status_ || step.final_status || !status_is_final_) status_is_final_ = step.final_status;
       has_status_ = true;
     }
   }
-  if (steps_.empty()) return Error{"the format is empty"};
   choose_compiled_program();
   return true;
 }
@@ -198,7 +318,8 @@ Expected<LogFormat> LogFormat::from_apache(std::string_view format, QuoteEscapin
     }
     f.add_literal(std::move(literal));
     literal.clear();
-    f.add_field(apache_directive_kind(format[i], argument), final_status);
+    f.add_field(apache_directive_kind(format[i], argument), final_status, directive_at + 1,
+                format[i] == 't' ? argument : std::string_view());
   }
   f.add_literal(std::move(literal));
   auto finished = f.finish();
@@ -231,7 +352,7 @@ Expected<LogFormat> LogFormat::from_nginx(std::string_view format) {
     }
     f.add_literal(std::move(literal));
     literal.clear();
-    f.add_field(nginx_variable_kind(name), true);
+    f.add_field(nginx_variable_kind(name), true, i + 1);
     i = j - 1;
   }
   f.add_literal(std::move(literal));
@@ -265,9 +386,14 @@ struct StaticStep {
   bool is_literal = false;
   char literal[4] = {};
   uint8_t literal_size = 0;
+  bool closes_cut_field = false;
   FieldKind kind{};
   bool final_status = false;
   bool quoted = false;
+  bool may_be_cut = false;
+  bool stops_at_query = false;    // never in a built-in format
+  bool space_padded = false;      // never in a built-in format
+  uint8_t delimiters_inside = 0;  // never in a built-in format
   int16_t delimiter = -1;
 };
 
@@ -287,6 +413,19 @@ constexpr StaticStep field(FieldKind kind, char delimiter, bool quoted = false, 
   step.delimiter = delimiter == 0 ? int16_t{-1} : static_cast<int16_t>(static_cast<unsigned char>(delimiter));
   step.quoted = quoted;
   step.final_status = final_status;
+  return step;
+}
+
+// The last field of a format, quoted: a line cut off inside it is accepted as truncated.
+constexpr StaticStep last_quoted(FieldKind kind, bool final_status = false) {
+  StaticStep step = field(kind, '"', true, final_status);
+  step.may_be_cut = true;
+  return step;
+}
+
+constexpr StaticStep closing_quote() {
+  StaticStep step = lit("\"");
+  step.closes_cut_field = true;
   return step;
 }
 
@@ -322,8 +461,8 @@ constexpr StaticStep kCombinedProgram[] = {field(K::kHost, ' '),
                                            lit(" \""),
                                            field(K::kText, '"', true),
                                            lit("\" \""),
-                                           field(K::kText, '"', true),
-                                           lit("\"")};
+                                           last_quoted(K::kText),
+                                           closing_quote()};
 constexpr StaticStep kVhostCombinedProgram[] = {field(K::kText, ':'),
                                                 lit(":"),
                                                 field(K::kNumber, ' '),
@@ -344,8 +483,8 @@ constexpr StaticStep kVhostCombinedProgram[] = {field(K::kText, ':'),
                                                 lit(" \""),
                                                 field(K::kText, '"', true),
                                                 lit("\" \""),
-                                                field(K::kText, '"', true),
-                                                lit("\"")};
+                                                last_quoted(K::kText),
+                                                closing_quote()};
 constexpr StaticStep kNginxProgram[] = {field(K::kHost, ' '),
                                         lit(" - "),
                                         field(K::kText, ' ', false, true),
@@ -360,8 +499,8 @@ constexpr StaticStep kNginxProgram[] = {field(K::kHost, ' '),
                                         lit(" \""),
                                         field(K::kText, '"', true, true),
                                         lit("\" \""),
-                                        field(K::kText, '"', true, true),
-                                        lit("\"")};
+                                        last_quoted(K::kText, true),
+                                        closing_quote()};
 
 std::string_view literal_of(const StaticStep& step) noexcept { return {step.literal, step.literal_size}; }
 template <typename StepT>
@@ -369,12 +508,36 @@ std::string_view literal_of(const StepT& step) noexcept {
   return step.literal;
 }
 
+// A typed field (status, sizes, numbers, hosts) cannot hold a space, so as a format's last field it ends at
+// the first one, and extra fields may follow; text runs to the line's end. %q and the field before it
+// hold no space either.
+template <typename StepT>
+constexpr bool ends_at_space(const StepT& step) noexcept {
+  switch (step.kind) {
+    case FieldKind::kHost:
+    case FieldKind::kStatus:
+    case FieldKind::kSizeOrDash:
+    case FieldKind::kBytes:
+    case FieldKind::kNumber:
+    case FieldKind::kQuery:
+      return true;
+    default:
+      return step.stops_at_query;
+  }
+}
+
+// First `c` in [p, end), or end; InChunk: or the first line terminator.
+template <bool InChunk>
+[[gnu::always_inline]] inline const char* find_in_field(const char* p, const char* end, char c) noexcept {
+  return InChunk ? find_byte_or_line_end(p, end, c) : find_byte_in_field(p, end, c);
+}
+
 // The body of the one tokenizer: applies one step at `pos`. Inlined into both the interpreted loop and
 // the compile-time unrolled programs, where every branch on the step folds away.
 // InChunk: `size` reaches the end of the chunk, not of the line, so every search also stops at a line
 // terminator; a field cut short by one is a reject, which the caller redoes on the line alone to get the
-// exact reason. Fixed-width fields (timestamps, literals) need no such care: their validation fails on a
-// terminator byte.
+// exact reason (and to accept a line cut off inside its last quoted field, which needs the line's end).
+// Fixed-width fields (timestamps, literals) need no such care: their validation fails on a terminator.
 template <bool InChunk = false, typename StepT>
 [[gnu::always_inline]] inline std::optional<RejectReason> apply_step(const StepT& step, const char* data,
                                                                      size_t size, size_t& pos,
@@ -382,6 +545,7 @@ template <bool InChunk = false, typename StepT>
                                                                      bool& status_from_final,
                                                                      QuoteEscaping escaping) noexcept {
   if (step.is_literal) {
+    if (!InChunk && step.closes_cut_field && out.truncated) return std::nullopt;  // cut off before it
     const std::string_view literal = literal_of(step);
     if (size - pos < literal.size()) return RejectReason::kMissingField;
     for (size_t i = 0; i < literal.size(); ++i) {
@@ -390,27 +554,61 @@ template <bool InChunk = false, typename StepT>
     pos += literal.size();
     return std::nullopt;
   }
+  const char* const line_end = data + size;
   size_t end;
   if (step.kind == FieldKind::kTimeBracketed) {
     // "[dd/Mon/yyyy:HH:MM:SS +hhmm]": fixed width, and it contains a space, so it cannot end at the
-    // next literal's first byte. Anything else between brackets is a bad timestamp.
+    // next literal's first byte. No '[' means the fields before did not end where the format says
+    // (a user name with a space, a list of addresses): text where the timestamp should be.
     if (pos >= size) return RejectReason::kMissingField;
-    if (data[pos] != '[' || size - pos < 28 || data[pos + 27] != ']') return RejectReason::kBadTimestamp;
+    if (data[pos] != '[') return RejectReason::kUnexpectedText;
+    if (size - pos < 28 || data[pos + 27] != ']') return RejectReason::kBadTimestamp;
     end = pos + 28;
   } else if (step.kind == FieldKind::kTimeBare) {
     end = pos + 26;  // "dd/Mon/yyyy:HH:MM:SS +hhmm"
     if (end > size) return RejectReason::kBadTimestamp;
   } else if (step.quoted) {
     end = find_closing_quote<InChunk>(data, size, pos, escaping);
-    if (end == std::string_view::npos) return RejectReason::kUnterminatedQuote;
+    if (end == std::string_view::npos) {
+      if (InChunk || !step.may_be_cut) return RejectReason::kUnterminatedQuote;
+      end = size;  // cut off inside the format's last field: what there is of it counts
+      out.truncated = true;
+    }
   } else if (step.delimiter < 0) {
-    end = InChunk ? static_cast<size_t>(find_line_end(data + pos, data + size) - data) : size;
+    if (ends_at_space(step)) {
+      end = static_cast<size_t>(find_in_field<InChunk>(data + pos, line_end, ' ') - data);
+    } else {
+      end = InChunk ? static_cast<size_t>(find_line_end(data + pos, line_end) - data) : size;
+    }
   } else {
     const char delimiter = static_cast<char>(step.delimiter);
-    const char* hit = InChunk ? find_byte_or_line_end(data + pos, data + size, delimiter)
-                              : find_byte_in_field(data + pos, data + size, delimiter);
-    if (hit == data + size || (InChunk && *hit != delimiter)) return RejectReason::kMissingField;
+    const char* from = data + pos;
+    if (step.delimiter == ':' && pos < size && data[pos] == '[') {
+      // "[2001:db8::5]:443": a bracketed IPv6 address holds the delimiter; the field ends after the ']'.
+      const char* close = find_in_field<InChunk>(from, line_end, ']');
+      if (close != line_end && *close == ']') from = close + 1;
+    }
+    if (step.delimiters_inside > 0) {
+      // A time such as "%Y-%m-%d %H:%M:%S" prints its delimiter (here a space) a known number of times.
+      // Space-padded numbers (%e) add spaces: then a run of spaces is one.
+      if (step.space_padded) {
+        while (from < line_end && *from == ' ') ++from;
+      }
+      for (unsigned k = 0; k < step.delimiters_inside; ++k) {
+        const char* hit = find_in_field<InChunk>(from, line_end, delimiter);
+        if (hit == line_end || *hit != delimiter) return RejectReason::kMissingField;
+        from = hit + 1;
+        if (step.space_padded) {
+          while (from < line_end && *from == ' ') ++from;
+        }
+      }
+    }
+    const char* hit = find_in_field<InChunk>(from, line_end, delimiter);
+    if (hit == line_end || (InChunk && *hit != delimiter)) return RejectReason::kMissingField;
     end = static_cast<size_t>(hit - data);
+  }
+  if (step.stops_at_query) {
+    end = static_cast<size_t>(find_byte_in_field(data + pos, data + end, '?') - data);  // where %q starts
   }
   const std::string_view value(data + pos, end - pos);
   switch (step.kind) {
@@ -447,6 +645,9 @@ template <bool InChunk = false, typename StepT>
       break;
     case FieldKind::kNumber:
       if (!all_digits(value)) return RejectReason::kBadNumber;
+      break;
+    case FieldKind::kQuery:
+      if (!value.empty() && value[0] != '?') return RejectReason::kUnexpectedText;
       break;
     case FieldKind::kText:
       break;
@@ -521,8 +722,10 @@ static bool same_program(const std::vector<StepT>& steps, const StaticStep (&pro
     const auto& a = steps[i];
     const StaticStep& b = program[i];
     if (a.is_literal != b.is_literal) return false;
-    if (a.is_literal ? a.literal != literal_of(b)
+    if (a.is_literal ? (a.literal != literal_of(b) || a.closes_cut_field != b.closes_cut_field)
                      : (a.kind != b.kind || a.quoted != b.quoted || a.delimiter != b.delimiter ||
+                        a.may_be_cut != b.may_be_cut || a.stops_at_query != b.stops_at_query ||
+                        a.space_padded != b.space_padded || a.delimiters_inside != b.delimiters_inside ||
                         (a.kind == FieldKind::kStatus && a.final_status != b.final_status))) {
       return false;
     }

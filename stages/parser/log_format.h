@@ -25,6 +25,7 @@ enum class FieldKind : uint8_t {
   kSizeOrDash,     // %b: response bytes, digits or "-"
   kBytes,          // %B %O $body_bytes_sent $bytes_sent: response bytes, digits
   kNumber,         // %I %D %T %p ...: digits, not a response size
+  kQuery,          // %q: the query string, "?..." or empty, so it may follow another field directly
   kText,           // anything else
 };
 
@@ -44,6 +45,9 @@ struct ParsedLine {
   bool has_time = false;
   int status = -1;
   int64_t size = -1;  // -1 when "-" or absent
+  // The line was cut off inside the format's last field, a quoted one (no closing quote): accepted, with
+  // that field taken up to the line's end. Never set by parse_in_chunk(): such a line is parsed alone.
+  bool truncated = false;
 
   // What the tokenizer resets before each line: the fields it fills (method, target and protocol belong
   // to split_request). Cheaper than assigning a whole new ParsedLine on the hot path.
@@ -54,6 +58,7 @@ struct ParsedLine {
     has_time = false;
     status = -1;
     size = -1;
+    truncated = false;
   }
 };
 
@@ -71,6 +76,8 @@ class LogFormat {
 
   // Parses one line (terminator excluded). nullopt: accepted, fields in `out`. Extra fields after the
   // last step are accepted when they start with a space: real logs append fields to standard formats.
+  // So a typed last field (status, size, number, host) ends at the first space; text runs to the end.
+  // A line cut off inside a last quoted field is accepted with out.truncated set.
   std::optional<RejectReason> parse(std::string_view line, ParsedLine& out) const noexcept;
   // The same with the calling thread's timestamp cache: the hot path of the parse stage.
   std::optional<RejectReason> parse(std::string_view line, ParsedLine& out,
@@ -101,11 +108,18 @@ class LogFormat {
  private:
   struct Step {
     bool is_literal = false;
-    std::string literal;        // is_literal
-    FieldKind kind{};           // !is_literal
-    bool final_status = false;  // %>s rather than %s; the final status wins when both appear
-    bool quoted = false;        // between '"' literals: ends at the closing quote
-    int delimiter = -1;         // first byte of the next literal, or -1 when the field runs to the end
+    std::string literal;            // is_literal
+    bool closes_cut_field = false;  // is_literal: the closing quote of a may_be_cut field, absent if cut
+    FieldKind kind{};               // !is_literal
+    bool final_status = false;      // %>s rather than %s; the final status wins when both appear
+    bool quoted = false;            // between '"' literals: ends at the closing quote
+    bool may_be_cut = false;        // quoted and the format's last field: a missing closing quote is a cut
+    bool stops_at_query = false;    // followed directly by %q: ends at '?' or where the %q ends
+    bool space_padded = false;      // a time with space-padded numbers (%e): a run of spaces is one
+    uint8_t delimiters_inside = 0;  // a time whose format prints its delimiter: skipped that many times
+    int delimiter = -1;             // first byte of the next literal, or -1 when the field runs to the end
+    std::string time_format;        // the strftime format of a %{...}t field
+    size_t column = 0;              // where the field's directive starts in the format string (from 1)
   };
 
   using CompiledTokenizer = std::optional<RejectReason> (*)(std::string_view line, ParsedLine& out,
@@ -114,7 +128,7 @@ class LogFormat {
                                                  ClfTimeCache& times) noexcept;
 
   void add_literal(std::string text);
-  void add_field(FieldKind kind, bool final_status = false);
+  void add_field(FieldKind kind, bool final_status, size_t column, std::string_view time_format = {});
   Expected<bool> finish();
   void choose_compiled_program();
 

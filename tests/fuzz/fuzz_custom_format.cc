@@ -26,6 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ParsedLine a, b;
     if (format.value().parse(line, a, times_a) != format.value().interpret(line, b, times_b)) std::abort();
     if (a.status != b.status || a.size != b.size || a.epoch_seconds != b.epoch_seconds) std::abort();
+    if (a.truncated != b.truncated || a.host != b.host || a.request != b.request) std::abort();
+    // Views point into the line, also for a field cut off by the line's end.
+    if (!a.request.empty() &&
+        (a.request.data() < line.data() || a.request.data() + a.request.size() > line.data() + line.size()))
+      std::abort();
   });
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer: every built-in format on arbitrary bytes. Each line must parse the same through the compiled
-// program, the interpreted steps and the uncached timestamp path; whole-chunk counts must account for
-// every line. A crash, a sanitizer report or a disagreement aborts.
+// program, the interpreted steps and the uncached timestamp path (the truncated flag included); whole-chunk
+// counts must account for every line. A crash, a sanitizer report or a disagreement aborts.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -36,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (a) return;
       check(compiled.status == interpreted.status && compiled.status >= 0 && compiled.status < 1000);
       check(compiled.size == interpreted.size && compiled.host == interpreted.host);
+      check(compiled.truncated == interpreted.truncated && compiled.truncated == uncached.truncated);
       check(compiled.request == interpreted.request);
       check(compiled.epoch_seconds == interpreted.epoch_seconds &&
             compiled.epoch_seconds == uncached.epoch_seconds);
@@ -45,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(compiled.host.empty() ||
             (compiled.host.data() >= lo && compiled.host.data() + compiled.host.size() <= hi));
     });
-    // The one-pass chunk walk: an accepted line must be one the line-by-line path accepts the same way.
+    // The one-pass chunk walk: an accepted line must be one the line-by-line path accepts the same way,
+    // and never one cut off inside its last quoted field (the walk leaves those to the line-by-line path).
     ClfTimeCache walk_times, check_times;
     for (const char* p = begin; p < begin + size;) {
       ParsedLine walked, checked;
@@ -56,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto again =
             format.interpret(std::string_view(p, static_cast<size_t>(real_end - p)), checked, check_times);
         check(!again && checked.status == walked.status && checked.size == walked.size);
+        check(!walked.truncated && !checked.truncated);
         check(checked.host == walked.host && checked.request == walked.request);
       }
       if (real_end == begin + size) break;

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "stages/core/line_terminators.h"
+#include "stages/parser/chunk_parser.h"
 #include "tools/loggen/generator.h"
 
 namespace logstream {
@@ -114,6 +116,248 @@ TEST(LogFormat, CompilesCustomFormatsAndPointsAtMistakes) {
   EXPECT_FALSE(LogFormat::from_apache("%h %{Referer"));
   EXPECT_FALSE(LogFormat::from_apache("%h %"));
   EXPECT_FALSE(LogFormat::from_apache("%h %u").value().has_status());
+}
+
+// Every answer of a format, compiled or not, is also the interpreter's: the two must never drift apart.
+std::optional<RejectReason> parse_both(const LogFormat& format, std::string_view line, ParsedLine& out) {
+  ClfTimeCache times;
+  ParsedLine interpreted;
+  const auto reject = format.parse(line, out, times);
+  EXPECT_EQ(reject, format.interpret(line, interpreted, times)) << line;
+  EXPECT_EQ(out.status, interpreted.status) << line;
+  EXPECT_EQ(out.size, interpreted.size) << line;
+  EXPECT_EQ(out.truncated, interpreted.truncated) << line;
+  return reject;
+}
+
+TEST(LogFormat, ALastTypedFieldEndsAtTheFirstSpaceSoExtraFieldsMayFollow) {
+  ParsedLine line;
+  const LogFormat common = named("common");
+  ASSERT_TRUE(common.uses_compiled_program());
+  EXPECT_FALSE(parse_both(
+      common, R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "Mozilla/5.0")",
+      line));
+  EXPECT_EQ(line.size, 2326);
+  EXPECT_FALSE(
+      parse_both(common, R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 304 - 0.004)", line));
+  EXPECT_EQ(line.size, -1);
+  EXPECT_EQ(
+      parse_both(common, R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 23x6 "-")", line),
+      RejectReason::kBadNumber);
+  EXPECT_EQ(parse_both(common, R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 )", line),
+            RejectReason::kBadNumber);
+
+  const LogFormat host_status = LogFormat::from_apache("%h %s").value();
+  ASSERT_FALSE(host_status.uses_compiled_program());
+  EXPECT_FALSE(parse_both(host_status, "1.2.3.4 404 ", line));
+  EXPECT_EQ(line.status, 404);
+  EXPECT_FALSE(parse_both(host_status, "1.2.3.4 404 0.5 extra", line));
+  EXPECT_EQ(parse_both(host_status, "1.2.3.4 404x", line), RejectReason::kBadStatus);
+  EXPECT_EQ(parse_both(host_status, "1.2.3.4  404", line), RejectReason::kBadStatus);
+  // A text field at the end still runs to the end: it may hold spaces.
+  const LogFormat agent_last = LogFormat::from_apache("%h %>s %{User-Agent}i").value();
+  EXPECT_FALSE(parse_both(agent_last, "1.2.3.4 200 Mozilla/5.0 (X11; Linux)", line));
+}
+
+TEST(LogFormat, ALineCutOffInsideItsLastQuotedFieldIsAcceptedAsTruncated) {
+  ParsedLine line;
+  const std::string head = R"(1.2.3.4 - - [20/May/2015:12:05:17 +0000] "GET /a HTTP/1.1" 200 235 "-" )";
+  for (const char* name : {"combined", "vhost_combined", "nginx"}) {
+    const LogFormat format = named(name);
+    const std::string prefix = std::string_view(name) == "vhost_combined" ? "www.example.com:443 " : "";
+    EXPECT_FALSE(parse_both(format, prefix + head + R"("Mozilla/5.0 (compatible; Googlebot/2.1)", line))
+        << name;
+    EXPECT_TRUE(line.truncated) << name;
+    EXPECT_EQ(line.status, 200) << name;
+    EXPECT_FALSE(parse_both(format, prefix + head + R"(")", line)) << name << ": cut right after the quote";
+    EXPECT_TRUE(line.truncated) << name;
+    EXPECT_FALSE(parse_both(format, prefix + head + R"("complete")", line)) << name;
+    EXPECT_FALSE(line.truncated) << name;
+    // A cut anywhere else is still a reject.
+    EXPECT_EQ(
+        parse_both(
+            format,
+            prefix + R"(1.2.3.4 - - [20/May/2015:12:05:17 +0000] "GET /a HTTP/1.1" 200 235 "http://cut)",
+            line),
+        RejectReason::kUnterminatedQuote)
+        << name;
+    EXPECT_EQ(
+        parse_both(format, prefix + R"(1.2.3.4 - - [20/May/2015:12:05:17 +0000] "GET /a HTTP/1.1)", line),
+        RejectReason::kUnterminatedQuote)
+        << name;
+    EXPECT_NE(parse_both(format, prefix + head, line), std::nullopt) << name << ": the last field is missing";
+  }
+  // An escaped quote at the end does not close the field (httpd), so the line is cut off after it.
+  EXPECT_FALSE(parse_both(named("combined"), head + R"("UA \")", line));
+  EXPECT_TRUE(line.truncated);
+  // The common format ends with a size, so a cut request is a reject there.
+  EXPECT_EQ(parse_both(named("common"), R"(h - - [10/Oct/2000:13:55:36 -0700] "GET /a)", line),
+            RejectReason::kUnterminatedQuote);
+  // A custom format whose last field is quoted gets the same rule; one with text after the quote does not.
+  EXPECT_FALSE(parse_both(LogFormat::from_apache(R"(%h %>s "%{User-Agent}i")").value(), "h 200 \"cut", line));
+  EXPECT_TRUE(line.truncated);
+  EXPECT_EQ(parse_both(LogFormat::from_apache(R"(%h %>s "%{User-Agent}i" %D)").value(), "h 200 \"cut", line),
+            RejectReason::kUnterminatedQuote);
+}
+
+TEST(LogFormat, TheChunkWalkLeavesACutOffLineToTheLineByLinePath) {
+  const std::string text =
+      "1.2.3.4 - - [20/May/2015:12:05:17 +0000] \"GET / HTTP/1.1\" 200 235 \"-\" \"cut\n"
+      "1.2.3.4 - - [20/May/2015:12:05:17 +0000] \"GET / HTTP/1.1\" 404 235 \"-\" \"x\"\n";
+  const LogFormat format = named("combined");
+  ParsedLine line;
+  ClfTimeCache times;
+  EXPECT_EQ(format.parse_in_chunk(text.data(), text.data() + text.size(), line, times), nullptr);
+  auto parser = ChunkParser::create({"combined", ""}).value();
+  auto context = parser.make_context().value();
+  Chunk chunk(text.size());
+  std::memcpy(chunk.data(), text.data(), text.size());
+  chunk.size = text.size();
+  parser.process(context, chunk);
+  EXPECT_EQ(chunk.counts.lines_read, 2u);
+  EXPECT_EQ(chunk.counts.accepted(), 2u) << "lines read = accepted + rejected, the cut line accepted";
+  EXPECT_EQ(chunk.counts.truncated, 1u);
+  EXPECT_EQ(chunk.counts.status[200], 1u);
+  EXPECT_EQ(chunk.counts.status[404], 1u);
+  LineCounts total;
+  total.add(chunk.counts);
+  total.add(chunk.counts);
+  EXPECT_EQ(total.truncated, 2u);
+}
+
+TEST(LogFormat, AnUnbracketedStrftimeTimeWithSpacesTakesThatManyWords) {
+  ParsedLine line;
+  const LogFormat iso = LogFormat::from_apache(R"(%h %l %u %{%Y-%m-%d %H:%M:%S}t "%r" %>s %b)").value();
+  EXPECT_FALSE(parse_both(iso, R"(1.2.3.4 - - 2000-10-10 13:55:36 "GET / HTTP/1.0" 200 2326)", line));
+  EXPECT_EQ(line.status, 200);
+  EXPECT_EQ(line.size, 2326);
+  EXPECT_EQ(parse_both(iso, R"(1.2.3.4 - - 2000-10-10 "GET / HTTP/1.0" 200 2326)", line),
+            RejectReason::kUnexpectedText);
+  EXPECT_EQ(parse_both(iso, R"(1.2.3.4 - - 2000-10-10)", line), RejectReason::kMissingField);
+  // %c prints five words in the C locale, and %e pads the day with a space: a run of spaces is one.
+  const LogFormat ctime = LogFormat::from_apache(R"(%h %{%c}t %>s)").value();
+  EXPECT_FALSE(parse_both(ctime, "h Tue Oct 10 13:55:36 2000 200", line));
+  EXPECT_EQ(line.status, 200);
+  EXPECT_FALSE(parse_both(ctime, "h Thu Oct  5 13:55:36 2000 301", line));
+  EXPECT_EQ(line.status, 301);
+  const LogFormat day_first = LogFormat::from_apache(R"(%h %{%e %b}t %>s)").value();
+  EXPECT_FALSE(parse_both(day_first, "h  5 Oct 404", line));
+  EXPECT_EQ(line.status, 404);
+  // Between brackets, the closing bracket ends it, spaces or not; httpd's own tokens are one word.
+  EXPECT_FALSE(parse_both(LogFormat::from_apache(R"(%h [%{%d/%b/%Y %T %z}t] %>s)").value(),
+                          "h [10/Oct/2000 13:55:36 -0700] 200", line));
+  EXPECT_FALSE(
+      parse_both(LogFormat::from_apache(R"(%h %{begin:msec}t %>s)").value(), "h 971211336123 200", line));
+  // A delimiter the time prints a varying number of times cannot be told apart.
+  const auto varying = LogFormat::from_apache(R"(%h %{%H%z}t-%>s)");
+  ASSERT_FALSE(varying);
+  EXPECT_NE(varying.error().find("column 4"), std::string::npos) << varying.error();
+}
+
+TEST(LogFormat, AFieldMayBeFollowedDirectlyByTheQueryString) {
+  ParsedLine line;
+  auto format = LogFormat::from_apache(R"(%h %t "%m %U%q %H" %>s %b)");
+  ASSERT_TRUE(format) << format.error();
+  EXPECT_FALSE(
+      parse_both(format.value(), R"(h [10/Oct/2000:13:55:36 -0700] "GET /a?x=1&y=2 HTTP/1.1" 200 5)", line));
+  EXPECT_EQ(line.status, 200);
+  EXPECT_FALSE(parse_both(format.value(), R"(h [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 301 5)", line));
+  EXPECT_EQ(line.status, 301);
+  EXPECT_EQ(parse_both(format.value(), R"(h [10/Oct/2000:13:55:36 -0700] "GET /a?x HTTP/1.1 200 5)", line),
+            RejectReason::kMissingField);
+  // Quoted together, the pair ends at the closing quote (escapes and all).
+  const LogFormat quoted = LogFormat::from_apache(R"(%h "%U%q" %>s)").value();
+  EXPECT_FALSE(parse_both(quoted, R"(h "/a?q=\"x y\"" 200)", line));
+  EXPECT_FALSE(parse_both(quoted, R"(h "/a" 200)", line));
+  // A %q standing alone is "?..." or empty.
+  const LogFormat alone = LogFormat::from_apache(R"(%h %U %q %>s)").value();
+  EXPECT_FALSE(parse_both(alone, "h /a ?x=1 200", line));
+  EXPECT_FALSE(parse_both(alone, "h /a  200", line));
+  EXPECT_EQ(parse_both(alone, "h /a x=1 200", line), RejectReason::kUnexpectedText);
+  // Any other pair, or %q before a field, is still ambiguous; the error points at the second field.
+  for (const auto& [ambiguous, column] :
+       {std::pair{"%h %U%q%q", "column 8"}, std::pair{"%h %q%U", "column 6"},
+        std::pair{"%h %U%H", "column 6"}}) {
+    const auto refused = LogFormat::from_apache(ambiguous);
+    ASSERT_FALSE(refused) << ambiguous;
+    EXPECT_NE(refused.error().find(column), std::string::npos) << refused.error();
+  }
+}
+
+TEST(LogFormat, RejectReasonsSayWhatHappened) {
+  ParsedLine line;
+  // A space inside a field shifts every field after it: the timestamp's place holds other text.
+  EXPECT_EQ(parse_both(named("common"),
+                       R"(1.2.3.4 - john doe [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326)", line),
+            RejectReason::kUnexpectedText);
+  EXPECT_EQ(parse_both(LogFormat::from_apache(R"(%h %{X-Forwarded-For}i %t "%r" %>s %b)").value(),
+                       R"(10.0.0.1 a, b [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326)", line),
+            RejectReason::kUnexpectedText);
+  // A timestamp in its place but not a real one is still a bad timestamp.
+  EXPECT_EQ(parse_both(named("common"),
+                       R"(1.2.3.4 - - [32/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326)", line),
+            RejectReason::kBadTimestamp);
+}
+
+TEST(LogFormat, ABracketedIpv6VhostHoldsItsColons) {
+  ParsedLine line;
+  const LogFormat vhost = named("vhost_combined");
+  ASSERT_TRUE(vhost.uses_compiled_program());
+  EXPECT_FALSE(parse_both(
+      vhost,
+      R"([2001:db8::5]:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 512 "-" "x")",
+      line));
+  EXPECT_EQ(line.host, "10.0.0.1");
+  EXPECT_EQ(line.status, 200);
+  EXPECT_EQ(
+      parse_both(vhost, R"([2001:db8::5]443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /" 200 5 "-" "x")",
+                 line),
+      RejectReason::kBadNumber);
+  const std::string text =
+      "[2001:db8::5]:80 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 301 5 \"-\" \"x\"\n";
+  ClfTimeCache times;
+  EXPECT_EQ(vhost.parse_in_chunk(text.data(), text.data() + text.size(), line, times),
+            text.data() + text.size() - 1);
+  EXPECT_EQ(line.status, 301);
+}
+
+TEST(ChunkParserFormats, AutoCountsEveryLineOfAFileThatStartsCommonAndGoesOnCombined) {
+  std::string text;
+  for (int i = 0; i < 64; ++i)
+    text += "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /c HTTP/1.0\" 200 " + std::to_string(i) + "\n";
+  for (int i = 0; i < 100; ++i)
+    text += "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /c HTTP/1.0\" 404 5 \"-\" \"Mozilla/5.0\"\n";
+  auto parser = ChunkParser::create({"auto", ""}).value();
+  std::string note, warning = "stale";
+  const uint32_t picked = parser.choose_for_file(text, note, &warning);
+  EXPECT_EQ(parser.parser_name(picked), "common") << note;
+  EXPECT_EQ(warning, "") << "64 of 64 sample lines fit";
+  auto context = parser.make_context().value();
+  Chunk chunk(text.size());
+  std::memcpy(chunk.data(), text.data(), text.size());
+  chunk.size = text.size();
+  chunk.parser_index = picked;
+  parser.process(context, chunk);
+  EXPECT_EQ(chunk.counts.lines_read, 164u);
+  EXPECT_EQ(chunk.counts.accepted(), 164u);
+  EXPECT_EQ(chunk.counts.status[200], 64u);
+  EXPECT_EQ(chunk.counts.status[404], 100u);
+}
+
+TEST(ChunkParserFormats, AutoWarnsWhenTheBestFormatFitsFewerThanHalfTheSample) {
+  auto parser = ChunkParser::create({"auto", ""}).value();
+  const std::string good = "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5\n";
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "junk line " + std::to_string(i) + "\n";
+  for (int i = 0; i < 9; ++i) text += good;
+  std::string note, warning;
+  parser.choose_for_file(text, note, &warning);
+  EXPECT_NE(warning.find("fewer than half"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("9 of 19"), std::string::npos) << warning;
+  text += good;  // 10 of 20: half fit, no warning
+  parser.choose_for_file(text, note, &warning);
+  EXPECT_EQ(warning, "");
+  EXPECT_EQ(note, "format common (10 of 20 sample lines fit)");
 }
 
 TEST(LogFormat, SplitsRequestsWithoutProtocolOrWithSpaces) {

@@ -12,6 +12,7 @@ packages=(
   mawk gawk clang-format time
   clang-14 libclang-rt-14-dev
   nlohmann-json3-dev libcpp-httplib-dev curl
+  tzdata
 )
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "stages/sinks/spark_partitioning.h"
+#include "stages/sinks/spark_value_text.h"
 
 namespace logstream {
 
@@ -48,10 +49,13 @@ size_t StatusTable::row_count() const noexcept {
 }
 
 TextTable StatusTable::to_text_table(RowOrder order) const {
+  const TimeZone utc;  // the zone only matters for timestamps, which this table has none of
   TextTable table;
   table.header = {"status", "count"};
   for (const StatusRow& row : rows(order)) {
-    table.rows.push_back({row.status ? std::to_string(*row.status) : "null", std::to_string(row.count)});
+    const Value status = row.status ? Value::int32(*row.status) : Value::null_of(DataType::kInt);
+    table.rows.push_back(
+        {format_value(status, utc), format_value(Value::bigint(static_cast<int64_t>(row.count)), utc)});
   }
   return table;
 }

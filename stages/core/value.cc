@@ -1,0 +1,85 @@
+#include "stages/core/value.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace logstream {
+
+std::string_view data_type_name(DataType type) noexcept {
+  switch (type) {
+    case DataType::kNull:
+      return "void";
+    case DataType::kBoolean:
+      return "boolean";
+    case DataType::kInt:
+      return "int";
+    case DataType::kBigint:
+      return "bigint";
+    case DataType::kDouble:
+      return "double";
+    case DataType::kString:
+      return "string";
+    case DataType::kTimestamp:
+      return "timestamp";
+  }
+  return "void";
+}
+
+bool is_numeric(DataType type) noexcept {
+  return type == DataType::kInt || type == DataType::kBigint || type == DataType::kDouble;
+}
+
+bool is_integral(DataType type) noexcept { return type == DataType::kInt || type == DataType::kBigint; }
+
+bool Value::operator==(const Value& other) const noexcept {
+  if (type != other.type || null != other.null) return false;
+  if (null) return true;
+  switch (type) {
+    case DataType::kDouble:
+      if (std::isnan(real) || std::isnan(other.real)) return std::isnan(real) && std::isnan(other.real);
+      return real == other.real;  // -0.0 == 0.0
+    case DataType::kString:
+      return text == other.text;
+    default:
+      return integer == other.integer;
+  }
+}
+
+std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept {
+  if (a.type != b.type) return a.type <=> b.type;
+  if (a.null || b.null) return b.null <=> a.null;  // null first
+  switch (a.type) {
+    case DataType::kDouble: {
+      const bool a_nan = std::isnan(a.real), b_nan = std::isnan(b.real);
+      if (a_nan || b_nan) return a_nan <=> b_nan;  // NaN is larger than any other value
+      if (a.real < b.real) return std::strong_ordering::less;
+      if (a.real > b.real) return std::strong_ordering::greater;
+      return std::strong_ordering::equal;
+    }
+    case DataType::kString: {
+      const size_t n = std::min(a.text.size(), b.text.size());
+      const int c = n == 0 ? 0 : std::memcmp(a.text.data(), b.text.data(), n);  // memcmp is unsigned
+      if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+      return a.text.size() <=> b.text.size();
+    }
+    default:
+      return a.integer <=> b.integer;
+  }
+}
+
+int find_column(const Schema& schema, std::string_view name) noexcept {
+  for (size_t i = 0; i < schema.size(); ++i) {
+    const std::string& candidate = schema[i].name;
+    if (candidate.size() != name.size()) continue;
+    bool same = true;
+    for (size_t j = 0; j < name.size() && same; ++j) {
+      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      same = lower(candidate[j]) == lower(name[j]);
+    }
+    if (same) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace logstream

@@ -1,0 +1,57 @@
+// The values and types of the query engine, as Spark SQL has them: one typed value (null keeps its type),
+// and a schema of named, typed columns. Plain data, no threads; the hot paths keep their own dense forms
+// and meet these at the edges (keys of the state store, cells of a result table, literals of a query).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace logstream {
+
+// Spark's names: int is 32 bits, bigint 64, timestamp microseconds since the epoch (UTC).
+enum class DataType : uint8_t { kNull, kBoolean, kInt, kBigint, kDouble, kString, kTimestamp };
+
+// "int", "bigint", "double", "string", "timestamp", "boolean", "void" (the type of a bare NULL).
+std::string_view data_type_name(DataType type) noexcept;
+bool is_numeric(DataType type) noexcept;   // int, bigint, double
+bool is_integral(DataType type) noexcept;  // int, bigint
+
+struct Value {
+  DataType type = DataType::kNull;
+  bool null = true;
+  int64_t integer = 0;  // boolean (0/1), int, bigint, timestamp
+  double real = 0;      // double
+  std::string text;     // string (UTF-8 bytes as read)
+
+  static Value null_of(DataType type) { return Value{type, true, 0, 0, {}}; }
+  static Value boolean(bool v) { return Value{DataType::kBoolean, false, v ? 1 : 0, 0, {}}; }
+  static Value int32(int32_t v) { return Value{DataType::kInt, false, v, 0, {}}; }
+  static Value bigint(int64_t v) { return Value{DataType::kBigint, false, v, 0, {}}; }
+  static Value float64(double v) { return Value{DataType::kDouble, false, 0, v, {}}; }
+  static Value string(std::string v) { return Value{DataType::kString, false, 0, 0, std::move(v)}; }
+  static Value timestamp_micros(int64_t v) { return Value{DataType::kTimestamp, false, v, 0, {}}; }
+
+  // Grouping equality: two nulls of one type are the same group (as in Spark's GROUP BY); doubles by
+  // value with -0.0 equal to 0.0 and every NaN equal to every NaN (Spark normalizes both for grouping).
+  bool operator==(const Value& other) const noexcept;
+};
+
+// Spark's ascending sort order within one type: null first (NULLS FIRST is the default for ASC), false
+// before true, numbers by value with NaN largest, strings by their UTF-8 bytes (unsigned), timestamps by
+// time. Values of different types compare by type (a plan never mixes them in one column).
+std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept;
+
+struct Column {
+  std::string name;
+  DataType type = DataType::kString;
+};
+
+using Schema = std::vector<Column>;
+
+// The index of `name` in `schema` (ASCII case-insensitive, as Spark's default resolution), or -1.
+int find_column(const Schema& schema, std::string_view name) noexcept;
+
+}  // namespace logstream

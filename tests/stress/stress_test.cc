@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -26,6 +28,15 @@ using StressTest = TempDirTest;
 
 // The output up to the end of its last whole table: a process killed with SIGKILL while printing leaves a
 // torn table, and one killed after printing but before committing has that batch printed again by the next.
+// A random seed, printed so that a failure can be replayed: LOGSTREAM_STRESS_SEED=N reruns with seed N.
+unsigned stress_seed() {
+  unsigned seed = std::random_device{}();
+  if (const char* replay = std::getenv("LOGSTREAM_STRESS_SEED"))
+    seed = static_cast<unsigned>(std::stoul(replay));
+  std::printf("stress seed %u (replay with LOGSTREAM_STRESS_SEED=%u)\n", seed, seed);
+  return seed;
+}
+
 std::string whole_tables(const std::string& out) {
   const size_t end = out.rfind("+\n\n");
   return end == std::string::npos ? std::string() : out.substr(0, end + 3);
@@ -180,8 +191,8 @@ TEST_F(StressTest, MemoryStaysBoundedByThePoolWhateverTheInputSize) {
 // table printed must equal both a clean run over the same files and the independent reference.
 TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
   constexpr int kFiles = 120;
-  const unsigned seed = std::random_device{}();
-  SCOPED_TRACE("random seed " + std::to_string(seed));
+  const unsigned seed = stress_seed();
+  SCOPED_TRACE("random seed " + std::to_string(seed) + " (LOGSTREAM_STRESS_SEED replays it)");
   std::mt19937 rng(seed);
   std::vector<std::string> sources;
   for (int i = 0; i < 6; ++i) {
@@ -265,8 +276,8 @@ TEST_F(StressTest, KilledAtRandomMomentsAndRestartedTheTableEqualsOneCleanRun) {
 // the writers stop, the table must reach exactly the reference count of every byte in the directory.
 TEST_F(StressTest, FollowingAppendsAndRotationsThroughRandomKillsCountsEveryLineOnce) {
   constexpr int kFiles = 200;
-  const unsigned seed = std::random_device{}();
-  SCOPED_TRACE("random seed " + std::to_string(seed));
+  const unsigned seed = stress_seed();
+  SCOPED_TRACE("random seed " + std::to_string(seed) + " (LOGSTREAM_STRESS_SEED replays it)");
   std::mt19937 rng(seed);
   const std::string source = path("lines.log");
   ASSERT_EQ(run_process({kLoggen, "--lines", "20000", "--seed", "77", "--quirks",

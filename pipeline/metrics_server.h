@@ -3,6 +3,7 @@
 // waits for the pipeline, and the pipeline never waits for a client.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,7 @@ class MetricsServer {
   MetricsServer() = default;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};
   std::mutex mutex_;
   std::string snapshot_;
   int port_ = 0;

@@ -51,7 +51,9 @@ std::string escape_for_terminal(std::string_view text) {
   for (size_t at = 0; at < text.size();) {
     const auto c = static_cast<unsigned char>(text[at]);
     if (c >= 0x20 && c < 0x7f) {
-      if (c == '\\') out += '\\';
+      // Doubled only where it could be read as an escape of ours ("\x1b" in a log line, or "\\"): a
+      // regex such as "\d" in a rule stays as the user typed it.
+      if (c == '\\' && at + 1 < text.size() && (text[at + 1] == 'x' || text[at + 1] == '\\')) out += '\\';
       out += static_cast<char>(c);
       ++at;
       continue;

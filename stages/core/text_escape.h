@@ -9,7 +9,8 @@
 namespace logstream {
 
 // For a terminal: valid UTF-8 stays as it is, except control characters (C0, DEL and C1), which could
-// move the cursor or start an escape sequence; those, invalid UTF-8 bytes and '\' become "\xHH" or "\\".
+// move the cursor or start an escape sequence; those and invalid UTF-8 bytes become "\xHH", and a '\' that
+// could be read as the start of such an escape (before 'x' or another '\') becomes "\\".
 std::string escape_for_terminal(std::string_view text);
 
 // For one whitespace-separated field of a line-based file: printable ASCII other than ' ' and '\'

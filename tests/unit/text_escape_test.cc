@@ -21,7 +21,11 @@ TEST(EscapeForTerminal, EscapesControlsEscapeSequencesAndInvalidBytes) {
   EXPECT_EQ(escape_for_terminal("\xff\xc3"), "\\xff\\xc3");           // invalid and cut UTF-8
   EXPECT_EQ(escape_for_terminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
   EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
-  EXPECT_EQ(escape_for_terminal("back\\slash"), "back\\\\slash");
+  EXPECT_EQ(escape_for_terminal("back\\slash"), "back\\slash") << "a lone backslash stays as typed";
+  EXPECT_EQ(escape_for_terminal("\\d+\\.css$"), "\\d+\\.css$");
+  EXPECT_EQ(escape_for_terminal("literal \\x1b"), "literal \\\\x1b") << "never mistaken for an escaped byte";
+  EXPECT_EQ(escape_for_terminal("two \\\\"), "two \\\\\\");
+  EXPECT_EQ(escape_for_terminal("end \\"), "end \\");
 }
 
 TEST(EscapeField, RoundTripsEveryByte) {

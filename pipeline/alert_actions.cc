@@ -1,11 +1,13 @@
 #include "pipeline/alert_actions.h"
 
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -51,6 +53,30 @@ Expected<std::unique_ptr<AlertActions>> AlertActions::create(const std::string& 
   actions->program_ = std::move(program);
   actions->warn_ = std::move(warn);
   return actions;
+}
+
+std::optional<std::string> AlertActions::program_problem(const std::string& program) {
+  if (program.empty()) return "--on-alert needs a program";
+  auto check = [](const std::string& candidate) -> std::optional<std::string> {
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) != 0) return candidate + ": " + std::strerror(errno);
+    if (!S_ISREG(st.st_mode)) return candidate + ": not a regular file";
+    if (::access(candidate.c_str(), X_OK) != 0)
+      return candidate + ": not executable (" + std::strerror(errno) + ")";
+    return std::nullopt;
+  };
+  // As posix_spawnp looks it up: a name with a '/' is a path, any other is searched on PATH.
+  if (program.find('/') != std::string::npos) return check(program);
+  const char* path = std::getenv("PATH");
+  const std::string directories = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (size_t at = 0; at <= directories.size();) {
+    size_t colon = directories.find(':', at);
+    if (colon == std::string::npos) colon = directories.size();
+    const std::string directory = colon == at ? "." : directories.substr(at, colon - at);
+    if (!check(directory + "/" + program)) return std::nullopt;
+    at = colon + 1;
+  }
+  return program + ": not found on PATH";
 }
 
 AlertActions::~AlertActions() { reap(); }

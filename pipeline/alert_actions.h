@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ class AlertActions {
   static constexpr size_t kMaxRunning = 16;
 
   // `alert_log`: a file for JSON lines, or empty; `program`: for --on-alert, or empty.
+  // Why `program` could not be started as --on-alert (not found on PATH, not a regular file, not
+  // executable), or nullopt: found before any input is read rather than at the first alert.
+  static std::optional<std::string> program_problem(const std::string& program);
+
   static Expected<std::unique_ptr<AlertActions>> create(const std::string& alert_log, std::string program,
                                                         WarningHandler warn);
   ~AlertActions();

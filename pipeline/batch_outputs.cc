@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -45,6 +46,7 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
   outputs->warn_ = warn;
   outputs->progress_ = options.progress;
   outputs->run_id_ = random_run_id();
+  outputs->query_id_ = random_run_id();
 
   // Rules first: they are pure usage errors.
   std::vector<AlertRule> rules;
@@ -84,6 +86,12 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
   if ((!options.alert_log.empty() || !options.on_alert.empty()) && rules.empty()) {
     error = {"--alert-log and --on-alert need at least one --alert or --alert-rules", true};
     return nullptr;
+  }
+  if (!options.on_alert.empty()) {
+    if (auto problem = AlertActions::program_problem(options.on_alert)) {
+      error = {"--on-alert " + *problem, true};
+      return nullptr;
+    }
   }
   if (!rules.empty()) {
     auto line_rules = LineRules::create(rules);
@@ -129,6 +137,17 @@ bool BatchOutputs::open(const OutputOptions& options, RowOrder order, SetupError
     actions_ = std::move(actions).value();
   }
   prometheus_file_ = options.prometheus_file;
+  if (!prometheus_file_.empty()) {
+    // Written once now, so that a path that cannot be written stops the query before it reads anything.
+    auto written = replace_file_atomically(
+        prometheus_file_,
+        render_prometheus(LineCounts{}, 0, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{}),
+        /*durable=*/false);
+    if (!written) {
+      error = {"--prometheus-file " + written.error(), false};
+      return false;
+    }
+  }
   if (options.metrics_port >= 0) {
     auto server = MetricsServer::start(options.metrics_port);
     if (!server) {
@@ -148,7 +167,12 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const L
   ++batches_;
   bool ok = true;
   const BatchReport report{batch_id, &table, &batch};
-  for (auto& sink : sinks_) ok = sink->write(report) && ok;
+  last_sink_errno_ = 0;
+  for (auto& sink : sinks_) {
+    if (sink->write(report)) continue;
+    if (ok) last_sink_errno_ = errno;
+    ok = false;
+  }
   if (alerts_) {
     const std::vector<AlertEvent> events = alerts_->on_batch(batch_id, batch);
     if (actions_) actions_->handle(events);
@@ -176,8 +200,8 @@ void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_
   if (!progress_) return;
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
-  const std::string line =
-      render_progress_json(run_id_, batch_id, batch, files, table_rows, timings, usage.ru_maxrss, pool_bytes);
+  const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, table_rows,
+                                                timings, usage.ru_maxrss, pool_bytes);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -185,13 +209,14 @@ void BatchOutputs::finish() {
   if (actions_) actions_->reap(2000);
 }
 
-std::string render_progress_json(const std::string& run_id, uint64_t batch_id, const LineCounts& batch,
-                                 size_t files, size_t table_rows, const BatchTimings& timings,
-                                 long peak_rss_kb, size_t pool_bytes) {
+std::string render_progress_json(const std::string& query_id, const std::string& run_id, uint64_t batch_id,
+                                 const LineCounts& batch, size_t files, size_t table_rows,
+                                 const BatchTimings& timings, long peak_rss_kb, size_t pool_bytes) {
   const double seconds = timings.total_ms / 1000.0;
   const double read_seconds = timings.read_parse_ms / 1000.0;
   nlohmann::ordered_json progress;
-  progress["id"] = run_id;
+  progress["id"] = query_id;
+  progress["runId"] = run_id;
   progress["batchId"] = batch_id;
   progress["timestamp"] = utc_now_iso8601();
   progress["numInputRows"] = batch.lines_read;
@@ -201,10 +226,12 @@ std::string render_progress_json(const std::string& run_id, uint64_t batch_id, c
   progress["inputBytes"] = batch.bytes_read;
   progress["inputBytesPerSecond"] =
       read_seconds > 0 ? static_cast<double>(batch.bytes_read) / read_seconds : 0.0;
-  progress["durationMs"] = {{"readAndParse", timings.read_parse_ms},
-                            {"sink", timings.sink_ms},
-                            {"commit", timings.commit_ms},
-                            {"triggerExecution", timings.total_ms}};
+  // Whole milliseconds, as Spark's durationMs (a map of Long).
+  auto ms = [](double value) { return static_cast<int64_t>(std::llround(value)); };
+  progress["durationMs"] = {{"readAndParse", ms(timings.read_parse_ms)},
+                            {"sink", ms(timings.sink_ms)},
+                            {"commit", ms(timings.commit_ms)},
+                            {"triggerExecution", ms(timings.total_ms)}};
   nlohmann::ordered_json rejected = nlohmann::ordered_json::object();
   for (size_t r = 0; r < kRejectReasonCount; ++r) {
     if (batch.rejects[r] > 0)

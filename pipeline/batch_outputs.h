@@ -63,7 +63,15 @@ class BatchOutputs {
   void finish();
 
   bool any_alert_fired() const { return alerts_ && alerts_->any_fired(); }
+  // The alert rules' engine, null without rules: its memory is part of the checkpoint.
+  AlertEngine* alerts() { return alerts_.get(); }
+  // The query's id (--progress `id`): random for a new query, restored from its checkpoint otherwise.
+  const std::string& query_id() const { return query_id_; }
+  void restore_query_id(std::string id) { query_id_ = std::move(id); }
+  const AlertEngine* alerts() const { return alerts_.get(); }
   double last_sink_ms() const { return last_sink_ms_; }
+  // errno of the first sink write that failed in the last on_batch (EPIPE: stdout's reader went away).
+  int last_sink_errno() const { return last_sink_errno_; }
 
  private:
   BatchOutputs() = default;
@@ -78,13 +86,16 @@ class BatchOutputs {
   WarningHandler warn_;
   uint64_t batches_ = 0;
   double last_sink_ms_ = 0;
+  int last_sink_errno_ = 0;
   std::string run_id_;
+  std::string query_id_;
   bool prometheus_failed_ = false;
 };
 
 // One --progress line, modelled on Spark's StreamingQueryProgress.
-std::string render_progress_json(const std::string& run_id, uint64_t batch_id, const LineCounts& batch,
-                                 size_t files, size_t table_rows, const BatchTimings& timings,
-                                 long peak_rss_kb, size_t pool_bytes);
+// `query_id`: Spark's `id`, the same across restarts from one checkpoint; `run_id`: new at every start.
+std::string render_progress_json(const std::string& query_id, const std::string& run_id, uint64_t batch_id,
+                                 const LineCounts& batch, size_t files, size_t table_rows,
+                                 const BatchTimings& timings, long peak_rss_kb, size_t pool_bytes);
 
 }  // namespace logstream

@@ -1,11 +1,18 @@
 #include "pipeline/batch_reader.h"
 
-#include <cassert>
+#include <sys/stat.h>
+
+#include "stages/core/invariant.h"
 
 namespace logstream {
 
-void BatchReader::start(uint64_t batch_id, std::vector<FileTask> files) {
+void BatchReader::start(uint64_t batch_id, std::vector<FileTask> files, const std::atomic<bool>* cancel) {
   batch_id_ = batch_id;
+  cancel_ = cancel;
+  cancelled_ = false;
+  unreadable_files_.clear();
+  files_opened_ = 0;
+  opened_paths_.clear();
   files_.assign(std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   current_.reset();
   counted_files_.clear();
@@ -20,8 +27,14 @@ bool BatchReader::open_next_file() {
     auto chunker = FileChunker::open(task, pool_.chunk_capacity(), parser_.piece_overlap());
     if (!chunker) {
       warn_(chunker.error());
+      // A FIFO, socket or device is skipped by design (reading could block), not a file we failed to read.
+      struct stat st {};
+      if (!(::stat(task.path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+        unreadable_files_.push_back(task.path);
       continue;
     }
+    ++files_opened_;
+    opened_paths_.push_back(task.path);
     if (!chunker.value().note().empty()) warn_(chunker.value().note());
     current_.emplace(std::move(chunker).value());
     current_is_fresh_ = true;
@@ -34,9 +47,16 @@ bool BatchReader::open_next_file() {
 Chunk* BatchReader::next() {
   if (marker_sent_) return nullptr;
   Chunk* chunk = pool_.try_acquire();
-  assert(chunk && "the limiter lets the reader run only when a chunk is free");
+  if (!chunk) fail_invariant("the reader ran with every chunk of the pool in flight");
   chunk->batch_id = batch_id_;
   for (;;) {
+    if (cancel_ && cancel_->load(std::memory_order_acquire)) {
+      // Stopped by the user: what this batch read so far is neither counted nor committed.
+      cancelled_ = true;
+      current_.reset();
+      files_.clear();
+      break;
+    }
     if (!current_ && !open_next_file()) break;
     if (current_->fill(*chunk, next_long_line_id_)) {
       if (current_is_fresh_) {
@@ -50,16 +70,19 @@ Chunk* BatchReader::next() {
         }
       }
       chunk->parser_index = current_parser_;
+      chunk->file_index = static_cast<uint32_t>(files_opened_ - 1);
       ++chunks_sent_;
       bytes_read_.fetch_add(chunk->counts.bytes_read, std::memory_order_relaxed);
       return chunk;
     }
+    // A read that fails part way (a damaged .gz) keeps the lines before it: a warning, not a failure.
     if (!current_->read_error().empty()) warn_(current_->read_error());
     if (!current_->replaced()) counted_files_.push_back(current_->counted());
     current_.reset();
   }
   chunk->shape = ChunkShape::kBatchEnd;
   chunk->batch_chunk_count = chunks_sent_;
+  chunk->batch_cancelled = cancelled_;
   marker_sent_ = true;
   return chunk;
 }

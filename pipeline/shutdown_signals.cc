@@ -28,8 +28,9 @@ ShutdownSignals& ShutdownSignals::install() {
         if (sigwait(&set, &received) != 0) continue;
         if (count > 0) {
           std::fputs("logstream: second interrupt, exiting now\n", stderr);
-          std::_Exit(130);
+          std::_Exit(128 + received);
         }
+        signals->first_signal_.store(received, std::memory_order_release);
         signals->stop_requested_.store(true, std::memory_order_release);
         const uint64_t one = 1;
         [[maybe_unused]] const ssize_t n = ::write(signals->wake_fd_, &one, sizeof one);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "pipeline/shutdown_signals.h"
@@ -44,20 +45,53 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
 StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs)
     : options_(std::move(options)), parser_(std::move(parser)), outputs_(std::move(outputs)) {}
 
+// What the merge stage makes of a batch that just closed, before anything is printed.
+StatusQuery::BatchEnd StatusQuery::judge_closed_batch(uint64_t batch_id, const LineCounts& batch) const {
+  if (pipeline_->last_batch_cancelled()) return BatchEnd::kCancelled;
+  if (const int scan_error = pipeline_->last_batch_scan_error(); scan_error != 0) {
+    print_diagnostic("batch " + std::to_string(batch_id) +
+                     ": a pattern scan failed, so its counts are incomplete; nothing of it is counted: " +
+                     PatternSet::error_text(scan_error));
+    return BatchEnd::kScanFailed;
+  }
+  if (batch.lines_read == 0 && skip_empty_batches_) return BatchEnd::kNoData;
+  // Every file of the batch failed to open (each warned about): nothing was read, so no batch.
+  if (batch_files_ > 0 && pipeline_->last_batch_files_opened() == 0) return BatchEnd::kNoData;
+  return BatchEnd::kPrinted;
+}
+
 // Runs on the merge stage, the moment the batch's last chunk is merged.
 void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   batch_read_parse_ms_ =
       std::chrono::duration<double, std::milli>(SteadyClock::now() - batch_started_).count();
   progress_bar_.reset();  // the bar's line makes way for the batch's output
-  last_batch_empty_ = batch.lines_read == 0 && skip_empty_batches_;
-  if (last_batch_empty_) return;  // as Spark: no new data, no batch
+  last_batch_end_ = judge_closed_batch(batch_id, batch);
+  if (last_batch_end_ != BatchEnd::kPrinted) return;
+  // A file none of whose lines fit is almost always the wrong --format: say so even under --quiet.
+  const auto& lines_by_file = pipeline_->last_batch_lines_by_file();
+  const auto& paths = pipeline_->last_batch_paths();
+  for (size_t i = 0; i < lines_by_file.size() && i < paths.size(); ++i) {
+    if (lines_by_file[i].read > 0 && lines_by_file[i].accepted == 0)
+      print_diagnostic(paths[i] + ": none of its " + std::to_string(lines_by_file[i].read) +
+                       " lines fit the format (every one rejected; see the reasons below, or try another "
+                       "--format)");
+  }
   table_.add_batch(batch);
   if (!outputs_->on_batch(batch_id, table_, batch)) {
-    if (!sink_failed_)
-      print_diagnostic(std::string("cannot write a batch to its sink: ") + std::strerror(errno));
-    sink_failed_ = true;
+    if (outputs_->last_sink_errno() == EPIPE) {
+      last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
+      return;
+    }
+    print_diagnostic("batch " + std::to_string(batch_id) + ": cannot write it to its sink (" +
+                     std::strerror(outputs_->last_sink_errno()) +
+                     "); it is not committed, so a restart from the checkpoint prints it again");
+    last_batch_end_ = BatchEnd::kSinkFailed;
+    return;
   }
-  if (options_.quiet) return;
+  if (!options_.quiet) print_batch_summary(batch_id, batch);
+}
+
+void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch) const {
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - batch_started_).count();
   char summary[256];
   std::snprintf(summary, sizeof summary,
@@ -78,7 +112,7 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     line.pop_back();
   }
   if (batch.truncated > 0)
-    line += "; " + std::to_string(batch.truncated) + " truncated (last quoted field cut off)";
+    line += "; " + std::to_string(batch.truncated) + " truncated (cut off inside a quoted field)";
   print_diagnostic(line);
 }
 
@@ -103,6 +137,8 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   }
   next_batch_id_ = state.next_batch_id;
   table_.restore(state.totals);
+  restore_alerts(state);
+  if (!state.query_id.empty()) outputs_->restore_query_id(state.query_id);
   restored_files_ = state.files;  // every entry: under --follow two files can share a last-known path
   for (CountedFile& file : state.files) counted_files_[file.path] = std::move(file);
   if (!options_.quiet) {
@@ -111,6 +147,27 @@ Expected<bool> StatusQuery::restore_checkpoint() {
                      " files counted, " + std::to_string(state.totals.lines_read) + " lines");
   }
   return true;
+}
+
+// Rules are matched to their memory by their whole text: a rule edited between runs starts afresh, the
+// others go on (a `for 2 batches` streak spans two `run --checkpoint` invocations; a firing rule is not
+// announced again). The windows' minutes hold one count per rule slot, so they return only when every
+// rule is the same, in the same order.
+void StatusQuery::restore_alerts(const CheckpointState& state) {
+  AlertEngine* alerts = outputs_->alerts();
+  if (!alerts) return;
+  const std::vector<AlertRule>& rules = alerts->rules();
+  bool same_rules = rules.size() == state.alerts.size();
+  for (size_t i = 0; i < rules.size(); ++i) {
+    same_rules = same_rules && state.alerts[i].rule_text == rules[i].text;
+    for (const AlertRuleMemory& memory : state.alerts) {
+      if (memory.rule_text != rules[i].text) continue;
+      alerts->restore(i,
+                      {static_cast<AlertState>(memory.state), memory.streak, memory.value, memory.evaluated});
+      break;
+    }
+  }
+  if (same_rules) alerts->restore_window(state.alert_minutes);
 }
 
 // Spark's file source remembers files by path: a path counted before a restart is not new.
@@ -123,6 +180,7 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
   CheckpointState state;
   state.query = query_description();
   state.next_batch_id = next_batch_id_;
+  state.query_id = outputs_->query_id();
   state.totals = table_.totals();
   if (watcher && watcher->follows()) {
     state.files = watcher->followed_files();
@@ -135,6 +193,14 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
     }
     state.files.reserve(counted_files_.size());
     for (const auto& [path, file] : counted_files_) state.files.push_back(file);
+  }
+  if (const AlertEngine* alerts = outputs_->alerts()) {
+    for (size_t i = 0; i < alerts->rules().size(); ++i) {
+      const AlertEngine::RuleMemory memory = alerts->memory(i);
+      state.alerts.push_back({alerts->rules()[i].text, static_cast<uint8_t>(memory.state), memory.streak,
+                              memory.evaluated, memory.value});
+    }
+    state.alert_minutes = alerts->window_minutes();
   }
   auto committed = checkpoint_->commit(state);
   if (!committed) {
@@ -151,12 +217,28 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   batch_files_ = files.size();
   batch_started_ = SteadyClock::now();
   const uint64_t batch_id = next_batch_id_++;
-  std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files));
-  if (watcher) watcher->record_counted(counted, SteadyClock::now());
-  if (last_batch_empty_) {
-    --next_batch_id_;  // the id goes to the next batch that has data
-    return commit_checkpoint(std::move(counted), watcher) ? kExitOk : kExitFailure;
+  std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files), cancel_);
+  switch (last_batch_end_) {
+    case BatchEnd::kCancelled:
+      // Nothing of the batch was printed, and nothing is committed: a restart reads it all again.
+      --next_batch_id_;
+      print_diagnostic("interrupted: batch " + std::to_string(batch_id) +
+                       " stopped part way; nothing committed");
+      return 128 + ShutdownSignals::install().first_signal();
+    case BatchEnd::kScanFailed:
+    case BatchEnd::kSinkFailed:
+      // Spark writes its commit log only once the sink has the batch: this one stays uncommitted.
+      return kExitFailure;
+    case BatchEnd::kStdoutClosed:
+      return kEndByBrokenPipe;
+    case BatchEnd::kNoData:
+      if (watcher) watcher->record_counted(counted, SteadyClock::now());
+      --next_batch_id_;  // the id goes to the next batch that has data
+      return commit_checkpoint(std::move(counted), watcher) ? kExitOk : kExitFailure;
+    case BatchEnd::kPrinted:
+      break;
   }
+  if (watcher) watcher->record_counted(counted, SteadyClock::now());
   const auto commit_started = SteadyClock::now();
   if (!commit_checkpoint(std::move(counted), watcher)) return kExitFailure;
   const auto done = SteadyClock::now();
@@ -167,31 +249,47 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   timings.total_ms = std::chrono::duration<double, std::milli>(done - batch_started_).count();
   outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_, table_.row_count(), timings,
                         pipeline_->pool_bytes());
-  return sink_failed_ ? kExitFailure : kExitOk;
+  return kExitOk;
 }
 
 Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std::string>& paths,
                                                           const WarningHandler& warn) {
   std::vector<FileTask> tasks;
+  // A file is counted once however often it is named (`run v v/a.log`, `run /abs/x ./x x`): files are
+  // told apart by (device, inode), not by how the path is spelled.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> named;
+  auto add = [&](std::string path, uint64_t device, uint64_t inode) {
+    const auto [it, fresh] = named.emplace(std::make_pair(device, inode), path);
+    if (!fresh) {
+      warn(path + ": the same file as " + it->second + ", counted once");
+      return;
+    }
+    tasks.push_back(whole_file_task(std::move(path), UINT64_MAX));
+  };
   for (const std::string& path : paths) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
     if (!S_ISDIR(st.st_mode)) {
       // Named explicitly: taken whatever its name; the reader checks its type.
-      tasks.push_back(whole_file_task(path, UINT64_MAX));
+      add(path, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
       continue;
     }
     auto listing = list_visible_files(
         path, [&](const std::string& special) { warn(special + ": not a regular file, ignored"); });
     if (!listing) return Error{listing.error()};
-    for (ListedFile& file : listing.value())
-      tasks.push_back(whole_file_task(std::move(file.path), UINT64_MAX));
+    for (ListedFile& file : listing.value()) add(std::move(file.path), file.device, file.inode);
   }
   return tasks;
 }
 
 int StatusQuery::finish(int exit_code) {
   outputs_->finish();
+  if (exit_code == kEndByBrokenPipe) {
+    // What `yes | head` does: end by the signal, quietly (a shell prints nothing for SIGPIPE).
+    std::signal(SIGPIPE, SIG_DFL);
+    std::raise(SIGPIPE);
+    return kExitFailure;
+  }
   if (exit_code == kExitOk && options_.fail_on_alert && outputs_->any_alert_fired()) {
     print_diagnostic("an alert fired (--fail-on-alert): exit 3");
     return kExitAlertFired;
@@ -220,7 +318,18 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
     progress_bar_ =
         std::make_unique<ProgressBar>(total, [this, before] { return pipeline_->bytes_read() - before; });
   }
-  return finish(run_batch(std::move(fresh), nullptr));
+  // Ctrl-C, SIGTERM (timeout, systemd): the batch stops within a chunk and nothing of it is committed.
+  cancel_ = &ShutdownSignals::install().stop_flag();
+  int exit_code = run_batch(std::move(fresh), nullptr);
+  const std::vector<std::string>& unreadable = pipeline_->last_batch_unreadable_files();
+  if (exit_code == kExitOk && !unreadable.empty()) {
+    // A gate such as --fail-on-alert must not pass on input it never saw.
+    print_diagnostic(std::to_string(unreadable.size()) + " file" + (unreadable.size() == 1 ? "" : "s") +
+                     " could not be read (" + unreadable.front() + (unreadable.size() > 1 ? ", ..." : "") +
+                     "): exit 1");
+    exit_code = kExitFailure;
+  }
+  return finish(exit_code);
 }
 
 int StatusQuery::watch(DirectoryWatcher& watcher) {
@@ -241,7 +350,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
-      if (run_batch(std::move(ready), &watcher) != kExitOk) return finish(kExitFailure);
+      if (const int code = run_batch(std::move(ready), &watcher); code != kExitOk) return finish(code);
       continue;
     }
     const auto wait = watcher.next_deadline(now) - now;

@@ -35,6 +35,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitAlertFired = 3;  // --fail-on-alert
+// Not an exit status: stdout's reader went away (logstream ... | head). The query ends the way a Unix
+// filter does, by SIGPIPE, with no message.
+inline constexpr int kEndByBrokenPipe = -1;
 
 class StatusQuery {
  public:
@@ -58,12 +61,24 @@ class StatusQuery {
 
  private:
   StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs);
+  // How the batch run last ended, as the merge stage saw it.
+  enum class BatchEnd : uint8_t {
+    kPrinted,       // handed to every sink
+    kNoData,        // nothing new (as Spark: no new data, no batch)
+    kCancelled,     // run stopped by a signal part way
+    kScanFailed,    // a Hyperscan scan failed: the counts are incomplete
+    kSinkFailed,    // a sink could not be written
+    kStdoutClosed,  // the reader of stdout went away
+  };
   int finish(int exit_code);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
+  BatchEnd judge_closed_batch(uint64_t batch_id, const LineCounts& batch) const;
+  void print_batch_summary(uint64_t batch_id, const LineCounts& batch) const;
   // `watcher`: the watch loop's, told what was counted (--follow needs it); nullptr for run.
   int run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher);
   bool commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher);
   bool already_counted(const std::string& path) const;
+  void restore_alerts(const CheckpointState& state);
   std::string query_description() const;
 
   QueryOptions options_;
@@ -71,9 +86,9 @@ class StatusQuery {
   StatusTable table_;
   std::unique_ptr<BatchOutputs> outputs_;
   std::unique_ptr<StreamPipeline> pipeline_;
-  bool sink_failed_ = false;
   bool skip_empty_batches_ = false;  // --follow: a read that found no complete line is not a batch
-  bool last_batch_empty_ = false;
+  BatchEnd last_batch_end_ = BatchEnd::kPrinted;
+  const std::atomic<bool>* cancel_ = nullptr;  // run: the stop flag, checked once per chunk
   uint64_t next_batch_id_ = 0;
   std::optional<CheckpointStore> checkpoint_;
   // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "stages/core/invariant.h"
+
 namespace logstream {
 
 Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkParser& parser,
@@ -24,7 +26,12 @@ StreamPipeline::StreamPipeline(const ChunkParser& parser, PipelineOptions option
       pool_(threads * options.chunks_per_thread + 2, options.chunk_size),
       reader_(pool_, parser, std::move(warn), options.announce_formats),
       on_closed_(std::move(on_closed)),
-      contexts_([this] { return parser_.make_context().value(); }) {
+      contexts_([this] {
+        // create() made one context already, so only running out of memory can fail here.
+        auto context = parser_.make_context();
+        if (!context) fail_at_runtime("cannot set up a parser thread: " + context.error());
+        return std::move(context).value();
+      }) {
   build_graph();
 }
 
@@ -56,17 +63,14 @@ void StreamPipeline::build_graph() {
   make_edge(*merge_, in_flight_->decrementer());
 }
 
-std::vector<CountedFile> StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files) {
+std::vector<CountedFile> StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files,
+                                                   const std::atomic<bool>* cancel) {
   accumulator_.start(batch_id);
-  reader_.start(batch_id, std::move(files));
+  reader_.start(batch_id, std::move(files), cancel);
   read_->activate();
   graph_.wait_for_all();
-  if (!accumulator_.closed()) {
-    // Only a bug can get here: every path through the reader ends with the batch-end marker.
-    std::fprintf(stderr, "logstream: internal error: batch %llu did not close\n",
-                 static_cast<unsigned long long>(batch_id));
-    std::abort();
-  }
+  // Only a bug can fail this: every path through the reader ends with the batch-end marker.
+  if (!accumulator_.closed()) fail_invariant("batch " + std::to_string(batch_id) + " did not close");
   return reader_.take_counted_files();
 }
 

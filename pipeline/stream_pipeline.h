@@ -38,11 +38,26 @@ class StreamPipeline {
 
   // Runs one batch over `files` and returns once the merge stage has closed it and handed it on; returns
   // the files read and how far each was counted.
-  std::vector<CountedFile> run_batch(uint64_t batch_id, std::vector<FileTask> files);
+  // `cancel` (may be null): when it becomes true, the batch ends at the next chunk and
+  // last_batch_cancelled() holds; the batch-closed handler is called all the same.
+  std::vector<CountedFile> run_batch(uint64_t batch_id, std::vector<FileTask> files,
+                                     const std::atomic<bool>* cancel = nullptr);
 
   unsigned threads() const noexcept { return threads_; }
   // The counts of the batch run last (valid until the next run_batch).
   const LineCounts& last_batch_counts() const noexcept { return accumulator_.counts(); }
+  bool last_batch_cancelled() const noexcept { return reader_.cancelled(); }
+  // The first failed Hyperscan result of the batch run last, or 0.
+  int last_batch_scan_error() const noexcept { return accumulator_.scan_error(); }
+  const std::vector<std::string>& last_batch_unreadable_files() const noexcept {
+    return reader_.unreadable_files();
+  }
+  size_t last_batch_files_opened() const noexcept { return reader_.files_opened(); }
+  // Lines read and accepted per file opened by the batch run last, with the files' paths.
+  const std::vector<BatchAccumulator::FileLines>& last_batch_lines_by_file() const noexcept {
+    return accumulator_.lines_by_file();
+  }
+  const std::vector<std::string>& last_batch_paths() const noexcept { return reader_.opened_paths(); }
   // Bytes handed to the parse stage since the pipeline was created; read from any thread (progress bar).
   uint64_t bytes_read() const noexcept { return reader_.bytes_read(); }
   size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }

@@ -25,6 +25,42 @@ AlertEngine::AlertEngine(std::vector<AlertRule> rules, std::shared_ptr<const Lin
   streaks_.assign(rules_.size(), 0);
 }
 
+bool AlertEngine::any_fired() const noexcept {
+  if (any_fired_) return true;
+  return std::any_of(statuses_.begin(), statuses_.end(),
+                     [](const AlertStatus& s) { return s.state == AlertState::kFiring; });
+}
+
+AlertEngine::RuleMemory AlertEngine::memory(size_t rule) const {
+  const AlertStatus& status = statuses_[rule];
+  return {status.state, streaks_[rule], status.value, status.evaluated};
+}
+
+void AlertEngine::restore(size_t rule, const RuleMemory& memory) {
+  AlertStatus& status = statuses_[rule];
+  status.state = memory.state;
+  status.value = memory.value;
+  status.evaluated = memory.evaluated;
+  streaks_[rule] = memory.streak;
+}
+
+std::vector<MinuteTally> AlertEngine::window_minutes() const {
+  std::vector<MinuteTally> minutes;
+  minutes.reserve(window_.size());
+  for (const auto& [minute, tally] : window_) minutes.push_back(tally);
+  return minutes;
+}
+
+void AlertEngine::restore_window(const std::vector<MinuteTally>& minutes) {
+  window_.clear();
+  newest_minute_ = INT64_MIN;
+  if (longest_window_minutes_ == 0) return;
+  for (const MinuteTally& tally : minutes) {
+    window_[tally.minute] = tally;
+    newest_minute_ = std::max(newest_minute_, tally.minute);
+  }
+}
+
 AlertEngine::Value AlertEngine::value_of(size_t index, const LineCounts& batch) const {
   const AlertRule& rule = rules_[index];
   const int slot = line_rules_ ? line_rules_->slot_of(index) : -1;

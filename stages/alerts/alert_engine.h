@@ -42,7 +42,24 @@ class AlertEngine {
   std::vector<AlertEvent> on_batch(uint64_t batch_id, const LineCounts& batch);
 
   const std::vector<AlertStatus>& statuses() const noexcept { return statuses_; }
-  bool any_fired() const noexcept { return any_fired_; }
+  // A rule fired during this process, or one restored as firing still is (a CI gate on a log counted over
+  // several `run --checkpoint` invocations).
+  bool any_fired() const noexcept;
+
+  // What a restart needs to go on as if it had never stopped: per rule, its state and streak; and the
+  // event-time minutes the `over` windows still cover.
+  struct RuleMemory {
+    AlertState state = AlertState::kInactive;
+    uint32_t streak = 0;
+    double value = 0;
+    bool evaluated = false;
+  };
+  RuleMemory memory(size_t rule) const;
+  void restore(size_t rule, const RuleMemory& memory);
+  std::vector<MinuteTally> window_minutes() const;
+  // Only valid with the same rules in the same order (the minutes' match slots are the rules' slots).
+  void restore_window(const std::vector<MinuteTally>& minutes);
+  const std::vector<AlertRule>& rules() const noexcept { return rules_; }
   bool empty() const noexcept { return rules_.empty(); }
 
  private:

@@ -116,7 +116,7 @@ Expected<LineRules::Context> LineRules::make_context() const {
 
 void LineRules::observe(Context& context, const ParsedLine& line) const {
   Context::Pending pending;
-  pending.facts.status = line.status;
+  if (line.status >= 0) pending.facts.status = line.status;  // none: cut off before it (the null row)
   if (needs_fields_) {
     ParsedLine request;
     split_request(line.request, request);
@@ -135,7 +135,11 @@ void LineRules::observe(Context& context, const ParsedLine& line) const {
   context.lines.push_back(pending);
 }
 
-void LineRules::finish_chunk(Context& context, LineCounts& counts) const {
+int LineRules::finish_chunk(Context& context, LineCounts& counts) const {
+  int scan_error = 0;
+  auto note = [&scan_error](hs_error_t result) {
+    if (PatternSet::failed(result) && scan_error == 0) scan_error = result;
+  };
   if (needs_endpoint_scan_ && !context.lines.empty()) {
     // One scan for the whole chunk. Matches come in order of their end, so the line is found by walking.
     size_t line = 0;
@@ -151,8 +155,8 @@ void LineRules::finish_chunk(Context& context, LineCounts& counts) const {
       }
       return true;
     };
-    patterns_->scan_with_start(context.endpoints.data(), context.endpoints.size(), *context.scratch,
-                               on_match);
+    note(patterns_->scan_with_start(context.endpoints.data(), context.endpoints.size(), *context.scratch,
+                                    on_match));
     // A match that starts in an earlier endpoint (a negated class can match '\n') says nothing about this
     // one; these rare lines are scanned again on their own.
     for (const auto& [index, id] : spanning) {
@@ -163,7 +167,7 @@ void LineRules::finish_chunk(Context& context, LineCounts& counts) const {
         pending.facts.pattern_matches |= uint64_t{1} << match_id;
         return true;
       };
-      patterns_->scan_with_start(endpoint.data(), endpoint.size(), *context.scratch, single);
+      note(patterns_->scan_with_start(endpoint.data(), endpoint.size(), *context.scratch, single));
     }
   }
   for (const Context::Pending& pending : context.lines) {
@@ -181,6 +185,7 @@ void LineRules::finish_chunk(Context& context, LineCounts& counts) const {
   context.lines.clear();
   context.endpoints.clear();
   context.line_ends.clear();
+  return scan_error;
 }
 
 }  // namespace logstream

@@ -55,7 +55,8 @@ class LineRules {
   // Called for each accepted line of a chunk (views must stay valid until finish_chunk).
   void observe(Context& context, const ParsedLine& line) const;
   // Evaluates the chunk's lines into `counts` and clears the context.
-  void finish_chunk(Context& context, LineCounts& counts) const;
+  // Returns the failed Hyperscan result of the chunk's endpoint scan, or 0 (see PatternSet::failed).
+  [[nodiscard]] int finish_chunk(Context& context, LineCounts& counts) const;
 
  private:
   struct Slot {

@@ -42,6 +42,17 @@ bool parse_u64(std::string_view text, uint64_t& out, int base = 10) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+// A signed decimal as serialize_checkpoint writes it: no '+', no leading zeros, no "-0".
+bool parse_i64(std::string_view text, int64_t& out) {
+  const bool negative = !text.empty() && text[0] == '-';
+  uint64_t magnitude = 0;
+  if (!parse_u64(negative ? text.substr(1) : text, magnitude)) return false;
+  if (negative && (magnitude == 0 || magnitude > uint64_t{1} << 63)) return false;
+  if (!negative && magnitude > static_cast<uint64_t>(INT64_MAX)) return false;
+  out = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+  return true;
+}
+
 std::string hex64(uint64_t value) {
   char buffer[17];
   std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
@@ -96,6 +107,7 @@ std::string serialize_checkpoint(const CheckpointState& state) {
   text.append(kMagic).append("\n");
   text.append("query ").append(escape_field(state.query)).append("\n");
   text.append("next-batch ").append(std::to_string(state.next_batch_id)).append("\n");
+  if (!state.query_id.empty()) text.append("query-id ").append(state.query_id).append("\n");
   const LineCounts& t = state.totals;
   text.append("lines ").append(std::to_string(t.lines_read)).append(" ").append(std::to_string(t.bytes_read));
   text.append(" ").append(std::to_string(t.null_status));
@@ -112,6 +124,21 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     text.append(std::to_string(f.identity.fingerprint_length)).append(" ");
     text.append(hex64(f.identity.fingerprint)).append(" ").append(std::to_string(f.offset)).append(" ");
     text.append(escape_field(f.path)).append("\n");
+  }
+  for (const AlertRuleMemory& a : state.alerts) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &a.value, sizeof bits);
+    text.append("alert ").append(std::to_string(a.state)).append(" ").append(std::to_string(a.streak));
+    text.append(a.evaluated ? " 1 " : " 0 ").append(hex64(bits)).append(" ");
+    text.append(escape_field(a.rule_text)).append("\n");
+  }
+  for (const MinuteTally& m : state.alert_minutes) {
+    text.append("alert-minute ")
+        .append(std::to_string(m.minute))
+        .append(" ")
+        .append(std::to_string(m.accepted));
+    for (const uint64_t n : m.matches) text.append(" ").append(std::to_string(n));
+    text.append("\n");
   }
   const uint64_t checksum = fnv1a64(text);
   text.append("end ").append(hex64(checksum)).append("\n");
@@ -157,6 +184,10 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
     } else if (kind == "next-batch" && f.size() == 2 && !have_batch) {
       if (!parse_u64(f[1], state.next_batch_id)) return fail(line_number, "malformed batch id");
       have_batch = true;
+    } else if (kind == "query-id" && f.size() == 2 && state.query_id.empty()) {
+      if (f[1].size() != 36 || f[1].find_first_not_of("0123456789abcdef-") != std::string_view::npos)
+        return fail(line_number, "malformed query id");
+      state.query_id = std::string(f[1]);
     } else if (kind == "lines" && f.size() == 4 + kRejectReasonCount && !have_lines) {
       LineCounts& t = state.totals;
       bool ok =
@@ -181,6 +212,29 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       file.identity.fingerprint_length = static_cast<uint32_t>(length);
       file.path = std::move(*path);
       state.files.push_back(std::move(file));
+    } else if (kind == "alert" && f.size() == 6) {
+      AlertRuleMemory alert;
+      uint64_t alert_state = 0, streak = 0, evaluated = 0, bits = 0;
+      auto rule_text = unescape_field(f[5]);
+      if (!parse_u64(f[1], alert_state) || alert_state > 2 || !parse_u64(f[2], streak) ||
+          streak > UINT32_MAX || !parse_u64(f[3], evaluated) || evaluated > 1 || f[4].size() != 16 ||
+          !parse_u64(f[4], bits, 16) || !rule_text) {
+        return fail(line_number, "malformed alert entry");
+      }
+      alert.state = static_cast<uint8_t>(alert_state);
+      alert.streak = static_cast<uint32_t>(streak);
+      alert.evaluated = evaluated == 1;
+      std::memcpy(&alert.value, &bits, sizeof bits);
+      alert.rule_text = std::move(*rule_text);
+      state.alerts.push_back(std::move(alert));
+    } else if (kind == "alert-minute" && f.size() == 3 + kMaxLineRules) {
+      MinuteTally minute;
+      bool ok = parse_i64(f[1], minute.minute) && parse_u64(f[2], minute.accepted);
+      for (size_t i = 0; i < kMaxLineRules; ++i) ok = ok && parse_u64(f[3 + i], minute.matches[i]);
+      if (!ok) return fail(line_number, "malformed alert minute");
+      if (!state.alert_minutes.empty() && state.alert_minutes.back().minute >= minute.minute)
+        return fail(line_number, "alert minutes out of order");
+      state.alert_minutes.push_back(minute);
     } else {
       return fail(line_number, "unexpected line");
     }

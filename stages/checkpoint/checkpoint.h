@@ -7,9 +7,12 @@
 //   logstream-checkpoint 1
 //   query <escaped description of the query; a restart with another query is refused>
 //   next-batch <id>
+//   query-id <the query's id, as --progress prints it>        (absent in checkpoints written before it)
 //   lines <read> <bytes> <null-status> <reject0> ... <reject7>
 //   status <code> <count>                                   (one per nonzero status)
 //   file <device> <inode> <fingerprint-length> <fingerprint> <offset> <escaped path>
+//   alert <state> <streak> <evaluated> <value as IEEE-754 bits, hex> <escaped rule text>
+//   alert-minute <minute> <accepted> <matches of slot 0> ... <matches of slot 15>
 //   end <FNV-1a 64 of every byte before this line, hex>
 #pragma once
 
@@ -52,11 +55,24 @@ struct CountedFile {
   uint64_t offset = 0;  // bytes counted from the start: the end of the last counted line
 };
 
+// What one alert rule remembers between batches, so that a restart neither fires it again nor forgets a
+// streak: keyed by the rule's whole text (a rule that changed starts afresh).
+struct AlertRuleMemory {
+  std::string rule_text;
+  uint8_t state = 0;  // AlertState: 0 inactive, 1 pending, 2 firing
+  uint32_t streak = 0;
+  bool evaluated = false;
+  double value = 0;
+};
+
 struct CheckpointState {
   std::string query;
   uint64_t next_batch_id = 0;
+  std::string query_id;  // 8-4-4-4-12 lowercase hex, or empty
   LineCounts totals;
   std::vector<CountedFile> files;
+  std::vector<AlertRuleMemory> alerts;
+  std::vector<MinuteTally> alert_minutes;  // the event-time minutes the `over` windows still cover, ascending
 };
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 0xcbf29ce484222325ULL) noexcept;

@@ -36,13 +36,16 @@ struct Chunk {
     shape = ChunkShape::kWholeLines;
     batch_id = 0;
     parser_index = 0;
+    file_index = 0;
     long_line_id = 0;
     piece_index = 0;
     last_piece = false;
     piece_overlap = 0;
     batch_chunk_count = 0;
+    batch_cancelled = false;
     counts.clear();
     piece = LinePieceResult{};
+    scan_error = 0;
   }
 
   std::unique_ptr<char[]> storage;
@@ -52,6 +55,7 @@ struct Chunk {
   ChunkShape shape = ChunkShape::kWholeLines;
   uint64_t batch_id = 0;
   uint32_t parser_index = 0;  // which configured line parser reads this chunk (per file, for --format auto)
+  uint32_t file_index = 0;    // which file of the batch (in the order read), for per-file accounting
 
   // kLinePiece only.
   uint64_t long_line_id = 0;
@@ -61,10 +65,15 @@ struct Chunk {
 
   // kBatchEnd only: how many data chunks the batch produced before this marker.
   uint64_t batch_chunk_count = 0;
+  // kBatchEnd only: the reader stopped early (a signal); a long line may be left without its last piece.
+  bool batch_cancelled = false;
 
   // Written by the parser, read by the merge stage.
   LineCounts counts;
   LinePieceResult piece;
+  // A Hyperscan scan of this chunk failed (its hs_error_t): the counts are incomplete, and the batch must
+  // stop the query rather than pass unmatched lines off as null statuses.
+  int scan_error = 0;
 };
 
 }  // namespace logstream

@@ -121,7 +121,11 @@ void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& 
     if (reject) {
       counts.count_reject(*reject);
     } else {
-      counts.count_status(context.line_.status);
+      // A line cut off before its status (inside the request) has none: Spark's null row.
+      if (context.line_.status < 0)
+        ++counts.null_status;
+      else
+        counts.count_status(context.line_.status);
       on_accepted(context.line_);
     }
   };
@@ -168,7 +172,7 @@ void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
   if (line_rules_) {
     parse_lines(format, context, chunk,
                 [&](const ParsedLine& line) { line_rules_->observe(*context.rules_, line); });
-    line_rules_->finish_chunk(*context.rules_, chunk.counts);
+    chunk.scan_error = line_rules_->finish_chunk(*context.rules_, chunk.counts);
     return;
   }
   // The hot path: nothing but the status is needed from an accepted line.

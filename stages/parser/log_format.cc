@@ -248,10 +248,6 @@ Expected<bool> LogFormat::finish() {
     const bool before_quote = after < n && steps_[after].literal.front() == '"';
     step.quoted = after_quote && before_quote;
     step.delimiter = after < n ? static_cast<unsigned char>(steps_[after].literal.front()) : -1;
-    if (step.quoted && after + 1 == n && steps_[after].literal == "\"") {
-      step.may_be_cut = true;  // only its closing quote follows: a line cut off inside it still counts
-      steps_[after].closes_cut_field = true;
-    }
     if (!step.time_format.empty() && !step.quoted && step.delimiter >= 0) {
       const TimeShape shape = strftime_shape(step.time_format, static_cast<char>(step.delimiter));
       if (shape.varies) {
@@ -386,11 +382,9 @@ struct StaticStep {
   bool is_literal = false;
   char literal[4] = {};
   uint8_t literal_size = 0;
-  bool closes_cut_field = false;
   FieldKind kind{};
   bool final_status = false;
   bool quoted = false;
-  bool may_be_cut = false;
   bool stops_at_query = false;    // never in a built-in format
   bool space_padded = false;      // never in a built-in format
   uint8_t delimiters_inside = 0;  // never in a built-in format
@@ -413,19 +407,6 @@ constexpr StaticStep field(FieldKind kind, char delimiter, bool quoted = false, 
   step.delimiter = delimiter == 0 ? int16_t{-1} : static_cast<int16_t>(static_cast<unsigned char>(delimiter));
   step.quoted = quoted;
   step.final_status = final_status;
-  return step;
-}
-
-// The last field of a format, quoted: a line cut off inside it is accepted as truncated.
-constexpr StaticStep last_quoted(FieldKind kind, bool final_status = false) {
-  StaticStep step = field(kind, '"', true, final_status);
-  step.may_be_cut = true;
-  return step;
-}
-
-constexpr StaticStep closing_quote() {
-  StaticStep step = lit("\"");
-  step.closes_cut_field = true;
   return step;
 }
 
@@ -461,8 +442,8 @@ constexpr StaticStep kCombinedProgram[] = {field(K::kHost, ' '),
                                            lit(" \""),
                                            field(K::kText, '"', true),
                                            lit("\" \""),
-                                           last_quoted(K::kText),
-                                           closing_quote()};
+                                           field(K::kText, '"', true),
+                                           lit("\"")};
 constexpr StaticStep kVhostCombinedProgram[] = {field(K::kText, ':'),
                                                 lit(":"),
                                                 field(K::kNumber, ' '),
@@ -483,8 +464,8 @@ constexpr StaticStep kVhostCombinedProgram[] = {field(K::kText, ':'),
                                                 lit(" \""),
                                                 field(K::kText, '"', true),
                                                 lit("\" \""),
-                                                last_quoted(K::kText),
-                                                closing_quote()};
+                                                field(K::kText, '"', true),
+                                                lit("\"")};
 constexpr StaticStep kNginxProgram[] = {field(K::kHost, ' '),
                                         lit(" - "),
                                         field(K::kText, ' ', false, true),
@@ -499,8 +480,8 @@ constexpr StaticStep kNginxProgram[] = {field(K::kHost, ' '),
                                         lit(" \""),
                                         field(K::kText, '"', true, true),
                                         lit("\" \""),
-                                        last_quoted(K::kText, true),
-                                        closing_quote()};
+                                        field(K::kText, '"', true, true),
+                                        lit("\"")};
 
 std::string_view literal_of(const StaticStep& step) noexcept { return {step.literal, step.literal_size}; }
 template <typename StepT>
@@ -544,8 +525,10 @@ template <bool InChunk = false, typename StepT>
                                                                      ParsedLine& out, ClfTimeCache& times,
                                                                      bool& status_from_final,
                                                                      QuoteEscaping escaping) noexcept {
+  // A line cut off inside a quoted field ends there: the steps after the cut find nothing, and their
+  // fields stay null (a request cut short leaves the status null, as Spark's regexp_extract gives it).
+  if (!InChunk && out.truncated) return std::nullopt;
   if (step.is_literal) {
-    if (!InChunk && step.closes_cut_field && out.truncated) return std::nullopt;  // cut off before it
     const std::string_view literal = literal_of(step);
     if (size - pos < literal.size()) return RejectReason::kMissingField;
     for (size_t i = 0; i < literal.size(); ++i) {
@@ -570,8 +553,8 @@ template <bool InChunk = false, typename StepT>
   } else if (step.quoted) {
     end = find_closing_quote<InChunk>(data, size, pos, escaping);
     if (end == std::string_view::npos) {
-      if (InChunk || !step.may_be_cut) return RejectReason::kUnterminatedQuote;
-      end = size;  // cut off inside the format's last field: what there is of it counts
+      if (InChunk) return RejectReason::kUnterminatedQuote;
+      end = size;  // cut off inside the field: what there is of it counts
       out.truncated = true;
     }
   } else if (step.delimiter < 0) {
@@ -722,10 +705,10 @@ static bool same_program(const std::vector<StepT>& steps, const StaticStep (&pro
     const auto& a = steps[i];
     const StaticStep& b = program[i];
     if (a.is_literal != b.is_literal) return false;
-    if (a.is_literal ? (a.literal != literal_of(b) || a.closes_cut_field != b.closes_cut_field)
+    if (a.is_literal ? a.literal != literal_of(b)
                      : (a.kind != b.kind || a.quoted != b.quoted || a.delimiter != b.delimiter ||
-                        a.may_be_cut != b.may_be_cut || a.stops_at_query != b.stops_at_query ||
-                        a.space_padded != b.space_padded || a.delimiters_inside != b.delimiters_inside ||
+                        a.stops_at_query != b.stops_at_query || a.space_padded != b.space_padded ||
+                        a.delimiters_inside != b.delimiters_inside ||
                         (a.kind == FieldKind::kStatus && a.final_status != b.final_status))) {
       return false;
     }

@@ -77,7 +77,8 @@ class LogFormat {
   // Parses one line (terminator excluded). nullopt: accepted, fields in `out`. Extra fields after the
   // last step are accepted when they start with a space: real logs append fields to standard formats.
   // So a typed last field (status, size, number, host) ends at the first space; text runs to the end.
-  // A line cut off inside a last quoted field is accepted with out.truncated set.
+  // A line cut off inside a quoted field is accepted with out.truncated set: that field runs to the end
+  // of the line and the fields after it are absent (a status after the cut is -1: the null row).
   std::optional<RejectReason> parse(std::string_view line, ParsedLine& out) const noexcept;
   // The same with the calling thread's timestamp cache: the hot path of the parse stage.
   std::optional<RejectReason> parse(std::string_view line, ParsedLine& out,
@@ -109,11 +110,9 @@ class LogFormat {
   struct Step {
     bool is_literal = false;
     std::string literal;            // is_literal
-    bool closes_cut_field = false;  // is_literal: the closing quote of a may_be_cut field, absent if cut
     FieldKind kind{};               // !is_literal
     bool final_status = false;      // %>s rather than %s; the final status wins when both appear
     bool quoted = false;            // between '"' literals: ends at the closing quote
-    bool may_be_cut = false;        // quoted and the format's last field: a missing closing quote is a cut
     bool stops_at_query = false;    // followed directly by %q: ends at '?' or where the %q ends
     bool space_padded = false;      // a time with space-padded numbers (%e): a run of spaces is one
     uint8_t delimiters_inside = 0;  // a time whose format prints its delimiter: skipped that many times

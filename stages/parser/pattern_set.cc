@@ -33,6 +33,54 @@ Expected<PatternSet> PatternSet::create(const std::vector<PatternSpec>& patterns
   return set;
 }
 
+std::string PatternSet::error_text(hs_error_t result) {
+  const char* name = "an unknown Hyperscan error";
+  switch (result) {
+    case HS_INVALID:
+      name = "HS_INVALID: a parameter (database or scratch) was invalid";
+      break;
+    case HS_NOMEM:
+      name = "HS_NOMEM: out of memory";
+      break;
+    case HS_SCAN_TERMINATED:
+      name = "HS_SCAN_TERMINATED";
+      break;
+    case HS_COMPILER_ERROR:
+      name = "HS_COMPILER_ERROR";
+      break;
+    case HS_DB_VERSION_ERROR:
+      name = "HS_DB_VERSION_ERROR: the database was built by another Hyperscan version";
+      break;
+    case HS_DB_PLATFORM_ERROR:
+      name = "HS_DB_PLATFORM_ERROR: the database was built for another platform";
+      break;
+    case HS_DB_MODE_ERROR:
+      name = "HS_DB_MODE_ERROR: the database was built for another scan mode";
+      break;
+    case HS_BAD_ALIGN:
+      name = "HS_BAD_ALIGN: a parameter was not correctly aligned";
+      break;
+    case HS_BAD_ALLOC:
+      name = "HS_BAD_ALLOC: the allocator returned misaligned memory";
+      break;
+    case HS_SCRATCH_IN_USE:
+      name = "HS_SCRATCH_IN_USE: the scratch space was already in use";
+      break;
+    case HS_ARCH_ERROR:
+      name = "HS_ARCH_ERROR: this CPU lacks an instruction set Hyperscan needs";
+      break;
+    case HS_INSUFFICIENT_SPACE:
+      name = "HS_INSUFFICIENT_SPACE";
+      break;
+    case HS_UNKNOWN_ERROR:
+      name = "HS_UNKNOWN_ERROR";
+      break;
+    default:
+      break;
+  }
+  return std::string(name) + " (code " + std::to_string(result) + ")";
+}
+
 Expected<PatternSet::Scratch> PatternSet::make_scratch() const {
   hs_scratch_t* raw = nullptr;
   if (hs_alloc_scratch(database_.get(), &raw) != HS_SUCCESS) {

@@ -39,19 +39,30 @@ class PatternSet {
 
   Expected<Scratch> make_scratch() const;
 
+  // A scan's result: HS_SUCCESS, HS_SCAN_TERMINATED (on_match asked to stop: deliberate), or an error
+  // (scratch in use, a scratch or database that does not fit, out of memory) that must not pass as "no
+  // match": the caller reports it and the query stops.
+  static bool failed(hs_error_t result) noexcept {
+    return result != HS_SUCCESS && result != HS_SCAN_TERMINATED;
+  }
+  // "HS_SCRATCH_IN_USE (-10): ..." for a failed scan's result.
+  static std::string error_text(hs_error_t result);
+
   // Calls on_match(id, end_offset) for every match, in order of end offset. on_match returns true to go on.
   template <typename OnMatch>
-  void scan(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
-    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(), &trampoline<OnMatch>,
-            &on_match);
+  [[nodiscard]] hs_error_t scan(const char* data, size_t length, Scratch& scratch,
+                                OnMatch& on_match) const noexcept {
+    return hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(),
+                   &trampoline<OnMatch>, &on_match);
   }
 
   // The same with the start of each match: on_match(id, start_offset, end_offset). Needs patterns
   // compiled with HS_FLAG_SOM_LEFTMOST.
   template <typename OnMatch>
-  void scan_with_start(const char* data, size_t length, Scratch& scratch, OnMatch& on_match) const noexcept {
-    hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(),
-            &trampoline_with_start<OnMatch>, &on_match);
+  [[nodiscard]] hs_error_t scan_with_start(const char* data, size_t length, Scratch& scratch,
+                                           OnMatch& on_match) const noexcept {
+    return hs_scan(database_.get(), data, static_cast<unsigned>(length), 0, scratch.get(),
+                   &trampoline_with_start<OnMatch>, &on_match);
   }
 
  private:

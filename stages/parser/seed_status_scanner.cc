@@ -39,7 +39,8 @@ void SeedStatusScanner::process(Context& context, Chunk& chunk) const noexcept {
       chunk.piece.status = three_digit_value(data + to - kMatchWidth + 1);
       return false;  // stop: the first match is the only one that matters
     };
-    patterns_.scan(data, chunk.size, context.scratch_, first_match);
+    const hs_error_t result = patterns_.scan(data, chunk.size, context.scratch_, first_match);
+    if (PatternSet::failed(result)) chunk.scan_error = result;
     return;
   }
 
@@ -51,7 +52,11 @@ void SeedStatusScanner::process(Context& context, Chunk& chunk) const noexcept {
     starts.push_back(to - kMatchWidth);
     return true;
   };
-  patterns_.scan(data, chunk.size, context.scratch_, collect);
+  if (const hs_error_t result = patterns_.scan(data, chunk.size, context.scratch_, collect);
+      PatternSet::failed(result)) {
+    chunk.scan_error = result;
+    return;
+  }
 
   LineCounts& counts = chunk.counts;
   size_t next_match = 0;

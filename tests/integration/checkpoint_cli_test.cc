@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/integration/cli_paths.h"
@@ -56,6 +57,54 @@ TEST_F(CheckpointCliTest, ARestartCountsOnlyNewFilesOnTopOfTheSavedTable) {
   EXPECT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(third.out, "");
   EXPECT_NE(third.err.find("no new files"), std::string::npos) << third.err;
+}
+
+TEST_F(CheckpointCliTest, AlertStreaksAndStatesSurviveARestart) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  const std::vector<std::string> rules = {"--alert", "streak: count(status == 500) > 0 for 2 batches",
+                                          "--alert", "plain: count(5xx) > 0"};
+  fs::copy_file(log, logs() + "/a.log");
+  const auto first = run_seed(rules);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("alert streak pending"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("alert plain firing"), std::string::npos) << first.err;
+
+  fs::copy_file(log, logs() + "/b.log");
+  const auto second = run_seed(rules);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("alert streak firing"), std::string::npos)
+      << "the streak of batch 0 counts toward batch 1: " << second.err;
+  EXPECT_EQ(second.err.find("alert plain"), std::string::npos) << "already firing: " << second.err;
+
+  // --fail-on-alert sees a rule restored as firing that still fires.
+  fs::copy_file(log, logs() + "/c.log");
+  std::vector<std::string> gated = rules;
+  gated.push_back("--fail-on-alert");
+  const auto third = run_seed(gated);
+  EXPECT_EQ(third.exit_code, 3) << third.err;
+  EXPECT_EQ(third.err.find("alert plain firing"), std::string::npos) << third.err;
+
+  // A rule that changed starts afresh.
+  fs::copy_file(log, logs() + "/d.log");
+  const auto changed = run_seed({"--alert", "plain: count(5xx) > 1"});
+  EXPECT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find("alert plain firing"), std::string::npos) << changed.err;
+}
+
+TEST_F(CheckpointCliTest, ProgressKeepsTheQueryIdAcrossRestartsAndANewRunId) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  auto progress_of = [&](const std::string& name) {
+    fs::copy_file(log, logs() + "/" + name);
+    const auto r = run_seed({"-q", "--progress"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.err.substr(0, r.err.find('\n')));
+  };
+  const auto first = progress_of("a.log");
+  const auto second = progress_of("b.log");
+  EXPECT_EQ(first["batchId"], 0);
+  EXPECT_EQ(second["batchId"], 1);
+  EXPECT_EQ(first["id"], second["id"]) << "Spark's id names the query, whatever restarts it had";
+  EXPECT_NE(first["runId"], second["runId"]);
 }
 
 TEST_F(CheckpointCliTest, ACorruptCheckpointIsAnErrorNeverAFreshStart) {

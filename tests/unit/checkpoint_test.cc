@@ -18,6 +18,7 @@ CheckpointState sample_state() {
   CheckpointState state;
   state.query = "groupBy(status).count() --format combined";
   state.next_batch_id = 7;
+  state.query_id = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
   state.totals.lines_read = 110;
   state.totals.bytes_read = 12345;
   state.totals.null_status = 0;
@@ -26,12 +27,26 @@ CheckpointState sample_state() {
   state.totals.rejects[static_cast<size_t>(RejectReason::kBadTimestamp)] = 10;
   state.files.push_back({"/var/log/a b\n\x1b[31m.log", {2049, 123456, 1024, 0xdeadbeefcafef00dULL}, 12345});
   state.files.push_back({"/var/log/empty", {2049, 99, 0, 0xcbf29ce484222325ULL}, 0});
+  state.alerts.push_back({"errors: rate(status >= 500) > 0.05 for 2 batches", 1, 1, true, 0.0625});
+  state.alerts.push_back({"admin: count(endpoint ~ \"^/a\\d\") over 5m > 1", 2, 7, true, 1e-300});
+  state.alerts.push_back({"new: count(5xx) > 1", 0, 0, false, 0});
+  MinuteTally before_1970;
+  before_1970.minute = -3;
+  before_1970.accepted = 4;
+  before_1970.matches[1] = 2;
+  MinuteTally later;
+  later.minute = 29000000;
+  later.accepted = 9;
+  later.matches[0] = 1;
+  later.matches[15] = 3;
+  state.alert_minutes = {before_1970, later};
   return state;
 }
 
 void expect_same(const CheckpointState& a, const CheckpointState& b) {
   EXPECT_EQ(a.query, b.query);
   EXPECT_EQ(a.next_batch_id, b.next_batch_id);
+  EXPECT_EQ(a.query_id, b.query_id);
   EXPECT_EQ(a.totals.lines_read, b.totals.lines_read);
   EXPECT_EQ(a.totals.bytes_read, b.totals.bytes_read);
   EXPECT_EQ(a.totals.null_status, b.totals.null_status);
@@ -42,6 +57,20 @@ void expect_same(const CheckpointState& a, const CheckpointState& b) {
     EXPECT_EQ(a.files[i].path, b.files[i].path);
     EXPECT_TRUE(a.files[i].identity.same_file(b.files[i].identity));
     EXPECT_EQ(a.files[i].offset, b.files[i].offset);
+  }
+  ASSERT_EQ(a.alerts.size(), b.alerts.size());
+  for (size_t i = 0; i < a.alerts.size(); ++i) {
+    EXPECT_EQ(a.alerts[i].rule_text, b.alerts[i].rule_text);
+    EXPECT_EQ(a.alerts[i].state, b.alerts[i].state);
+    EXPECT_EQ(a.alerts[i].streak, b.alerts[i].streak);
+    EXPECT_EQ(a.alerts[i].evaluated, b.alerts[i].evaluated);
+    EXPECT_EQ(a.alerts[i].value, b.alerts[i].value) << "the value's bits are kept exactly";
+  }
+  ASSERT_EQ(a.alert_minutes.size(), b.alert_minutes.size());
+  for (size_t i = 0; i < a.alert_minutes.size(); ++i) {
+    EXPECT_EQ(a.alert_minutes[i].minute, b.alert_minutes[i].minute);
+    EXPECT_EQ(a.alert_minutes[i].accepted, b.alert_minutes[i].accepted);
+    EXPECT_EQ(a.alert_minutes[i].matches, b.alert_minutes[i].matches);
   }
 }
 
@@ -81,6 +110,22 @@ TEST(Checkpoint, ErrorsNameTheFileLineAndReason) {
   auto foreign = parse_checkpoint("{\"offsets\": []}\n", "dir/checkpoint");
   ASSERT_FALSE(foreign);
   EXPECT_NE(foreign.error().find("not a logstream checkpoint"), std::string::npos) << foreign.error();
+}
+
+TEST(Checkpoint, AlertMemoryOutOfRangeOrOrderIsRefused) {
+  const std::string good = serialize_checkpoint(sample_state());
+  auto refuse = [&](CheckpointState state, const std::string& reason) {
+    auto parsed = parse_checkpoint(serialize_checkpoint(state), "cp");
+    ASSERT_FALSE(parsed) << reason;
+    EXPECT_NE(parsed.error().find(reason), std::string::npos) << parsed.error();
+  };
+  CheckpointState bad_state = sample_state();
+  bad_state.alerts[0].state = 3;
+  refuse(bad_state, "malformed alert entry");
+  CheckpointState unordered = sample_state();
+  std::swap(unordered.alert_minutes[0], unordered.alert_minutes[1]);
+  refuse(unordered, "alert minutes out of order");
+  ASSERT_TRUE(parse_checkpoint(good, "cp"));
 }
 
 TEST(Checkpoint, CountsThatDoNotAddUpAreRefusedEvenWithAGoodChecksum) {

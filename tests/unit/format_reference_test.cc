@@ -69,82 +69,130 @@ bool real_clf_time(const std::string& t) {
          number(18, 2) <= 60 /* a leap second */ && number(22, 2) <= 23 && number(24, 2) <= 59;
 }
 
+// One piece of a format's regex: its capturing groups, and what the first of them holds.
+struct Piece {
+  enum Role { kPlain, kStatus, kTime, kQuoted };  // kQuoted: a "..." field, quotes included
+  std::string regex;
+  int groups = 0;
+  Role role = kPlain;
+};
+
 struct ReferenceFormat {
   std::string name;  // the test's name for it
   FormatOptions options;
-  std::string pattern;
-  int status_group;
-  int time_group;           // a "dd/Mon/yyyy:HH:MM:SS +hhmm" group that must be a real date; 0: none
-  int closing_quote_group;  // matched unless the line was cut off inside its last quoted field; 0: none
+  std::vector<Piece> pieces;
+  bool nginx_quotes = false;  // a quoted field ends at the first '"' (no backslash escapes)
 };
 
 // Building blocks, after the README: a field ends at the first byte of the literal after it; httpd
 // quoted fields end at the first '"' not escaped by a backslash, nginx ones at the first '"'; extra
-// fields after a format's last one start with a space; a last quoted field may be cut off by the line's
-// end (then it holds the rest of the line, a lone trailing backslash included).
+// fields after a format's last one start with a space. A line cut off inside a quoted field is
+// accepted: that field holds the rest of the line (a lone trailing backslash included), the pieces after
+// it are absent, and a status among them is null.
 const std::string kWord = "([^ ]*)";
-const std::string kHost = "([^ ]+)";
 const std::string kTime = R"re(([0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}))re";
-const std::string kStatus = "([0-9]{3})";
-const std::string kSizeOrDash = "([0-9]+|-)";
-const std::string kBytes = "([0-9]+)";
-const std::string kQuoted = R"re("((?:[^"\\]|\\.)*)")re";
-const std::string kQuotedLast = R"re("((?:[^"\\]|\\.)*)(?:(")(?: .*)?|\\?)$)re";
-const std::string kNginxQuoted = R"re("([^"]*)")re";
-const std::string kNginxQuotedLast = R"re("([^"]*)(?:(")(?: .*)?)?$)re";
 const std::string kExtra = "(?: .*)?$";
+const Piece kHost{"([^ ]+)", 1};
+const Piece kWordPiece{kWord, 1};
+const Piece kSpace{" ", 0};
+const Piece kBracketedTime{"\\[" + kTime + "\\]", 1, Piece::kTime};
+const Piece kStatusPiece{"([0-9]{3})", 1, Piece::kStatus};
+const Piece kSizeOrDash{"([0-9]+|-)", 1};
+const Piece kBytes{"([0-9]+)", 1};
+const Piece kQuoted{R"re("((?:[^"\\]|\\.)*)")re", 1, Piece::kQuoted};
+const Piece kNginxQuoted{R"re("([^"]*)")re", 1, Piece::kQuoted};
+const std::string kQuotedCut = R"re("((?:[^"\\]|\\.)*\\?)$)re";
+const std::string kNginxQuotedCut = R"re("([^"]*)$)re";
 // %v before ':': a value that starts with '[' and has a ']' ("[2001:db8::5]") runs past its ']' to the
 // next ':'; otherwise it ends at the first ':'.
-const std::string kVhost = R"re((\[[^\]]*\][^:]*|\[(?![^\]]*\])[^:]*|[^\[:][^:]*|))re";
+const Piece kVhost{R"re((\[[^\]]*\][^:]*|\[(?![^\]]*\])[^:]*|[^\[:][^:]*|))re", 1};
 
 std::vector<ReferenceFormat> reference_formats() {
-  const std::string clf_start = "^" + kHost + " " + kWord + " " + kWord + " \\[" + kTime + "\\] ";
+  const std::vector<Piece> clf_start = {kHost,      kSpace, kWordPiece,     kSpace,
+                                        kWordPiece, kSpace, kBracketedTime, kSpace};
+  auto with_start = [&](std::vector<Piece> rest) {
+    std::vector<Piece> pieces = clf_start;
+    pieces.insert(pieces.end(), rest.begin(), rest.end());
+    return pieces;
+  };
   return {
-      {"common", {"common", ""}, clf_start + kQuoted + " " + kStatus + " " + kSizeOrDash + kExtra, 6, 4, 0},
+      {"common", {"common", ""}, with_start({kQuoted, kSpace, kStatusPiece, kSpace, kSizeOrDash})},
       {"combined",
        {"combined", ""},
-       clf_start + kQuoted + " " + kStatus + " " + kSizeOrDash + " " + kQuoted + " " + kQuotedLast,
-       6,
-       4,
-       10},
+       with_start({kQuoted, kSpace, kStatusPiece, kSpace, kSizeOrDash, kSpace, kQuoted, kSpace, kQuoted})},
       {"vhost_combined",
        {"vhost_combined", ""},
-       "^" + kVhost + ":([0-9]+) " + kHost + " " + kWord + " " + kWord + " \\[" + kTime + "\\] " + kQuoted +
-           " " + kStatus + " " + kBytes + " " + kQuoted + " " + kQuotedLast,
-       8,
-       6,
-       12},
+       {kVhost,
+        {":([0-9]+) ", 1},
+        kHost,
+        kSpace,
+        kWordPiece,
+        kSpace,
+        kWordPiece,
+        kSpace,
+        kBracketedTime,
+        kSpace,
+        kQuoted,
+        kSpace,
+        kStatusPiece,
+        kSpace,
+        kBytes,
+        kSpace,
+        kQuoted,
+        kSpace,
+        kQuoted}},
       {"nginx",
        {"nginx", ""},
-       "^" + kHost + " - " + kWord + " \\[" + kTime + "\\] " + kNginxQuoted + " " + kStatus + " " + kBytes +
-           " " + kNginxQuoted + " " + kNginxQuotedLast,
-       5,
-       3,
-       9},
+       {kHost,
+        {" - ", 0},
+        kWordPiece,
+        {" ", 0},
+        kBracketedTime,
+        kSpace,
+        kNginxQuoted,
+        kSpace,
+        kStatusPiece,
+        kSpace,
+        kBytes,
+        kSpace,
+        kNginxQuoted,
+        kSpace,
+        kNginxQuoted},
+       true},
       // Custom strings run through the interpreter. %U ends where %q's '?' starts; the unquoted %H ends
-      // at the first '"'; %O takes digits only.
+      // at the first '"'; %O takes digits only. The quotes around "%m %U%q %H" hold several fields, so
+      // they are not a quoted field.
       {"custom_query",
        {"custom", R"(%h %l %u %t "%m %U%q %H" %>s %O "%{Referer}i" "%{User-Agent}i")"},
-       clf_start + "\"" + kWord + " ([^ ?]*)((?:\\?[^ ]*)?) ([^\"]*)\" " + kStatus + " " + kBytes + " " +
-           kQuoted + " " + kQuotedLast,
-       9,
-       4,
-       13},
+       with_start({{"\"" + kWord + " ([^ ?]*)((?:\\?[^ ]*)?) ([^\"]*)\"", 4},
+                   kSpace,
+                   kStatusPiece,
+                   kSpace,
+                   kBytes,
+                   kSpace,
+                   kQuoted,
+                   kSpace,
+                   kQuoted})},
       // An unbracketed strftime time with one space in it: two space-separated words, not checked.
       {"custom_strftime",
        {"custom", R"(%h %l %u %{%d/%b/%Y:%H:%M:%S %z}t "%r" %>s %b)"},
-       "^" + kHost + " " + kWord + " " + kWord + " ([^ ]* [^ ]*) " + kQuoted + " " + kStatus + " " +
-           kSizeOrDash + kExtra,
-       6,
-       0,
-       0},
+       {kHost,
+        kSpace,
+        kWordPiece,
+        kSpace,
+        kWordPiece,
+        kSpace,
+        {"([^ ]* [^ ]*)", 1},
+        kSpace,
+        kQuoted,
+        kSpace,
+        kStatusPiece,
+        kSpace,
+        kSizeOrDash}},
       // A typed last field ends at the first space: extra fields may follow it.
       {"custom_status_last",
        {"custom", R"(%h %l %u %t "%r" %>s)"},
-       clf_start + kQuoted + " " + kStatus + kExtra,
-       6,
-       4,
-       0},
+       with_start({kQuoted, kSpace, kStatusPiece})},
   };
 }
 
@@ -152,21 +200,54 @@ void PrintTo(const ReferenceFormat& format, std::ostream* out) { *out << format.
 
 struct Verdict {
   bool accepted = false;
-  int status = -1;
+  int status = -1;  // -1: null (the line was cut off before its status)
   bool truncated = false;
 };
 
-Verdict judge(const ReferenceFormat& format, const std::regex& regex, const std::string& line) {
+// The whole line, then the line cut off inside each of its quoted fields in turn.
+struct CompiledReference {
+  struct Variant {
+    std::regex regex;
+    size_t pieces_before = 0;  // the pieces that came before the cut (all of them for the whole line)
+    bool cut = false;
+  };
+  std::vector<Variant> variants;
+};
+
+CompiledReference compile_reference(const ReferenceFormat& format) {
+  CompiledReference compiled;
+  std::string prefix = "^";
+  for (size_t i = 0; i < format.pieces.size(); ++i) {
+    if (format.pieces[i].role == Piece::kQuoted)
+      compiled.variants.push_back(
+          {std::regex(prefix + (format.nginx_quotes ? kNginxQuotedCut : kQuotedCut)), i, true});
+    prefix += format.pieces[i].regex;
+  }
+  compiled.variants.insert(compiled.variants.begin(),
+                           {std::regex(prefix + kExtra), format.pieces.size(), false});
+  return compiled;
+}
+
+Verdict judge(const ReferenceFormat& format, const CompiledReference& compiled, const std::string& line) {
   // std::regex recurses per byte: keep it to lines it can take (generated requests are under 9 KiB).
   EXPECT_LT(line.size(), 32u * 1024) << "a line too long for the std::regex reference";
-  std::smatch match;
-  if (line.empty() || !std::regex_match(line, match, regex)) return {};
-  if (format.time_group != 0 && !real_clf_time(match[format.time_group].str())) return {};
-  Verdict verdict;
-  verdict.accepted = true;
-  verdict.status = std::stoi(match[format.status_group].str());
-  verdict.truncated = format.closing_quote_group != 0 && !match[format.closing_quote_group].matched;
-  return verdict;
+  if (line.empty()) return {};
+  for (const auto& variant : compiled.variants) {
+    std::smatch match;
+    if (!std::regex_match(line, match, variant.regex)) continue;
+    Verdict verdict;
+    verdict.truncated = variant.cut;
+    int group = 1;
+    for (size_t i = 0; i < variant.pieces_before; ++i) {
+      const Piece& piece = format.pieces[i];
+      if (piece.role == Piece::kTime && !real_clf_time(match[group].str())) return {};
+      if (piece.role == Piece::kStatus) verdict.status = std::stoi(match[group].str());
+      group += piece.groups;
+    }
+    verdict.accepted = true;
+    return verdict;
+  }
+  return {};
 }
 
 struct Totals {
@@ -204,10 +285,10 @@ struct ReferenceFile {
 };
 
 ReferenceFile reference_for(const ReferenceFormat& format, const std::string& bytes) {
-  const std::regex regex(format.pattern);
+  const CompiledReference compiled = compile_reference(format);
   ReferenceFile file;
   for (const ReferenceLine& line : split_lines(bytes))
-    file.lines.emplace_back(judge(format, regex, line.text), line.bytes_needed);
+    file.lines.emplace_back(judge(format, compiled, line.text), line.bytes_needed);
   return file;
 }
 
@@ -239,6 +320,7 @@ Totals fast_path(const FormatOptions& options, const std::string& path, size_t c
   for (int s = 0; s < kStatusSlots; ++s) {
     if (counts.status[static_cast<size_t>(s)] != 0) t.statuses[s] = counts.status[static_cast<size_t>(s)];
   }
+  if (counts.null_status != 0) t.statuses[-1] = counts.null_status;
   return t;
 }
 
@@ -264,7 +346,7 @@ std::string generate(uint64_t seed, uint64_t lines, const std::string& format) {
 }
 
 // Every shared log, and quirky generated logs of each format loggen writes, with a few lines that cut a
-// last quoted field off, put a space in a field or an IPv6 address in the vhost.
+// quoted field off, put a space in a field or an IPv6 address in the vhost.
 std::vector<InputFile> input_files() {
   std::vector<InputFile> files;
   for (const auto& entry : fs::directory_iterator(LOGSTREAM_SHARED_DATA)) {
@@ -277,6 +359,8 @@ std::vector<InputFile> input_files() {
       "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a?b=1 HTTP/1.1\" 200 5 \"-\" \"cut off\n"
       "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 404 5 \"-\" \"cut after a \\\n"
       "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 404 5 \"cut in the referer\n"
+      "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /cut in the request\n"
+      "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 40\n"
       "1.2.3.4 - john doe [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326\n"
       "[2001:db8::5]:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 301 512 \"-\" \"x\"\n"
       "[2001:db8::5:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 301 512 \"-\" \"x\"\n"
@@ -326,7 +410,7 @@ INSTANTIATE_TEST_SUITE_P(FixedFormats, FormatReference, ::testing::ValuesIn(refe
 TEST(FormatReferenceSelfCheck, KnowsAcceptsRejectsAndCuts) {
   const auto formats = reference_formats();
   const auto verdict = [&](size_t f, const std::string& line) {
-    return judge(formats[f], std::regex(formats[f].pattern), line);
+    return judge(formats[f], compile_reference(formats[f]), line);
   };
   const std::string combined =
       R"(1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 404 5 "-" "UA \"q\"")";
@@ -334,6 +418,12 @@ TEST(FormatReferenceSelfCheck, KnowsAcceptsRejectsAndCuts) {
   EXPECT_EQ(verdict(1, combined).status, 404);
   EXPECT_FALSE(verdict(1, combined).truncated);
   EXPECT_TRUE(verdict(1, combined.substr(0, combined.size() - 3)).truncated);
+  const std::string cut_request = combined.substr(0, combined.find(" HTTP"));
+  EXPECT_TRUE(verdict(1, cut_request).accepted) << "a line cut off inside its request";
+  EXPECT_TRUE(verdict(1, cut_request).truncated);
+  EXPECT_EQ(verdict(1, cut_request).status, -1) << "its status is null, as Spark's";
+  EXPECT_EQ(verdict(0, cut_request).status, -1);
+  EXPECT_FALSE(verdict(1, combined.substr(0, combined.find(" 404") + 2)).accepted) << "cut inside the status";
   EXPECT_FALSE(verdict(1, combined + "x").accepted);
   EXPECT_FALSE(verdict(1, R"(1.2.3.4 - - [30/Feb/2000:13:55:36 -0700] "GET /" 200 5 "-" "x")").accepted);
   EXPECT_TRUE(verdict(2, "[::1]:80 " + combined).accepted);

@@ -62,7 +62,7 @@ TEST(Sinks, ProgressJsonIsOneParsableLineWithSparksFieldNames) {
   batch.bytes_read = 1000;
   batch.rejects[static_cast<size_t>(RejectReason::kBadStatus)] = 2;
   BatchTimings timings{100, 5, 1, 106};
-  const std::string line = render_progress_json("run", 4, batch, 2, 3, timings, 2048, 4096);
+  const std::string line = render_progress_json("query", "run", 4, batch, 2, 3, timings, 2048, 4096);
   ASSERT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1);
   const auto json = nlohmann::json::parse(line);
@@ -71,7 +71,10 @@ TEST(Sinks, ProgressJsonIsOneParsableLineWithSparksFieldNames) {
   EXPECT_DOUBLE_EQ(json["processedRowsPerSecond"].get<double>(), 100.0);
   EXPECT_EQ(json["rejectedRows"]["bad status"], 2);
   EXPECT_EQ(json["stateOperators"][0]["numRowsTotal"], 3);
-  EXPECT_EQ(json["durationMs"]["triggerExecution"], 106.0);
+  EXPECT_EQ(json["id"], "query");
+  EXPECT_EQ(json["runId"], "run");
+  EXPECT_TRUE(json["durationMs"]["triggerExecution"].is_number_integer()) << "Spark's durationMs are Longs";
+  EXPECT_EQ(json["durationMs"]["triggerExecution"], 106);
   EXPECT_EQ(json["memory"]["peakRssBytes"], 2048 * 1024);
 }
 

@@ -98,7 +98,8 @@ std::u16string decode_like_java(std::string_view text) {
   return out;
 }
 
-// SchemaUtils.escapeMetaCharacters, which showString applies to every header and cell.
+// SchemaUtils.escapeMetaCharacters, which showString applies to every header and cell, and (ours) \xHH
+// for the control characters it leaves raw.
 std::u16string escape_meta_characters(const std::u16string& s) {
   std::u16string out;
   out.reserve(s.size());
@@ -127,6 +128,17 @@ std::u16string escape_meta_characters(const std::u16string& s) {
         letter = u'a';
         break;
       default:
+        // Beyond Spark: every other C0 control, DEL and the C1 controls would reach the terminal raw
+        // (ESC starts an escape sequence), and cells hold untrusted log text: they become \xHH, the
+        // UTF-8 bytes as every other diagnostic of ours writes them.
+        if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)) {
+          static constexpr char16_t kHex[] = u"0123456789abcdef";
+          if (c >= 0x80) out += u"\\xc2";
+          out += u"\\x";
+          out += kHex[(c >> 4) & 0xF];
+          out += kHex[c & 0xF];
+          continue;
+        }
         out += c;
         continue;
     }

@@ -28,7 +28,8 @@ struct ShowOptions {
 
 // showString: a border, the header, a border, the first num_rows rows, a border, and the "only showing"
 // line when rows were left out. Cells and headers are the JVM's strings of their UTF-8 (invalid bytes
-// become U+FFFD, as Java decodes them) with \n \r \t \f \b \v and BEL written as two-character escapes;
+// become U+FFFD, as Java decodes them) with \n \r \t \f \b \v and BEL written as two-character escapes
+// and, beyond Spark, every other control character (ESC, DEL, C1) as \xHH of its UTF-8 bytes;
 // then a cell longer than `truncate` UTF-16 units keeps truncate - 3 of them and gets "..." (only the
 // first `truncate` units when truncate < 4; a surrogate pair cut in half prints '?', as the JVM's
 // encoder does). Headers are never cut. A column is as wide as its widest cell or header, at least 3,

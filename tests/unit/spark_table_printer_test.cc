@@ -180,15 +180,18 @@ TEST(SparkShow, ACutSurrogatePairPrintsAsAQuestionMark) {
 }
 
 TEST(SparkShow, ControlCharactersAreEscapedInCellsAndHeaders) {
-  TextTable table{{"a\tb"}, {{"GET /\r\nx"}, {"\x07\x0B\x08\x0C"}, {"\x1B[31m"}}};
+  TextTable table{{"a\tb"}, {{"GET /\r\nx"}, {"\x07\x0B\x08\x0C"}, {"\x1B[31m"}, {"\x7F\xC2\x9B"}}};
   EXPECT_EQ(render_spark_show(table),
-            "+----------+\n"
-            "|      a\\tb|\n"
-            "+----------+\n"
-            "|GET /\\r\\nx|\n"
-            "|  \\a\\v\\b\\f|\n"
-            "|     \x1B[31m|\n"  // Spark escapes only those seven; ESC passes as one character
-            "+----------+\n");
+            "+------------+\n"
+            "|        a\\tb|\n"
+            "+------------+\n"
+            "|  GET /\\r\\nx|\n"
+            "|    \\a\\v\\b\\f|\n"
+            // Spark escapes only those seven and would pass ESC, DEL and C1 raw to the terminal: a log
+            // line could then move the cursor. Those are written as the \xHH of their UTF-8 bytes.
+            "|    \\x1b[31m|\n"
+            "|\\x7f\\xc2\\x9b|\n"
+            "+------------+\n");
 }
 
 // UTF8String.toString decodes like new String(bytes, UTF_8): malformed bytes become U+FFFD, with the

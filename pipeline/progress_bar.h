@@ -1,6 +1,6 @@
 // `run` on a terminal: a one-line progress bar on stderr (bytes, bytes/s, ETA), redrawn every 100 ms by
-// its own thread from the reader's byte counter, and erased when the run ends. Silent when stderr is not
-// a terminal, so logs and pipes get no control characters.
+// its own thread from a byte counter, and erased when the run ends. Silent when stderr is not a
+// terminal, so logs and pipes get no control characters.
 #pragma once
 
 #include <atomic>
@@ -14,7 +14,9 @@ namespace logstream {
 
 class ProgressBar {
  public:
-  // `bytes_done` is polled from the bar's thread; `total_bytes` 0 means unknown (no percentage or ETA).
+  // `bytes_done` is polled from the bar's thread and counts in the unit of `total_bytes`, the files' sizes
+  // on disk (for a .gz, compressed bytes read: see FileTask::bytes_consumed); `total_bytes` 0 means
+  // unknown (no percentage or ETA).
   ProgressBar(uint64_t total_bytes, std::function<uint64_t()> bytes_done);
   ~ProgressBar();  // stops the thread and erases the line
 

@@ -308,15 +308,18 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
     return finish(kExitOk);
   }
   if (!options_.quiet && ProgressBar::wanted()) {
+    // Total and progress both in bytes on disk: a .gz's decompressed size is not known before it is read
+    // (its ISIZE trailer holds only the last member's, modulo 4 GiB), its compressed bytes read are.
     uint64_t total = 0;
-    for (const FileTask& task : fresh) {
+    auto consumed = std::make_shared<std::atomic<uint64_t>>(0);
+    for (FileTask& task : fresh) {
       struct stat st {};
       if (::stat(task.path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
         total += static_cast<uint64_t>(st.st_size);
+      task.bytes_consumed = consumed;
     }
-    const uint64_t before = pipeline_->bytes_read();
-    progress_bar_ =
-        std::make_unique<ProgressBar>(total, [this, before] { return pipeline_->bytes_read() - before; });
+    progress_bar_ = std::make_unique<ProgressBar>(
+        total, [consumed] { return consumed->load(std::memory_order_relaxed); });
   }
   // Ctrl-C, SIGTERM (timeout, systemd): the batch stops within a chunk and nothing of it is committed.
   cancel_ = &ShutdownSignals::install().stop_flag();

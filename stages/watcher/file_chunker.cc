@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "stages/core/line_terminators.h"
 
@@ -37,7 +38,134 @@ size_t end_of_last_complete_line(const char* data, size_t size, bool at_end) {
   return 0;
 }
 
+// The first bytes of a plain file, at most `limit`, without moving its offset.
+std::string read_head(int fd, uint64_t limit) {
+  std::string bytes(static_cast<size_t>(std::min<uint64_t>(limit, kFingerprintBytes)), '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
+}
+
 }  // namespace
+
+// A .gz decoded with zlib's inflate itself rather than gzread: gzread returns -1 for a call that meets
+// damage and drops what that call had decoded, while inflate says exactly which bytes came out before
+// it, and where in the file it stopped. Reads every member of a multi-member file (cat a.gz b.gz).
+class GzipInput {
+ public:
+  GzipInput(int fd, std::shared_ptr<std::atomic<uint64_t>> consumed)
+      : fd_(fd), consumed_(std::move(consumed)), in_(new unsigned char[kInputBytes]) {}
+  GzipInput(const GzipInput&) = delete;
+  GzipInput& operator=(const GzipInput&) = delete;
+  ~GzipInput() {
+    if (inflating_) inflateEnd(&z_);
+    ::close(fd_);
+  }
+
+  bool start() {
+    z_.next_in = in_.get();
+    inflating_ = inflateInit2(&z_, 16 + MAX_WBITS) == Z_OK;  // 16: a gzip header and trailer
+    if (!inflating_) fail_at(0, "cannot start decompressing (out of memory)");
+    return inflating_;
+  }
+
+  // Decodes up to `room` bytes into `out`; fewer only once finished().
+  size_t read(char* out, size_t room) {
+    size_t produced = 0;
+    while (produced < room && !finished_) {
+      if (between_members_) {
+        if (z_.avail_in < 2 && !fill_input(2)) break;
+        if (z_.avail_in == 0) {  // the end of the file, after a whole member (or an empty file)
+          finished_ = true;
+          break;
+        }
+        if (z_.avail_in < 2 || z_.next_in[0] != 0x1f || z_.next_in[1] != 0x8b) {
+          fail_at(position(), any_member_ ? "what follows is not gzip data (ignored)" : "not in gzip format");
+          break;
+        }
+        if (inflateReset(&z_) != Z_OK) {
+          fail_at(position(), "cannot restart the decompressor");
+          break;
+        }
+        between_members_ = false;
+        any_member_ = true;
+      }
+      if (z_.avail_in == 0 && !fill_input(1)) break;
+      const auto out_room = static_cast<uInt>(std::min<size_t>(room - produced, 1u << 30));
+      z_.next_out = reinterpret_cast<Bytef*>(out + produced);
+      z_.avail_out = out_room;
+      const int rc = inflate(&z_, Z_NO_FLUSH);
+      produced += out_room - z_.avail_out;  // also on an error: these bytes were decoded before it
+      if (rc == Z_STREAM_END) {
+        between_members_ = true;
+      } else if (rc == Z_BUF_ERROR && z_.avail_in == 0 && input_eof_) {
+        fail_at(position(), "the file ends inside its gzip stream (cut short)");
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        fail_at(position(), z_.msg ? z_.msg : zError(rc));
+      }
+    }
+    return produced;
+  }
+
+  bool finished() const noexcept { return finished_; }
+  // Empty after a clean end; otherwise where and why decoding stopped.
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  static constexpr size_t kInputBytes = 256 * 1024;
+
+  // File offset of the next byte inflate has not consumed.
+  uint64_t position() const noexcept { return in_offset_ + static_cast<uint64_t>(z_.next_in - in_.get()); }
+
+  void fail_at(uint64_t offset, const std::string& reason) {
+    error_ = "decompression failed at compressed byte " + std::to_string(offset) + ": " + reason;
+    finished_ = true;
+  }
+
+  // Moves the unconsumed input to the front and reads until at least `wanted` bytes are there or the file
+  // ends. false on a read error (then finished) or when the file ended with nothing left to decode.
+  bool fill_input(size_t wanted) {
+    if (z_.avail_in > 0 && z_.next_in != in_.get()) std::memmove(in_.get(), z_.next_in, z_.avail_in);
+    in_offset_ += static_cast<uint64_t>(z_.next_in - in_.get());
+    z_.next_in = in_.get();
+    while (z_.avail_in < wanted && !input_eof_) {
+      const ssize_t n = ::read(fd_, in_.get() + z_.avail_in, kInputBytes - z_.avail_in);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        fail_at(position() + z_.avail_in, std::string("read failed: ") + std::strerror(errno));
+        return false;
+      }
+      if (n == 0) {
+        input_eof_ = true;
+        break;
+      }
+      z_.avail_in += static_cast<uInt>(n);
+      if (consumed_) consumed_->fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    }
+    if (z_.avail_in > 0) return true;
+    if (!between_members_) fail_at(position(), "the file ends inside its gzip stream (cut short)");
+    finished_ = true;
+    return false;
+  }
+
+  int fd_;
+  std::shared_ptr<std::atomic<uint64_t>> consumed_;
+  std::unique_ptr<unsigned char[]> in_;
+  z_stream z_{};
+  bool inflating_ = false;
+  uint64_t in_offset_ = 0;  // file offset of in_[0]
+  bool input_eof_ = false;
+  bool between_members_ = true;  // before the first member, too
+  bool any_member_ = false;
+  bool finished_ = false;
+  std::string error_;
+};
 
 bool is_compressed_name(const std::string& name) noexcept {
   return name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
@@ -65,6 +193,7 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   chunker.path_ = task.path;
   chunker.overlap_ = piece_overlap;
   chunker.count_unfinished_tail_ = task.count_unfinished_tail;
+  chunker.bytes_consumed_ = task.bytes_consumed;
   chunker.carry_.reset(new char[chunk_capacity]);
   if (task.must_be_listed_file && (static_cast<uint64_t>(st.st_dev) != task.listed_device ||
                                    static_cast<uint64_t>(st.st_ino) != task.listed_inode)) {
@@ -86,6 +215,15 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
                     " before (its first bytes changed): counting it from the start";
     start = 0;
   }
+  if (start == 0 && task.possible_originals) {
+    const uint64_t available = std::min<uint64_t>(task.size_limit, static_cast<uint64_t>(st.st_size));
+    chunker.match_possible_originals(task, read_head(fd, available), available, start);
+  }
+  if (chunker.deferred_) {
+    chunker.eof_ = true;
+    chunker.remaining_ = 0;
+    return chunker;
+  }
   if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0)
     return Error{task.path + ": cannot seek to offset " + std::to_string(start) + ": " +
                  std::strerror(errno)};
@@ -95,32 +233,57 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   return chunker;
 }
 
-// Hands the descriptor to zlib. Offsets of a compressed file count decompressed bytes.
-std::optional<std::string> FileChunker::open_decompressed(const FileTask& task) {
-  gzFile gz = gzdopen(fd_, "rb");
-  if (!gz) return "cannot start decompressing";
-  fd_ = -1;  // zlib owns it now
-  gz_ = gz;
-  gzbuffer(gz, 256 * 1024);
-  remaining_ = UINT64_MAX;
-  // Is this the compressed copy of a file counted before? Compare its decompressed start.
-  std::string head(kFingerprintBytes, '\0');
-  const int got = gzread(gz, head.data(), static_cast<unsigned>(head.size()));
-  if (got < 0) return std::string("not a readable gzip file: ") + gzerror(gz, nullptr);
-  head.resize(static_cast<size_t>(got));
-  uint64_t skip = 0;
-  for (const CountedFile& original : task.compressed_copy_of) {
-    const uint32_t length = original.identity.fingerprint_length;
-    if (length == 0 || length > head.size()) continue;
-    if (fnv1a64(std::string_view(head).substr(0, length)) != original.identity.fingerprint) continue;
-    skip = original.offset;
-    note_ = task.path + ": the compressed copy of " + original.path + ", whose first " +
-            std::to_string(skip) + " bytes are already counted: counting only the rest";
-    break;
+// Is this file the copy of a possible original (a plain copy, or a .gz: `head` is then decompressed)?
+// Every original whose fingerprint the head matches holds the same bytes, so the one counted furthest
+// says how much is counted already. `available`: how many bytes the file has (UINT64_MAX: not known).
+void FileChunker::match_possible_originals(const FileTask& task, std::string_view head, uint64_t available,
+                                           uint64_t& start) {
+  const PossibleOriginal* best = nullptr;
+  bool moving = false;
+  // Fingerprints mostly cover the same kFingerprintBytes: the head's hash is taken once per length.
+  std::map<uint32_t, uint64_t> head_hashes;
+  for (const PossibleOriginal& original : *task.possible_originals) {
+    const FileIdentity& identity = original.counted.identity;
+    if (identity.device == identity_.device && identity.inode == identity_.inode) continue;  // itself
+    if (identity.fingerprint_length == 0 || identity.fingerprint_length > head.size()) continue;
+    auto [hash, unseen] = head_hashes.try_emplace(identity.fingerprint_length);
+    if (unseen) hash->second = fnv1a64(head.substr(0, identity.fingerprint_length));
+    if (hash->second != identity.fingerprint) continue;
+    moving = moving || original.read_in_this_batch;
+    if (!best || original.counted.offset > best->counted.offset) best = &original;
   }
-  if (gzseek(gz, static_cast<z_off_t>(skip), SEEK_SET) < 0)
-    return std::string("cannot skip to the uncounted part: ") + gzerror(gz, nullptr);
-  counted_end_ = skip;
+  if (!best) return;
+  // Its original's offset may still move in this batch, or it does not hold the counted part yet (a copy
+  // still being written): judged again on a later trigger, never counted from 0 meanwhile.
+  if (moving || available < best->counted.offset) {
+    deferred_ = true;
+    return;
+  }
+  start = best->counted.offset;
+  note_ = task.path + (task.decompress ? ": the compressed copy of " : ": a copy of ") + best->counted.path +
+          ", whose first " + std::to_string(start) + " bytes are already counted: counting only the rest";
+}
+
+// Hands the descriptor to the decompressor. Offsets of a compressed file count decompressed bytes.
+std::optional<std::string> FileChunker::open_decompressed(const FileTask& task) {
+  gz_ = std::make_unique<GzipInput>(std::exchange(fd_, -1), bytes_consumed_);
+  if (!gz_->start()) return gz_->error();
+  remaining_ = UINT64_MAX;
+  if (!task.possible_originals) return std::nullopt;
+  // Is this the compressed copy of a file counted before? Compare its decompressed start. What is
+  // decoded for that is handed out first (or skipped, when counted already); damage in it is reported
+  // by the first read, like damage anywhere else.
+  lookahead_.resize(kFingerprintBytes);
+  lookahead_.resize(gz_->read(lookahead_.data(), lookahead_.size()));
+  uint64_t start = 0;
+  match_possible_originals(task, lookahead_, UINT64_MAX, start);
+  if (deferred_) {
+    eof_ = true;
+    return std::nullopt;
+  }
+  lookahead_used_ = static_cast<size_t>(std::min<uint64_t>(start, lookahead_.size()));
+  discard_ = start - lookahead_used_;
+  counted_end_ = start;
   return std::nullopt;
 }
 
@@ -130,10 +293,15 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
   if (this != &other) {
     close_input();
     fd_ = std::exchange(other.fd_, -1);
-    gz_ = std::exchange(other.gz_, nullptr);
+    gz_ = std::move(other.gz_);
+    lookahead_ = std::move(other.lookahead_);
+    lookahead_used_ = other.lookahead_used_;
+    discard_ = other.discard_;
+    bytes_consumed_ = std::move(other.bytes_consumed_);
     path_ = std::move(other.path_);
     remaining_ = other.remaining_;
     eof_ = other.eof_;
+    damaged_ = other.damaged_;
     overlap_ = other.overlap_;
     carry_ = std::move(other.carry_);
     carry_size_ = other.carry_size_;
@@ -145,6 +313,7 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
     note_ = std::move(other.note_);
     count_unfinished_tail_ = other.count_unfinished_tail_;
     replaced_ = other.replaced_;
+    deferred_ = other.deferred_;
     identity_ = other.identity_;
     counted_end_ = other.counted_end_;
   }
@@ -154,10 +323,13 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
 FileChunker::~FileChunker() { close_input(); }
 
 void FileChunker::close_input() {
-  if (gz_) gzclose_r(static_cast<gzFile>(gz_));
+  gz_.reset();
   if (fd_ >= 0) ::close(fd_);
-  gz_ = nullptr;
   fd_ = -1;
+}
+
+void FileChunker::consumed(uint64_t bytes) const {
+  if (bytes_consumed_) bytes_consumed_->fetch_add(bytes, std::memory_order_relaxed);
 }
 
 size_t FileChunker::read_into(char* out, size_t room) {
@@ -169,22 +341,26 @@ size_t FileChunker::read_into(char* out, size_t room) {
       break;
     }
     if (gz_) {
-      auto* gz = static_cast<gzFile>(gz_);
-      const int n = gzread(gz, out + total, static_cast<unsigned>(std::min<size_t>(want, 1u << 30)));
-      int zerror = Z_OK;
-      const char* message = gzerror(gz, &zerror);
-      if (n < 0 || (zerror != Z_OK && zerror != Z_STREAM_END)) {
-        // A cut or damaged stream: what was decompressed before the damage stands.
-        read_error_ = path_ + ": decompression failed: " + message;
-        eof_ = true;
-        if (n > 0) total += static_cast<size_t>(n);
-        break;
+      if (lookahead_used_ < lookahead_.size()) {
+        const size_t n = std::min(want, lookahead_.size() - lookahead_used_);
+        std::memcpy(out + total, lookahead_.data() + lookahead_used_, n);
+        lookahead_used_ += n;
+        total += n;
+        continue;
       }
-      if (n == 0) {
-        eof_ = true;
-        break;
+      if (discard_ > 0) {  // decoded into the free part of `out`, then dropped
+        discard_ -= gz_->read(out + total, static_cast<size_t>(std::min<uint64_t>(want, discard_)));
+      } else {
+        total += gz_->read(out + total, want);
       }
-      total += static_cast<size_t>(n);
+      if (gz_->finished()) {
+        eof_ = true;
+        if (!gz_->error().empty()) {
+          // What was decoded before the damage stands; a line it cut short is not a line.
+          read_error_ = path_ + ": " + gz_->error() + "; the lines decoded before it are counted";
+          damaged_ = true;
+        }
+      }
       continue;
     }
     const ssize_t n = ::read(fd_, out + total, want);
@@ -200,6 +376,7 @@ size_t FileChunker::read_into(char* out, size_t room) {
     }
     total += static_cast<size_t>(n);
     remaining_ -= static_cast<uint64_t>(n);
+    consumed(static_cast<uint64_t>(n));
   }
   return total;
 }
@@ -218,7 +395,6 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
   carry_size_ = 0;
   carry_already_counted_ = 0;
   size += read_into(data + size, chunk.capacity - size);
-  if (size == 0) return false;
 
   auto keep_as_carry = [&](size_t from, size_t counted) {
     carry_size_ = size - from;
@@ -233,6 +409,15 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
     chunk.last_piece = last;
     chunk.piece_overlap = already_counted;
   };
+  if (size == 0) {
+    if (!in_long_line_) return false;
+    // The input ended right after a piece of a long line (no overlap carried): an empty last piece closes
+    // that line, which is the file's last.
+    emit_piece(0, true);
+    chunk.counts.bytes_read = 0;
+    in_long_line_ = false;
+    return true;
+  }
 
   if (in_long_line_) {
     const char* terminator = find_line_terminator(data + already_counted, data + size);
@@ -245,7 +430,9 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
       in_long_line_ = false;
       return true;
     }
-    if (eof_ && at >= size) {  // the file ends inside the long line: that is its last line
+    // The file ends inside the long line: that is its last line (also when damage cut it, its earlier
+    // pieces being counted already).
+    if (eof_ && at >= size) {
       emit_piece(size, true);
       chunk.counts.bytes_read = size - already_counted;
       in_long_line_ = false;
@@ -263,7 +450,7 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
   }
 
   // A '\r' in the last byte ends a line only when nothing more can come; under --follow more can.
-  const size_t cut = end_of_last_complete_line(data, size, eof_ && count_unfinished_tail_);
+  const size_t cut = end_of_last_complete_line(data, size, eof_ && (count_unfinished_tail_ || damaged_));
   if (cut > 0) {
     chunk.shape = ChunkShape::kWholeLines;
     chunk.size = cut;
@@ -271,7 +458,8 @@ bool FileChunker::fill_chunk(Chunk& chunk, uint64_t& next_long_line_id) {
     keep_as_carry(cut, 0);
     return true;
   }
-  if (eof_ && !count_unfinished_tail_) {  // --follow: the line may still be being written
+  // --follow: the line may still be being written; after damage: the rest of it is lost.
+  if (eof_ && (!count_unfinished_tail_ || damaged_)) {
     carry_size_ = 0;
     return false;
   }

@@ -1,12 +1,15 @@
 // Cuts one file into chunks of whole lines, never splitting a line (or a "\r\n") between two chunks. A
 // line longer than a chunk goes out as pieces that share a long_line_id, each overlapping the previous
 // by the parser's match width minus one. Reads at most `size_limit` bytes: what the watcher judged complete.
+// A .gz is decompressed as it is read; a damaged one yields the complete lines decoded before the damage.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stages/checkpoint/checkpoint.h"
@@ -14,6 +17,15 @@
 #include "stages/core/expected.h"
 
 namespace logstream {
+
+// A file counted before that a new file may be a copy of (logrotate's copytruncate copies the file it then
+// truncates; compress writes a .gz of it): the counted part of that file, as it stood.
+struct PossibleOriginal {
+  CountedFile counted;
+  // The same batch reads that file too, so its offset may still move: a copy of it is not judged now
+  // (FileChunker::deferred) but on the next trigger, against where that read got.
+  bool read_in_this_batch = false;
+};
 
 struct FileTask {
   std::string path;
@@ -24,15 +36,20 @@ struct FileTask {
   std::optional<FileIdentity> expected_identity;
   // false (--follow): a last line without a terminator is left for a later read, not counted.
   bool count_unfinished_tail = true;
-  // Read through zlib (*.gz). `compressed_copy_of`: plain files this one may be the compressed copy of
-  // (logrotate); when its decompressed start matches one's fingerprint, that one's offset is skipped.
+  // Read through zlib (*.gz); offsets then count decompressed bytes.
   bool decompress = false;
-  std::vector<CountedFile> compressed_copy_of;
+  // --follow, for a file read from its start: when its (decompressed) first bytes match the fingerprint of
+  // one of these (other than itself) and it holds at least that one's counted part, only what lies past
+  // that part is counted. One list for every new file of a batch.
+  std::shared_ptr<const std::vector<PossibleOriginal>> possible_originals;
   // --follow plans by (device, inode): when the path now names another file (renamed in the meantime),
   // nothing is read; the next listing finds both files under their new names.
   bool must_be_listed_file = false;
   uint64_t listed_device = 0;
   uint64_t listed_inode = 0;
+  // When set, every byte taken from the file on disk (the compressed bytes of a .gz) is added to it, for a
+  // progress bar drawn by another thread in the unit of the files' sizes.
+  std::shared_ptr<std::atomic<uint64_t>> bytes_consumed;
 };
 
 // Names ending in ".gz" are read decompressed.
@@ -40,6 +57,8 @@ bool is_compressed_name(const std::string& name) noexcept;
 
 // A task that reads `path` from its start up to `size_limit` (decompressing a .gz whole).
 FileTask whole_file_task(std::string path, uint64_t size_limit);
+
+class GzipInput;
 
 class FileChunker {
  public:
@@ -61,21 +80,34 @@ class FileChunker {
 
   // The file's identity and how far its lines have been handed out so far: what a checkpoint records.
   CountedFile counted() const { return {path_, identity_, counted_end_}; }
-  // The path named another file than the one planned (see FileTask::must_be_listed_file): nothing read.
-  bool replaced() const noexcept { return replaced_; }
+  // Nothing was read and nothing is to be recorded, so that the file is planned again as if never read:
+  // the path named another file than the one planned (see FileTask::must_be_listed_file), or the file is
+  // the copy of one whose counted part it does not hold yet (a copy still being written) or whose offset
+  // the same batch may still move (see PossibleOriginal::read_in_this_batch).
+  bool replaced() const noexcept { return replaced_ || deferred_; }
+  bool deferred() const noexcept { return deferred_; }
 
  private:
   FileChunker() = default;
   size_t read_into(char* out, size_t room);
+  void consumed(uint64_t bytes) const;
+  void match_possible_originals(const FileTask& task, std::string_view head, uint64_t available,
+                                uint64_t& start);
   std::optional<std::string> open_decompressed(const FileTask& task);
   void close_input();
   bool fill_chunk(Chunk& chunk, uint64_t& next_long_line_id);
 
-  int fd_ = -1;
-  void* gz_ = nullptr;  // zlib's gzFile when decompressing; owns fd_ then
+  int fd_ = -1;  // a plain file; a .gz is read through gz_, which owns its descriptor
+  std::unique_ptr<GzipInput> gz_;
+  std::string lookahead_;  // decompressed bytes read to compare with possible originals, not handed out yet
+  size_t lookahead_used_ = 0;
+  uint64_t discard_ = 0;  // decompressed bytes still to skip: the part a possible original counted
+  std::shared_ptr<std::atomic<uint64_t>> bytes_consumed_;
   std::string path_;
   uint64_t remaining_ = 0;  // bytes still allowed by size_limit
   bool eof_ = false;
+  // The input ended in a decompression error: an unfinished last line was cut, it is no line.
+  bool damaged_ = false;
   size_t overlap_ = 0;
   std::unique_ptr<char[]> carry_;  // bytes read but not yet handed out (the start of the next line)
   size_t carry_size_ = 0;
@@ -87,6 +119,7 @@ class FileChunker {
   std::string note_;
   bool count_unfinished_tail_ = true;
   bool replaced_ = false;
+  bool deferred_ = false;
   FileIdentity identity_;
   uint64_t counted_end_ = 0;  // start_offset plus every byte handed out in chunks
 };

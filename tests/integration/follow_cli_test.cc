@@ -1,10 +1,12 @@
 // `watch --follow` end to end: appends, unfinished lines, rename rotation, compressed rotation and
-// copytruncate, each checked against the exact table it must produce; and .gz input for `run`.
+// copytruncate (with its copy), each checked against the exact table it must produce; and .gz input for
+// `run`, with its progress bar.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include "tests/integration/cli_paths.h"
@@ -133,6 +135,92 @@ TEST_F(FollowCliTest, RunReadsCompressedFilesDecompressed) {
   const auto cut = run_process({kLogstream, "--format", "spark-seed", "run", logs()});
   EXPECT_EQ(cut.exit_code, 0) << cut.err;
   EXPECT_NE(cut.err.find("elastic.log.gz: decompression failed"), std::string::npos) << cut.err;
+}
+
+// logrotate's copytruncate, exactly: copy, then truncate in place.
+void copytruncate(const std::string& log) {
+  ASSERT_EQ(std::system(("cp '" + log + "' '" + log + ".1' && truncate -s 0 '" + log + "'").c_str()), 0);
+}
+
+TEST_F(FollowCliTest, ACopytruncateCopyIsCountedOnlyPastWhatItsOriginalHadCounted) {
+  const std::string log = logs() + "/access.log";
+  append(log, common_line(200) + common_line(200) + common_line(200));
+  auto watch = start();
+  expect_table(*watch, {{200, 3}});
+  copytruncate(log);
+  append(log, common_line(404));
+  expect_table(*watch, {{200, 3}, {404, 1}});
+
+  // The next rotation with delaycompress: access.log.1 is compressed to .2.gz, access.log copied again.
+  append(log, common_line(500));
+  expect_table(*watch, {{200, 3}, {404, 1}, {500, 1}});
+  ASSERT_EQ(std::system(("gzip -c '" + log + ".1' > '" + log + ".2.gz' && rm '" + log + ".1'").c_str()), 0);
+  copytruncate(log);
+  append(log, common_line(301));
+  expect_table(*watch, {{200, 3}, {404, 1}, {500, 1}, {301, 1}});
+  // Longer than the quiet period and the partial-line wait: no copy is counted late either.
+  std::this_thread::sleep_for(milliseconds(900));
+  EXPECT_EQ(parse_last_console_table(watch->out()), (StatusCountMap{{200, 3}, {404, 1}, {500, 1}, {301, 1}}));
+  watch->send_signal(SIGINT);
+  EXPECT_EQ(watch->wait_exit(seconds(10)), 0) << watch->err();
+  EXPECT_NE(watch->err().find("access.log.1: a copy of " + logs() + "/access.log, whose first"),
+            std::string::npos)
+      << watch->err();
+  EXPECT_NE(watch->err().find("access.log.2.gz: the compressed copy of"), std::string::npos) << watch->err();
+}
+
+TEST_F(FollowCliTest, ACopyTakenAfterMoreLinesWereWrittenCountsThoseLinesOnce) {
+  const std::string log = logs() + "/access.log";
+  append(log, common_line(200) + common_line(200));
+  auto watch = start();
+  expect_table(*watch, {{200, 2}});
+  // Lines written just before the rotation, not waited for: the copy holds them past the counted offset,
+  // and the watcher may see them first in access.log, in the copy, or in both at once.
+  const int pauses_ms[] = {0, 3, 30, 150};
+  uint64_t rounds = 0;
+  for (const int pause : pauses_ms) {
+    append(log, common_line(404) + common_line(404));
+    std::this_thread::sleep_for(milliseconds(pause));
+    if (fs::exists(log + ".1")) fs::rename(log + ".1", log + ".2");  // logrotate shifts the old copy first
+    copytruncate(log);
+    append(log, common_line(500));
+    ++rounds;
+    expect_table(*watch, {{200, 2}, {404, 2 * rounds}, {500, rounds}});
+  }
+  std::this_thread::sleep_for(milliseconds(900));
+  EXPECT_EQ(parse_last_console_table(watch->out()),
+            (StatusCountMap{{200, 2}, {404, 2 * rounds}, {500, rounds}}));
+  watch->send_signal(SIGINT);
+  EXPECT_EQ(watch->wait_exit(seconds(10)), 0) << watch->err();
+}
+
+// "12.3 MB" -> bytes, as render_progress_bar prints them (1000-based, one decimal).
+double shown_bytes(const std::string& number, const std::string& unit) {
+  const double scale = unit == "KB" ? 1e3 : unit == "MB" ? 1e6 : unit == "GB" ? 1e9 : 1;
+  return std::stod(number) * scale;
+}
+
+TEST_F(FollowCliTest, OnATerminalTheBarOfACompressedFileCountsItsCompressedBytes) {
+  const std::string plain = path("big.log");
+  ASSERT_EQ(run_process({kLoggen, "--size", "100M", "--seed", "9", "-o", plain}).exit_code, 0);
+  ASSERT_EQ(std::system(("gzip -1 -c '" + plain + "' > '" + plain + ".gz'").c_str()), 0);
+  const uint64_t compressed = fs::file_size(plain + ".gz");
+  // script(1) gives the child a pseudo-terminal; --threads 1 keeps the run long enough for a redraw.
+  const auto r = run_process(
+      {"/usr/bin/script", "-qfec",
+       kLogstream + " --threads 1 --format spark-seed run " + plain + ".gz > /dev/null", "/dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  static const std::regex frame(R"(\] +\d+% ([0-9.]+) (B|KB|MB|GB) / ([0-9.]+) (B|KB|MB|GB))");
+  size_t frames = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), frame); it != std::sregex_iterator();
+       ++it) {
+    const std::smatch& m = *it;
+    const double done = shown_bytes(m[1], m[2]), total = shown_bytes(m[3], m[4]);
+    EXPECT_NEAR(total, static_cast<double>(compressed), 0.05e6) << m[0] << ": the total is the .gz's size";
+    EXPECT_LE(done, total) << m[0] << ": progress in the total's unit";
+    ++frames;
+  }
+  EXPECT_GT(frames, 0u) << r.out;
 }
 
 }  // namespace

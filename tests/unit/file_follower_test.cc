@@ -95,9 +95,10 @@ TEST_F(FileFollowerTest, ACompressedFileWaitsToBeQuietIsReadOnceAndKnowsTheFiles
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_TRUE(tasks[0].decompress);
   EXPECT_TRUE(tasks[0].count_unfinished_tail);
-  ASSERT_EQ(tasks[0].compressed_copy_of.size(), 1u);
-  EXPECT_EQ(tasks[0].compressed_copy_of[0].path, "/logs/access.log.1");
-  EXPECT_EQ(tasks[0].compressed_copy_of[0].offset, 100u);
+  ASSERT_TRUE(tasks[0].possible_originals);
+  ASSERT_EQ(tasks[0].possible_originals->size(), 1u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.path, "/logs/access.log.1");
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.offset, 100u);
   EXPECT_TRUE(follower_.plan({listed("access.log.1.gz", 2, 40)}, t0_ + milliseconds(500)).empty());
 }
 
@@ -148,6 +149,122 @@ TEST_F(FileFollowerTest, AnUnfinishedLineThatKeepsGrowingWaitsFromItsLastChange)
   tasks = follower_.plan({listed("a.log", 1, 120, 2)}, t0_ + milliseconds(1900));
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_TRUE(tasks[0].count_unfinished_tail);
+}
+
+}  // namespace
+}  // namespace logstream
+
+namespace logstream {
+namespace {
+
+// What a new file may be a copy of (the reader compares its first bytes with these): copytruncate's copy.
+TEST_F(FileFollowerTest, ANewFileMayBeTheCopyOfAFollowedFileOrOfATruncatedOneAsItWasCounted) {
+  follower_.plan({listed("access.log", 1, 100)}, t0_);
+  follower_.record({counted("access.log", 1, 100)}, t0_);
+  // The copy is listed before the truncation: the followed file, unchanged, is the original.
+  auto tasks = follower_.plan({listed("access.log", 1, 100), listed("access.log.1", 2, 100, 2)},
+                              t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].path, "/logs/access.log.1");
+  EXPECT_EQ(tasks[0].start_offset, 0u);
+  ASSERT_TRUE(tasks[0].possible_originals);
+  ASSERT_EQ(tasks[0].possible_originals->size(), 1u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.path, "/logs/access.log");
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.offset, 100u);
+  EXPECT_FALSE(tasks[0].possible_originals->at(0).read_in_this_batch);
+
+  // Listed only after the truncation: the original is what access.log was before it.
+  FileFollower later(milliseconds(100), milliseconds(1000), [](const std::string&) {});
+  later.plan({listed("access.log", 1, 100)}, t0_);
+  later.record({counted("access.log", 1, 100)}, t0_);
+  tasks =
+      later.plan({listed("access.log", 1, 0, 2), listed("access.log.1", 2, 100, 2)}, t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 1u) << "nothing in access.log yet";
+  ASSERT_TRUE(tasks[0].possible_originals);
+  ASSERT_EQ(tasks[0].possible_originals->size(), 1u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.path, "/logs/access.log");
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.offset, 100u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.identity.fingerprint, 0x1234u);
+}
+
+TEST_F(FileFollowerTest, ACopyWhoseOriginalTheSameBatchReadsIsJudgedAgainOnTheNextTrigger) {
+  follower_.plan({listed("access.log", 1, 100)}, t0_);
+  follower_.record({counted("access.log", 1, 100)}, t0_);
+  // Lines appended, then copied: the batch reads access.log's new bytes, so its offset is not known yet.
+  const std::vector<ListedFile> listing = {listed("access.log", 1, 150, 2),
+                                           listed("access.log.1", 2, 150, 3)};
+  auto tasks = follower_.plan(listing, t0_ + milliseconds(10));
+  ASSERT_EQ(tasks.size(), 2u);
+  ASSERT_EQ(tasks[1].path, "/logs/access.log.1");
+  ASSERT_TRUE(tasks[1].possible_originals);
+  ASSERT_EQ(tasks[1].possible_originals->size(), 1u);
+  EXPECT_TRUE(tasks[1].possible_originals->at(0).read_in_this_batch);
+  // The reader deferred the copy (nothing recorded for it) and counted access.log to 150.
+  follower_.record({counted("access.log", 1, 150)}, t0_ + milliseconds(10));
+  tasks = follower_.plan(listing, t0_ + milliseconds(20));
+  ASSERT_EQ(tasks.size(), 1u) << "the copy again, although unchanged";
+  EXPECT_EQ(tasks[0].path, "/logs/access.log.1");
+  ASSERT_TRUE(tasks[0].possible_originals);
+  ASSERT_EQ(tasks[0].possible_originals->size(), 1u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.offset, 150u);
+  EXPECT_FALSE(tasks[0].possible_originals->at(0).read_in_this_batch);
+}
+
+TEST_F(FileFollowerTest, AReadThatRecordedNothingIsNotRepeatedUntilTheFileChanges) {
+  follower_.plan({listed("access.log", 1, 5000)}, t0_);
+  follower_.record({counted("access.log", 1, 5000)}, t0_);
+  // A copy still being written (shorter than what was counted of its original): deferred by the reader.
+  ASSERT_EQ(
+      follower_.plan({listed("access.log", 1, 5000), listed("copy", 2, 1000, 2)}, t0_ + milliseconds(10))
+          .size(),
+      1u);
+  EXPECT_TRUE(
+      follower_.plan({listed("access.log", 1, 5000), listed("copy", 2, 1000, 2)}, t0_ + milliseconds(20))
+          .empty())
+      << "no read again, and no batch, while nothing changed";
+  const auto tasks =
+      follower_.plan({listed("access.log", 1, 5000), listed("copy", 2, 5000, 3)}, t0_ + milliseconds(30));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].path, "/logs/copy");
+  EXPECT_EQ(tasks[0].start_offset, 0u);
+}
+
+TEST_F(FileFollowerTest, AFileThatCannotBeOpenedIsPlannedOnceItCanBe) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 80)}, t0_);  // an unfinished line after 80
+  bool readable = false;
+  auto can_open = [&](const std::string&) { return readable; };
+  EXPECT_TRUE(
+      follower_.plan({listed("a.log", 1, 150, 2), listed("b.log", 2, 10)}, t0_ + milliseconds(10), can_open)
+          .empty());
+  EXPECT_TRUE(
+      follower_.plan({listed("a.log", 1, 150, 2), listed("b.log", 2, 10)}, t0_ + milliseconds(20), can_open)
+          .empty());
+  readable = true;
+  const auto tasks =
+      follower_.plan({listed("a.log", 1, 150, 2), listed("b.log", 2, 10)}, t0_ + milliseconds(30), can_open);
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].start_offset, 80u);
+  EXPECT_EQ(tasks[0].size_limit, 150u);
+  EXPECT_FALSE(tasks[0].count_unfinished_tail) << "new bytes: not the unfinished line's wait";
+  EXPECT_EQ(tasks[1].start_offset, 0u);
+}
+
+TEST_F(FileFollowerTest, AFileRewrittenInPlaceLeavesItsOldContentAsAPossibleOriginal) {
+  follower_.plan({listed("a.log", 1, 100)}, t0_);
+  follower_.record({counted("a.log", 1, 100)}, t0_);
+  follower_.plan({listed("a.log", 1, 100, 2)}, t0_ + milliseconds(10));
+  // The reader found other first bytes and counted the file from 0: 100 bytes of other lines.
+  follower_.record({{"/logs/a.log", {7, 1, 10, 0x9999}, 100}}, t0_ + milliseconds(10));
+  const auto tasks =
+      follower_.plan({listed("a.log", 1, 100, 2), listed("a.log.1", 2, 100, 3)}, t0_ + milliseconds(20));
+  ASSERT_EQ(tasks.size(), 1u);
+  ASSERT_EQ(tasks[0].path, "/logs/a.log.1");
+  ASSERT_TRUE(tasks[0].possible_originals);
+  ASSERT_EQ(tasks[0].possible_originals->size(), 2u);
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.identity.fingerprint, 0x1234u) << "a.log as it was";
+  EXPECT_EQ(tasks[0].possible_originals->at(0).counted.offset, 100u);
+  EXPECT_EQ(tasks[0].possible_originals->at(1).counted.identity.fingerprint, 0x9999u) << "a.log now";
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ bool is_hidden_name(const std::string& name) noexcept {
 }
 
 Expected<std::vector<ListedFile>> list_visible_files(
-    const std::string& directory, const std::function<void(const std::string&)>& on_special) {
+    const std::string& directory, const std::function<void(const std::string&)>& on_special,
+    const std::function<void(const std::string& path, const std::string& reason)>& on_broken_link) {
   DIR* dir = ::opendir(directory.c_str());
   if (!dir) return Error{directory + ": cannot list: " + std::strerror(errno)};
   std::vector<ListedFile> files;
@@ -36,7 +37,13 @@ Expected<std::vector<ListedFile>> list_visible_files(
     if (is_hidden_name(name)) continue;
     std::string path = directory + "/" + name;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) continue;
+    if (::stat(path.c_str(), &st) != 0) {
+      const int stat_errno = errno;
+      struct stat link {};
+      if (on_broken_link && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
+        on_broken_link(path, std::strerror(stat_errno));
+      continue;  // otherwise: gone since readdir
+    }
     if (!S_ISREG(st.st_mode)) {
       if (!S_ISDIR(st.st_mode)) on_special(path);
       continue;

@@ -29,8 +29,10 @@ std::string canonical_file_path(const std::string& path);
 
 // The visible regular files of `directory`, oldest first. `on_special` gets the path of every entry that is
 // neither a regular file nor a directory (a FIFO, socket or device: never opened, as reading could block).
+// `on_broken_link`, when given, gets the path of every symlink whose target cannot be found, and why.
 // Entries that vanish between the listing and their stat are skipped.
 Expected<std::vector<ListedFile>> list_visible_files(
-    const std::string& directory, const std::function<void(const std::string&)>& on_special);
+    const std::string& directory, const std::function<void(const std::string&)>& on_special,
+    const std::function<void(const std::string& path, const std::string& reason)>& on_broken_link = nullptr);
 
 }  // namespace logstream

@@ -12,6 +12,9 @@
 // Files already there when watching began (the first listing that succeeds) may still have a writer,
 // so none is ready before the quiet period.
 // Only the bytes judged complete are read; what is appended later is not (Spark's new-files-only rule).
+// A file that cannot be opened (permissions) and a symlink to nothing are warned about once and taken
+// once they can be read. A watched directory that is deleted or replaced is reported when it goes and
+// when it is back, and inotify is armed again on the new one.
 #pragma once
 
 #include <chrono>
@@ -86,24 +89,38 @@ class DirectoryWatcher {
     bool closed = false;            // closed after writing or moved in, unchanged since
     bool present_at_start = false;  // found by the first listing that succeeded
     bool close_unrecorded = false;  // a close event whose final size/mtime the next listing records
+    bool unreadable = false;        // could not be opened at the last listing (warned once)
     SteadyClock::duration wait{};   // how long it must stay unchanged, as of the last listing
   };
 
   DirectoryWatcher(std::string directory, WatchOptions options, WarningHandler warn)
       : directory_(std::move(directory)), options_(options), warn_(std::move(warn)) {}
   void note_event(const std::string& name, uint32_t mask, SteadyClock::time_point now);
-  bool ends_with_terminator(const std::string& path, uint64_t size) const;
+  // A descriptor for reading `path`, or -1; a failure other than the file being gone is warned about
+  // once per path and reason.
+  int open_for_reading(const std::string& path);
+  bool can_open(const std::string& path);
+  // Whether the last byte ends a line; nullopt when the file cannot be opened.
+  std::optional<bool> ends_with_terminator(const std::string& path, uint64_t size);
   SteadyClock::duration wait_needed(const Candidate& c, bool ends_with_newline) const;
+  // Is the directory there, and the one inotify watches? Says so when it goes and when it is back.
+  bool directory_present();
+  void arm_inotify();
 
   std::string directory_;
   WatchOptions options_;
   WarningHandler warn_;
   int inotify_fd_ = -1;
+  int watch_descriptor_ = -1;  // on directory_; -1 once the kernel dropped it (the directory went away)
+  uint64_t directory_device_ = 0;
+  uint64_t directory_inode_ = 0;
+  bool directory_gone_ = false;
   bool first_listing_ = true;
   std::map<std::string, Candidate> candidates_;
   std::set<std::string> seen_;
   std::set<std::string> warned_;
-  std::string listing_error_;  // the last listing failure, so that it is reported once
+  std::map<std::string, std::string> unopenable_;  // path -> the reason last warned about
+  std::string listing_error_;                      // the last listing failure, so that it is reported once
   std::optional<FileFollower> follower_;
 };
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/integration/cli_paths.h"
+#include "tests/support/gzip_reference.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 
@@ -106,6 +107,94 @@ TEST_F(HostileInputTest, SpecialFilesInAWatchedDirectoryAreWarningsNeverAHang) {
   EXPECT_EQ(count_occurrences(watch.err(), "a-fifo: not a regular file"), 1u)
       << "warned once, not per trigger";
   ::close(sock);
+}
+
+TEST_F(HostileInputTest, ADamagedGzipCountsEveryCompleteLineDecodedBeforeTheDamage) {
+  ASSERT_EQ(
+      run_process({kLoggen, "--size", "4M", "--format", "combined", "--seed", "3", "-o", path("big.log")})
+          .exit_code,
+      0);
+  const std::string gz = gzip_bytes(read_file(path("big.log")));
+  const std::string damaged = logs() + "/damaged.log.gz";
+  size_t found_early = 0;
+  for (const size_t offset : {size_t{5000}, size_t{70'000}, size_t{200'000}}) {
+    for (const std::string& damage : {std::string("\xff\xff\xff\xff"), std::string(4, '\0')}) {
+      std::string bytes = gz;
+      bytes.replace(offset, damage.size(), damage);
+      write_file(damaged, bytes);
+      const DecodedPrefix reference = decode_until_error(bytes);
+      ASSERT_TRUE(reference.failed);
+      if (reference.complete < reference.bytes.size() / 2 || reference.complete < 3'000'000) ++found_early;
+      for (const std::vector<std::string>& chunk : {std::vector<std::string>{}, {"--chunk-size", "4M"}}) {
+        std::vector<std::string> argv = {kLogstream, "--format", "combined"};
+        argv.insert(argv.end(), chunk.begin(), chunk.end());
+        argv.insert(argv.end(), {"run", damaged});
+        const auto r = run_process(argv);
+        EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+        const std::string what = std::to_string(offset) + (chunk.empty() ? "" : " --chunk-size 4M");
+        // A line the damage cuts is no line (unless longer than a chunk, which these are not).
+        ASSERT_LT(reference.bytes.size() - reference.complete, size_t{1} << 20);
+        EXPECT_EQ(lines_read_checked(r.err), reference.complete_lines) << what << "\n" << r.err;
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(
+            r.err, m, std::regex(damaged + R"(: decompression failed at compressed byte (\d+): )")))
+            << r.err;
+        EXPECT_GE(std::stoull(m[1]), offset) << "where the damage was found, at or after it";
+      }
+    }
+  }
+  EXPECT_GE(found_early, 2u) << "some damage must be found before the end, not only by the checksum";
+}
+
+// Root reads whatever the permission bits say, so logstream runs as nobody (setpriv, util-linux).
+std::vector<std::string> as_nobody(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+  return argv;
+}
+
+bool wait_for_stderr(RunningProcess& process, const std::string& text, size_t times) {
+  return process.wait_for_stdout(
+      [&](const std::string&) { return count_occurrences(process.err(), text) >= times; }, seconds(10));
+}
+
+TEST_F(HostileInputTest, AFileWatchCannotOpenIsWarnedOnceMakesNoBatchAndCountsOnceReadable) {
+  const std::string line404 = "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.0\" 404 2326\n";
+  const std::string line200 = "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /b HTTP/1.0\" 200 2326\n";
+  for (const bool follow : {false, true}) {
+    SCOPED_TRACE(follow ? "--follow" : "plain watch");
+    fs::remove_all(logs());
+    fs::create_directories(logs());
+    const std::string locked = logs() + "/locked.log";
+    write_file(locked, line404 + line404 + line404);
+    fs::permissions(locked, fs::perms::none);
+    fs::create_symlink(logs() + "/target.log", logs() + "/dangling.log");
+    std::vector<std::string> argv = {kLogstream,   "--format", "common",      "watch", logs(),
+                                     "--quiet-ms", "50",       "--rescan-ms", "50"};
+    if (follow) argv.push_back("--follow");
+    RunningProcess watch(as_nobody(argv));
+    ASSERT_TRUE(wait_for_stderr(watch, locked + ": cannot open: Permission denied", 1)) << watch.err();
+    std::this_thread::sleep_for(milliseconds(600));  // a dozen rescans
+    EXPECT_EQ(watch.out(), "") << "no batch: as Spark, no new data, no batch";
+
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    ASSERT_TRUE(watch.wait_for_text("|   404|    3|", 1, seconds(10))) << watch.out() << watch.err();
+    // The link's target appears: counted under the link's name too, except that --follow reads a file
+    // once whatever its names.
+    write_file(logs() + "/target.log", line200);
+    ASSERT_TRUE(watch.wait_for_text(follow ? "|   200|    1|" : "|   200|    2|", 1, seconds(10)))
+        << watch.out() << watch.err();
+    watch.send_signal(SIGINT);
+    EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+    EXPECT_EQ(count_occurrences(watch.err(), "locked.log: cannot open"), 1u) << watch.err();
+    EXPECT_EQ(
+        count_occurrences(watch.err(), "dangling.log: a symlink to nothing (No such file or directory)"), 1u)
+        << watch.err();
+    EXPECT_EQ(
+        watch.out().find("Batch: 0\n-------------------------------------------\n+------+-----+\n|status|"
+                         "count|\n+------+-----+\n+------+-----+"),
+        std::string::npos)
+        << "never an empty table";
+  }
 }
 
 }  // namespace

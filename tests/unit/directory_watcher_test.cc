@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace logstream {
 namespace {
@@ -118,20 +120,113 @@ TEST_F(DirectoryWatcherTest, SpecialFilesAreIgnoredWithOneWarning) {
   EXPECT_NE(warnings_[0].find("pipe: not a regular file"), std::string::npos);
 }
 
-TEST_F(DirectoryWatcherTest, ADirectoryRemovedWhileWatchedIsReportedOnce) {
+TEST_F(DirectoryWatcherTest, ADirectoryRemovedWhileWatchedIsReportedGoneThenBackAndWatchedAgain) {
   auto watcher = make();
   fs::remove_all(dir_);
+  watcher.drain_events(SteadyClock::now());
   EXPECT_TRUE(watcher.take_ready(SteadyClock::now()).empty());
   EXPECT_TRUE(watcher.take_ready(SteadyClock::now()).empty());
   ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_NE(warnings_[0].find("cannot list"), std::string::npos) << warnings_[0];
+  EXPECT_NE(warnings_[0].find(dir_.string() + ": the watched directory is gone (No such file or directory)"),
+            std::string::npos)
+      << warnings_[0];
   fs::create_directories(dir_);
-  write("back.log", "a 200 b\n");
-  // The inotify watch died with the old directory; listings (every trigger, every rescan) carry on.
-  const auto now = SteadyClock::now();
+  write("back.log", "a 200 b\n");  // before the watch is armed again: found by the listing
+  auto now = SteadyClock::now();
   EXPECT_TRUE(watcher.take_ready(now).empty()) << "just seen: waits for the quiet period";
+  ASSERT_EQ(warnings_.size(), 2u);
+  EXPECT_NE(warnings_[1].find(dir_.string() + ": the watched directory is back: watching it again"),
+            std::string::npos)
+      << warnings_[1];
   EXPECT_EQ(watcher.take_ready(now + milliseconds(150)).size(), 1u) << "listing works again";
-  EXPECT_EQ(warnings_.size(), 1u);
+  // inotify watches the new directory: a closed file is ready at once, as before.
+  write("closed.log", "a 404 b\n");
+  now = SteadyClock::now();
+  watcher.drain_events(now);
+  EXPECT_EQ(names(watcher.take_ready(now)), (std::vector<std::string>{"closed.log"}));
+  EXPECT_EQ(warnings_.size(), 2u);
+}
+
+TEST_F(DirectoryWatcherTest, ADirectoryReplacedByAnotherIsWatchedInstead) {
+  auto watcher = make();
+  const fs::path old_dir = dir_.string() + ".old";
+  fs::remove_all(old_dir);
+  fs::rename(dir_, old_dir);
+  fs::create_directories(dir_);
+  // Written into the directory that moved away: its events must not be taken for the new one's.
+  std::ofstream(old_dir / "stray.log", std::ios::binary) << "a 200 b\n";
+  auto now = SteadyClock::now();
+  watcher.drain_events(now);
+  EXPECT_TRUE(watcher.take_ready(now).empty());
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find("the watched directory was replaced by another one"), std::string::npos)
+      << warnings_[0];
+  write("new.log", "a 200 b\n");
+  now = SteadyClock::now();
+  watcher.drain_events(now);
+  EXPECT_EQ(names(watcher.take_ready(now)), (std::vector<std::string>{"new.log"}));
+  fs::remove_all(old_dir);
+}
+
+// Root reads whatever the permission bits say: the test drops to nobody's effective uid around the reads.
+class EffectiveUser {
+ public:
+  explicit EffectiveUser(uid_t uid) : dropped_(geteuid() == 0) {
+    if (dropped_) {
+      EXPECT_EQ(seteuid(uid), 0);
+    }
+  }
+  ~EffectiveUser() {
+    if (dropped_) {
+      EXPECT_EQ(seteuid(0), 0);
+    }
+  }
+
+ private:
+  bool dropped_;
+};
+
+TEST_F(DirectoryWatcherTest, AFileThatCannotBeOpenedIsWarnedOnceMakesNoBatchAndIsTakenOnceReadable) {
+  write("locked.log", "a 200 b\n");
+  fs::permissions(dir_ / "locked.log", fs::perms::none);
+  fs::create_symlink(dir_ / "nowhere.log", dir_ / "dangling.log");
+  std::optional<DirectoryWatcher> watcher;
+  auto now = SteadyClock::now();
+  {
+    EffectiveUser nobody(65534);
+    watcher.emplace(make());
+    for (int i = 0; i < 4; ++i) {
+      now = SteadyClock::now() + milliseconds(150 * i);
+      EXPECT_TRUE(watcher->take_ready(now).empty()) << "no batch for a file that cannot be read";
+    }
+    EXPECT_GE(watcher->next_deadline(now) - now, milliseconds(500)) << "no busy retry";
+  }
+  ASSERT_EQ(warnings_.size(), 2u);
+  EXPECT_EQ(std::count_if(warnings_.begin(), warnings_.end(),
+                          [&](const std::string& w) {
+                            return w.find((dir_ / "locked.log").string() +
+                                          ": cannot open: Permission denied") != std::string::npos;
+                          }),
+            1);
+  EXPECT_EQ(std::count_if(warnings_.begin(), warnings_.end(),
+                          [&](const std::string& w) {
+                            return w.find((dir_ / "dangling.log").string() + ": a symlink to nothing") !=
+                                   std::string::npos;
+                          }),
+            1);
+  fs::permissions(dir_ / "locked.log",
+                  fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  write("nowhere.log", "c 404 d\n");
+  {
+    EffectiveUser nobody(65534);
+    now = SteadyClock::now();
+    watcher->drain_events(now);
+    std::vector<std::string> taken = names(watcher->take_ready(now));
+    for (const std::string& name : names(watcher->take_ready(now + milliseconds(150)))) taken.push_back(name);
+    std::sort(taken.begin(), taken.end());
+    EXPECT_EQ(taken, (std::vector<std::string>{"dangling.log", "locked.log", "nowhere.log"}));
+  }
+  EXPECT_EQ(warnings_.size(), 2u);
 }
 
 TEST_F(DirectoryWatcherTest, MissingDirectoryIsAnError) {

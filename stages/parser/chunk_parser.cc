@@ -22,6 +22,7 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
     auto seed = SeedStatusScanner::create();
     if (!seed) return Error{seed.error()};
     parser.seed_.emplace(std::move(seed).value());
+    parser.schema_ = LogColumns::spark_seed().schema();
     return parser;
   }
   if (!options.log_format.empty() && options.format != "custom") {
@@ -49,6 +50,16 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
     }
     parser.formats_.push_back({name, std::move(format).value()});
   }
+  // Columns in the order of the commonest format first (detection tries the most specific first).
+  std::vector<Schema> schemas;
+  for (const std::string_view name : {"combined", "common", "nginx", "vhost_combined", "custom"}) {
+    for (const NamedFormat& named : parser.formats_) {
+      if (named.name == name) schemas.push_back(LogColumns::of(named.format).schema());
+    }
+  }
+  auto schema = union_schema(schemas);
+  if (!schema) return Error{schema.error()};
+  parser.schema_ = std::move(schema).value();
   return parser;
 }
 

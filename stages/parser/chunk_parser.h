@@ -12,6 +12,7 @@
 #include "stages/alerts/line_rules.h"
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
+#include "stages/parser/log_columns.h"
 #include "stages/parser/log_format.h"
 #include "stages/parser/seed_status_scanner.h"
 
@@ -46,6 +47,10 @@ class ChunkParser {
   bool picks_per_file() const noexcept { return formats_.size() > 1; }
   std::string_view parser_name(uint32_t index) const;
 
+  // The table `logs` this parser gives a query: the format's columns (with --format auto, those of every
+  // candidate format; a file's format leaves the others' columns null).
+  const Schema& schema() const noexcept { return schema_; }
+
   // Bytes a long line's pieces must overlap so that no match is lost at a piece boundary.
   size_t piece_overlap() const noexcept { return seed_ ? SeedStatusScanner::kMatchWidth - 1 : 0; }
 
@@ -64,6 +69,7 @@ class ChunkParser {
   std::optional<SeedStatusScanner> seed_;
   std::vector<NamedFormat> formats_;
   std::shared_ptr<const LineRules> line_rules_;  // null or empty: the fast path counts statuses only
+  Schema schema_;
 };
 
 }  // namespace logstream

@@ -215,9 +215,11 @@ void LogFormat::add_literal(std::string text) {
   steps_.push_back(std::move(step));
 }
 
-void LogFormat::add_field(FieldKind kind, bool final_status, size_t column, std::string_view time_format) {
+void LogFormat::add_field(FieldOrigin origin, bool final_status, size_t column,
+                          std::string_view time_format) {
   Step step;
-  step.kind = kind;
+  step.kind = origin.kind;
+  fields_.push_back(std::move(origin));
   step.final_status = final_status;
   step.column = column;
   step.time_format = std::string(time_format);
@@ -227,6 +229,9 @@ void LogFormat::add_field(FieldKind kind, bool final_status, size_t column, std:
 // Resolves delimiters and checks the program can be tokenized without backtracking.
 Expected<bool> LogFormat::finish() {
   if (steps_.empty()) return Error{"the format is empty"};
+  if (fields_.size() > kMaxFields)
+    return Error{"the format has " + std::to_string(fields_.size()) + " fields; at most " +
+                 std::to_string(kMaxFields) + " are supported"};
   const size_t n = steps_.size();
   // Only %q may follow a field directly: it starts at '?' or is empty, so the field before it ends at the
   // first '?'. The two then share the literals around them.
@@ -314,8 +319,8 @@ Expected<LogFormat> LogFormat::from_apache(std::string_view format, QuoteEscapin
     }
     f.add_literal(std::move(literal));
     literal.clear();
-    f.add_field(apache_directive_kind(format[i], argument), final_status, directive_at + 1,
-                format[i] == 't' ? argument : std::string_view());
+    f.add_field({apache_directive_kind(format[i], argument), format[i], std::string(argument)}, final_status,
+                directive_at + 1, format[i] == 't' ? argument : std::string_view());
   }
   f.add_literal(std::move(literal));
   auto finished = f.finish();
@@ -348,7 +353,7 @@ Expected<LogFormat> LogFormat::from_nginx(std::string_view format) {
     }
     f.add_literal(std::move(literal));
     literal.clear();
-    f.add_field(nginx_variable_kind(name), true, i + 1);
+    f.add_field({nginx_variable_kind(name), 0, std::string(name)}, true, i + 1);
     i = j - 1;
   }
   f.add_literal(std::move(literal));
@@ -635,6 +640,8 @@ template <bool InChunk = false, typename StepT>
     case FieldKind::kText:
       break;
   }
+  // finish() refuses formats with more fields than the array holds.
+  out.fields[out.field_count++] = value;
   pos = end;
   return std::nullopt;
 }

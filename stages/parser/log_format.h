@@ -3,6 +3,7 @@
 // vhost_combined, nginx) are just built-in strings, so every format shares one tokenizer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,16 @@ enum class QuoteEscaping : uint8_t {
   kNone,       // nginx: quotes inside fields are written \x22, so the first '"' ends the field
 };
 
+// The most fields one format may have: what ParsedLine keeps a view of for every line.
+inline constexpr size_t kMaxFields = 32;
+
+// Where a field came from in the format string, for naming its column (stages/parser/log_columns.h).
+struct FieldOrigin {
+  FieldKind kind{};
+  char directive = 0;    // Apache: 'h', 'r', 's', 'i', ...; 0 for nginx
+  std::string argument;  // Apache: the {…} argument ("Referer" of %{Referer}i); nginx: the variable name
+};
+
 // The fields of one accepted line. Views point into the line. method, target and protocol are filled
 // only by split_request(), which callers that need them call: the status count does not pay for it.
 struct ParsedLine {
@@ -48,6 +59,11 @@ struct ParsedLine {
   // The line was cut off inside the format's last field, a quoted one (no closing quote): accepted, with
   // that field taken up to the line's end. Never set by parse_in_chunk(): such a line is parsed alone.
   bool truncated = false;
+  // Every field's text in format order (quotes and brackets excluded for quoted fields; a bracketed time
+  // keeps its brackets). field_count < the format's field count when the line was cut off: the fields
+  // after the cut are absent.
+  std::array<std::string_view, kMaxFields> fields{};
+  uint8_t field_count = 0;
 
   // What the tokenizer resets before each line: the fields it fills (method, target and protocol belong
   // to split_request). Cheaper than assigning a whole new ParsedLine on the hot path.
@@ -59,6 +75,7 @@ struct ParsedLine {
     status = -1;
     size = -1;
     truncated = false;
+    field_count = 0;
   }
 };
 
@@ -85,6 +102,9 @@ class LogFormat {
                                     ClfTimeCache& times) const noexcept;
 
   const std::string& description() const noexcept { return description_; }
+  // The format's fields in order: ParsedLine::fields[i] holds field i of a line.
+  const std::vector<FieldOrigin>& fields() const noexcept { return fields_; }
+  bool nginx_quoting() const noexcept { return escaping_ == QuoteEscaping::kNone; }
   bool has_status() const noexcept { return has_status_; }
   // Whether a step of the format is a field of this kind (what alert rules check before they run).
   bool has_field(FieldKind kind) const noexcept {
@@ -127,11 +147,12 @@ class LogFormat {
                                                  ClfTimeCache& times) noexcept;
 
   void add_literal(std::string text);
-  void add_field(FieldKind kind, bool final_status, size_t column, std::string_view time_format = {});
+  void add_field(FieldOrigin origin, bool final_status, size_t column, std::string_view time_format = {});
   Expected<bool> finish();
   void choose_compiled_program();
 
   std::vector<Step> steps_;
+  std::vector<FieldOrigin> fields_;
   CompiledTokenizer compiled_ = nullptr;  // set by finish() when the steps match a built-in program
   CompiledChunkTokenizer compiled_in_chunk_ = nullptr;  // the same program, walking a chunk
   QuoteEscaping escaping_ = QuoteEscaping::kBackslash;

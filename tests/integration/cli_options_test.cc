@@ -99,3 +99,31 @@ TEST_F(CliOptionsTest, AnEmptyCheckpointDirectoryIsAUsageError) {
 
 }  // namespace
 }  // namespace logstream::test_support
+
+namespace logstream::test_support {
+namespace {
+
+TEST_F(CliOptionsTest, SchemaPrintsTheColumnsOfTheFormat) {
+  const auto seed = run_process({kLogstream, "schema", "--format", "spark-seed"});
+  EXPECT_EQ(seed.exit_code, 0) << seed.err;
+  EXPECT_EQ(seed.out,
+            "root\n"
+            " |-- host: string (nullable = true)\n"
+            " |-- timestamp: string (nullable = true)\n"
+            " |-- method: string (nullable = true)\n"
+            " |-- endpoint: string (nullable = true)\n"
+            " |-- protocol: string (nullable = true)\n"
+            " |-- status: integer (nullable = true)\n"
+            " |-- content_size: integer (nullable = true)\n"
+            " |-- value: string (nullable = true)\n");
+  const auto custom = run_process({kLogstream, "--log-format", "%h %>s %D %{User-Agent}i", "schema"});
+  EXPECT_EQ(custom.exit_code, 0) << custom.err;
+  EXPECT_NE(custom.out.find(" |-- duration_us: long"), std::string::npos) << custom.out;
+  EXPECT_NE(custom.out.find(" |-- user_agent: string"), std::string::npos) << custom.out;
+  const auto bad = run_process({kLogstream, "schema", "--format", "apache9"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("apache9"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace logstream::test_support

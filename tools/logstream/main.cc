@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
                   "Also count lines appended to files already counted, following renames (rotation), "
                   "truncation and compressed rotations (*.gz); Spark reads each file once");
 
+  CLI::App* schema = app.add_subcommand(
+      "schema",
+      "Print the columns (table `logs`) of the --format / --log-format, as Spark's printSchema does");
+
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stderr);
     return kExitUsage;
@@ -171,11 +175,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     const std::string word = first_word(app, argc, argv);
-    if (!*run && !*watch && !word.empty() && word != "run" && word != "watch")
-      return usage_error("unknown subcommand '" + word + "' (try run or watch; --help lists them)");
+    if (!*run && !*watch && !*schema && !word.empty() && word != "run" && word != "watch" && word != "schema")
+      return usage_error("unknown subcommand '" + word + "' (try run, watch or schema; --help lists them)");
     return usage_error(std::string(e.what()) + " (--help lists the options)");
   }
-  if (!*run && !*watch) return usage_error("a subcommand is required: run PATH... or watch [DIR] (--help)");
+  if (!*run && !*watch && !*schema)
+    return usage_error("a subcommand is required: run PATH..., watch [DIR] or schema (--help)");
 
   const auto order = logstream::parse_row_order(sort);
   if (!order) return usage_error("--sort must be spark, key or count, not '" + sort + "'");
@@ -208,6 +213,12 @@ int main(int argc, char** argv) {
   if (!options.format.log_format.empty() && app.count("--format") == 0) options.format.format = "custom";
   if (app.count("--checkpoint") > 0 && options.checkpoint_dir.empty())
     return usage_error("--checkpoint needs a directory, not ''");
+  if (*schema) {
+    auto parser = logstream::ChunkParser::create(options.format);
+    if (!parser) return usage_error(parser.error());
+    std::fputs(logstream::render_print_schema(parser.value().schema()).c_str(), stdout);
+    return logstream::kExitOk;
+  }
 
   // Before any thread exists, so that every thread inherits the blocked signal mask.
   logstream::ShutdownSignals::install();

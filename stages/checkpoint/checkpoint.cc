@@ -59,8 +59,9 @@ std::string hex64(uint64_t value) {
   return buffer;
 }
 
-// Reads up to `limit` bytes from the start of `fd` without moving its offset.
-std::string read_prefix(int fd, uint64_t limit) {
+}  // namespace
+
+std::string read_file_prefix(int fd, uint64_t limit) {
   std::string bytes(static_cast<size_t>(std::min<uint64_t>(limit, kFingerprintBytes)), '\0');
   size_t got = 0;
   while (got < bytes.size()) {
@@ -72,8 +73,6 @@ std::string read_prefix(int fd, uint64_t limit) {
   bytes.resize(got);
   return bytes;
 }
-
-}  // namespace
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash) noexcept {
   for (const char c : bytes) {
@@ -89,7 +88,8 @@ Expected<FileIdentity> identify_open_file(int fd, uint64_t limit) {
   FileIdentity identity;
   identity.device = st.st_dev;
   identity.inode = st.st_ino;
-  const std::string prefix = read_prefix(fd, std::min<uint64_t>(limit, static_cast<uint64_t>(st.st_size)));
+  const std::string prefix =
+      read_file_prefix(fd, std::min<uint64_t>(limit, static_cast<uint64_t>(st.st_size)));
   identity.fingerprint_length = static_cast<uint32_t>(prefix.size());
   identity.fingerprint = fnv1a64(prefix);
   return identity;
@@ -98,7 +98,7 @@ Expected<FileIdentity> identify_open_file(int fd, uint64_t limit) {
 bool still_same_file(int fd, const FileIdentity& identity) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || st.st_dev != identity.device || st.st_ino != identity.inode) return false;
-  const std::string prefix = read_prefix(fd, identity.fingerprint_length);
+  const std::string prefix = read_file_prefix(fd, identity.fingerprint_length);
   return prefix.size() == identity.fingerprint_length && fnv1a64(prefix) == identity.fingerprint;
 }
 

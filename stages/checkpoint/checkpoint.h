@@ -43,6 +43,9 @@ struct FileIdentity {
 
 inline constexpr uint32_t kFingerprintBytes = 1024;
 
+// The first min(limit, kFingerprintBytes) bytes of `fd` (fewer at its end), read without moving its offset.
+std::string read_file_prefix(int fd, uint64_t limit);
+
 // Identity of the open file `fd`, fingerprinting at most `limit` leading bytes (the part judged complete).
 Expected<FileIdentity> identify_open_file(int fd, uint64_t limit = UINT64_MAX);
 

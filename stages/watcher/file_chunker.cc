@@ -38,20 +38,6 @@ size_t end_of_last_complete_line(const char* data, size_t size, bool at_end) {
   return 0;
 }
 
-// The first bytes of a plain file, at most `limit`, without moving its offset.
-std::string read_head(int fd, uint64_t limit) {
-  std::string bytes(static_cast<size_t>(std::min<uint64_t>(limit, kFingerprintBytes)), '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  bytes.resize(got);
-  return bytes;
-}
-
 }  // namespace
 
 // A .gz decoded with zlib's inflate itself rather than gzread: gzread returns -1 for a call that meets
@@ -217,7 +203,7 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   }
   if (start == 0 && task.possible_originals) {
     const uint64_t available = std::min<uint64_t>(task.size_limit, static_cast<uint64_t>(st.st_size));
-    chunker.match_possible_originals(task, read_head(fd, available), available, start);
+    chunker.match_possible_originals(task, read_file_prefix(fd, available), available, start);
   }
   if (chunker.deferred_) {
     chunker.eof_ = true;

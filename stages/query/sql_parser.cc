@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "stages/core/java_double.h"
 #include "stages/core/text_escape.h"
 
 namespace logstream::sql {
@@ -116,62 +117,6 @@ void append_utf8(std::string& out, uint32_t code_point) {
     out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
     out += static_cast<char>(0x80 | (code_point & 0x3f));
   }
-}
-
-// Java's Double.toString of a finite double: the shortest digits that read back (two when one digit is
-// not the closest), plain in [1e-3, 1e7), else d.dddE<n>. The name Spark gives a double literal.
-std::string java_double_text(double v) {
-  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
-  const auto split = [](std::string_view s, std::string& digits, int& exponent) {
-    const size_t e = s.find('e');
-    digits.clear();
-    for (size_t i = 0; i < e; ++i) {
-      if (s[i] != '.') digits += s[i];
-    }
-    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-    const size_t from = e + (s[e + 1] == '+' ? 2 : 1);
-    std::from_chars(s.data() + from, s.data() + s.size(), exponent);
-  };
-  const double magnitude = std::fabs(v);
-  char buffer[64];
-  auto r = std::to_chars(buffer, buffer + sizeof buffer, magnitude, std::chars_format::scientific);
-  std::string digits;
-  int exponent = 0;
-  split(std::string_view(buffer, static_cast<size_t>(r.ptr - buffer)), digits, exponent);
-  if (digits.size() == 1) {
-    r = std::to_chars(buffer, buffer + sizeof buffer, magnitude, std::chars_format::scientific, 1);
-    double back = 0;
-    const auto parsed = std::from_chars(buffer, r.ptr, back);
-    std::string two;
-    int two_exponent = 0;
-    split(std::string_view(buffer, static_cast<size_t>(r.ptr - buffer)), two, two_exponent);
-    if (parsed.ec == std::errc() && back == magnitude && two.size() == 2) {
-      digits = two;
-      exponent = two_exponent;
-    }
-  }
-  std::string out = v < 0 ? "-" : "";
-  const int n = static_cast<int>(digits.size());
-  if (exponent >= -3 && exponent < 7) {
-    if (exponent >= 0) {
-      const int integer_digits = exponent + 1;
-      out.append(digits, 0, static_cast<size_t>(std::min(n, integer_digits)));
-      if (n < integer_digits) out.append(static_cast<size_t>(integer_digits - n), '0');
-      out += '.';
-      out += n > integer_digits ? digits.substr(static_cast<size_t>(integer_digits)) : "0";
-    } else {
-      out += "0.";
-      out.append(static_cast<size_t>(-exponent - 1), '0');
-      out += digits;
-    }
-  } else {
-    out += digits[0];
-    out += '.';
-    out += n > 1 ? digits.substr(1) : "0";
-    out += 'E';
-    out += std::to_string(exponent);
-  }
-  return out;
 }
 
 // A decimal number as the lexer took it ("1.5e3", "00.50", "5.", ".5"); false when it is too large for
@@ -1516,7 +1461,7 @@ class Parser {
     if (negative) v = -v;
     e->literal_form = LiteralForm::kDouble;
     e->value = Value::float64(v);
-    e->spelling = java_double_text(v);
+    e->spelling = java_double_to_string(v);
     return finish(std::move(e));
   }
 

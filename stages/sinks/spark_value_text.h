@@ -6,17 +6,11 @@
 #include <span>
 #include <string>
 
+#include "stages/core/java_double.h"
 #include "stages/core/time_zone.h"
 #include "stages/core/value.h"
 
 namespace logstream {
-
-// Java's Double.toString: the shortest decimal that reads back as `v` (the closest one when several are
-// as short; when one digit would do, the closest of one or two digits, so 4.9E-324 and not 5.0E-324),
-// written plain ("0.001", "100.0", "9999999.0") for 1e-3 <= |v| < 1e7 and as "1.0E7" / "1.0E-4"
-// otherwise; "NaN", "Infinity", "-Infinity", "0.0", "-0.0". This is the digit choice of JDK 19 and later
-// (JDK-4511638); older JDKs, on which Spark 3.4 often runs, print a longer string for a few doubles.
-std::string java_double_to_string(double v);
 
 // Spark's timestamp text: "yyyy-MM-dd HH:mm:ss" in `zone`, then '.' and the fraction of a second only
 // when it is not zero, without trailing zeros ("2015-11-29 03:50:00.5"). Years beyond 9999 get a '+',

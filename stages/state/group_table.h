@@ -1,0 +1,80 @@
+// The groups of an aggregation and their aggregate states: what a parser thread fills for its chunk (a
+// partial), what the merge stage folds partials into, and what the state store keeps since the start
+// (complete mode). Keys are typed values; each group's states live in one block of an arena laid out
+// once for the query's aggregate functions (aggregates.h), so adding a row to a known group allocates
+// nothing. Groups keep their insertion order; the result's row order is the sink's business.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "stages/core/value.h"
+#include "stages/query/aggregates.h"
+
+namespace logstream {
+
+class GroupTable {
+ public:
+  // `functions` outlive the table (the plan owns them).
+  explicit GroupTable(std::vector<const AggregateFunction*> functions);
+  ~GroupTable();
+  GroupTable(GroupTable&&) noexcept;
+  GroupTable& operator=(GroupTable&&) noexcept;
+  GroupTable(const GroupTable&) = delete;
+  GroupTable& operator=(const GroupTable&) = delete;
+
+  // The group of `keys`, created (with fresh states) when new; the index is stable for the table's life.
+  size_t find_or_insert(const std::vector<Value>& keys);
+  // The state of aggregate `aggregate` in group `group`, for AggregateFunction::add_*.
+  char* state(size_t group, size_t aggregate) noexcept { return row(group) + offsets_[aggregate]; }
+  const char* state(size_t group, size_t aggregate) const noexcept {
+    return const_cast<GroupTable*>(this)->row(group) + offsets_[aggregate];
+  }
+
+  // Folds every group of `other` (same functions) into this table: its keys found or inserted, its
+  // states merged. Marks the groups it touched as updated.
+  void merge_from(const GroupTable& other);
+  // Drops every group (a partial table is reused for the next chunk).
+  void clear();
+
+  size_t size() const noexcept { return keys_.size(); }
+  const std::vector<Value>& keys(size_t group) const noexcept { return keys_[group]; }
+  // The group's keys followed by its finalized aggregates: one row of the result.
+  std::vector<Value> result_row(size_t group) const;
+  // Groups that merge_from created or changed since the last call (update mode), in insertion order.
+  std::vector<size_t> take_updated();
+  // Bytes held: keys (strings included), state blocks and what the states allocated themselves.
+  size_t memory_bytes() const noexcept;
+
+  // The whole table as bytes, and back: keys and every state's own encoding (aggregates.h), with lengths
+  // checked, for the checkpoint. deserialize replaces the content or, on error, leaves the table empty.
+  void serialize(std::string& out) const;
+  bool deserialize(std::string_view in, std::string& why);
+
+ private:
+  struct KeyHash {
+    size_t operator()(const std::vector<Value>& keys) const noexcept;
+  };
+  char* row(size_t group) noexcept {
+    return blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_;
+  }
+  void destroy_all() noexcept;
+
+  std::vector<const AggregateFunction*> functions_;
+  std::vector<size_t> offsets_;  // of each aggregate's state inside a row
+  size_t row_size_ = 0;
+  size_t row_align_ = 1;
+  size_t rows_per_block_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;  // fixed-size blocks: a row's address never moves
+  std::vector<std::vector<Value>> keys_;
+  std::unordered_map<std::vector<Value>, size_t, KeyHash> index_;
+  std::vector<uint8_t> updated_;
+  size_t key_bytes_ = 0;
+};
+
+}  // namespace logstream

@@ -1,0 +1,107 @@
+// The groups of an aggregation: partials merged equal one pass, and the checkpoint form round-trips.
+#include "stages/state/group_table.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+namespace logstream {
+namespace {
+
+struct Functions {
+  std::unique_ptr<AggregateFunction> count = make_aggregate("count", {}, {}, false).value();
+  std::unique_ptr<AggregateFunction> sum = make_aggregate("sum", {DataType::kBigint}, {}, false).value();
+  std::unique_ptr<AggregateFunction> max = make_aggregate("max", {DataType::kString}, {}, false).value();
+  std::vector<const AggregateFunction*> all() const { return {count.get(), sum.get(), max.get()}; }
+};
+
+void add_row(GroupTable& table, const Functions& f, std::vector<Value> keys, int64_t size,
+             std::string agent) {
+  const size_t group = table.find_or_insert(keys);
+  f.count->add_null(table.state(group, 0));
+  f.sum->add_int64(table.state(group, 1), size);
+  f.max->add_string(table.state(group, 2), agent);
+}
+
+std::map<std::string, std::vector<Value>> rows_by_key(const GroupTable& table) {
+  std::map<std::string, std::vector<Value>> rows;
+  for (size_t g = 0; g < table.size(); ++g) {
+    std::string key;
+    for (const Value& v : table.keys(g)) key += (v.null ? "null" : v.text + std::to_string(v.integer)) + "|";
+    rows[key] = table.result_row(g);
+  }
+  return rows;
+}
+
+TEST(GroupTable, PartialsMergedEqualOnePassWhateverTheSplit) {
+  const Functions f;
+  std::mt19937 rng(7);
+  std::vector<std::tuple<std::string, int, int64_t, std::string>> input;
+  for (int i = 0; i < 5000; ++i) {
+    input.emplace_back("/p" + std::to_string(rng() % 300), static_cast<int>(200 + rng() % 4), rng() % 1000,
+                       "ua" + std::to_string(rng() % 50));
+  }
+  GroupTable whole(f.all());
+  for (const auto& [endpoint, status, size, agent] : input)
+    add_row(whole, f, {Value::string(endpoint), Value::int32(status)}, size, agent);
+
+  GroupTable merged(f.all()), partial(f.all());
+  for (size_t i = 0; i < input.size(); ++i) {
+    const auto& [endpoint, status, size, agent] = input[i];
+    add_row(partial, f, {Value::string(endpoint), Value::int32(status)}, size, agent);
+    if (rng() % 97 == 0 || i + 1 == input.size()) {
+      merged.merge_from(partial);
+      partial.clear();  // reused for the next chunk, as a parser thread does
+    }
+  }
+  EXPECT_EQ(merged.size(), whole.size());
+  EXPECT_EQ(rows_by_key(merged), rows_by_key(whole));
+  EXPECT_EQ(merged.take_updated().size(), merged.size());
+  EXPECT_TRUE(merged.take_updated().empty()) << "taken once";
+  EXPECT_GT(merged.memory_bytes(), merged.size() * 40);
+}
+
+TEST(GroupTable, NullKeysAreOneGroupAndAGlobalAggregateHasNoKeys) {
+  const Functions f;
+  GroupTable table(f.all());
+  add_row(table, f, {Value::null_of(DataType::kInt)}, 1, "a");
+  add_row(table, f, {Value::null_of(DataType::kInt)}, 2, "b");
+  add_row(table, f, {Value::int32(0)}, 3, "c");
+  ASSERT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.result_row(0), (std::vector<Value>{Value::null_of(DataType::kInt), Value::bigint(2),
+                                                     Value::bigint(3), Value::string("b")}));
+  GroupTable global(f.all());
+  add_row(global, f, {}, 5, "x");
+  add_row(global, f, {}, 6, "y");
+  ASSERT_EQ(global.size(), 1u);
+  EXPECT_EQ(global.result_row(0),
+            (std::vector<Value>{Value::bigint(2), Value::bigint(11), Value::string("y")}));
+}
+
+TEST(GroupTable, TheCheckpointFormRoundTripsAndRefusesEveryCut) {
+  const Functions f;
+  GroupTable table(f.all());
+  add_row(table, f, {Value::string("/a"), Value::float64(-0.0)}, 10, "long user agent over fifteen bytes");
+  add_row(table, f, {Value::null_of(DataType::kString), Value::float64(1.5)}, 20, "b");
+  std::string bytes;
+  table.serialize(bytes);
+  GroupTable back(f.all());
+  std::string why;
+  ASSERT_TRUE(back.deserialize(bytes, why)) << why;
+  EXPECT_EQ(rows_by_key(back), rows_by_key(table));
+  std::string again;
+  back.serialize(again);
+  EXPECT_EQ(again, bytes) << "canonical";
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    GroupTable damaged(f.all());
+    EXPECT_FALSE(damaged.deserialize(std::string_view(bytes).substr(0, cut), why)) << "cut at " << cut;
+    EXPECT_EQ(damaged.size(), 0u);
+  }
+  GroupTable other(std::vector<const AggregateFunction*>{f.count.get()});
+  EXPECT_FALSE(other.deserialize(bytes, why));
+  EXPECT_NE(why.find("aggregates"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace logstream

@@ -368,8 +368,8 @@ TEST_F(AlertsCliTest, ARulesFileWorksLikeAlertFlagsAndAMissingProgramIsAUsageErr
              "\n"
              "notfound: count(status == 404) > 1000 for 2 batches\n");
   const auto r =
-      run_process({kLogstream, "--format", "combined", "--alert-rules", path("rules.txt"), "--on-alert", "true",
-                   "--fail-on-alert", "run", kSharedData + "/elastic-apache.log"});
+      run_process({kLogstream, "--format", "combined", "--alert-rules", path("rules.txt"), "--on-alert",
+                   "true", "--fail-on-alert", "run", kSharedData + "/elastic-apache.log"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("alert errors firing"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("alert notfound"), std::string::npos) << "213 is not above 1000" << r.err;

@@ -27,7 +27,7 @@ TEST(Loggen, SameSeedSameBytesOtherSeedOtherBytes) {
 TEST(Loggen, SeedShapeHasTheSeedsExactCounts) {
   const auto counts = test_support::reference_seed_status_counts(generate(loggen::seed_shape()));
   const test_support::StatusCountMap expected = {{200, 64971}, {500, 10714}, {301, 271}, {304, 92},
-                                            {404, 26},    {400, 2},     {302, 2},   {405, 1}};
+                                                 {404, 26},    {400, 2},     {302, 2},   {405, 1}};
   EXPECT_EQ(counts, expected);
 }
 

@@ -224,7 +224,8 @@ TEST(SqlParser, ColumnReferences) {
   // A name may start with a digit, as in Spark's lexer; a number followed by letters is a name.
   EXPECT_EQ(expr("5xx")->name_parts, (std::vector<std::string>{"5xx"}));
   EXPECT_EQ(expr("1e3x")->kind, ExprKind::kColumn);
-  EXPECT_EQ(expr("window.end")->name_parts, (std::vector<std::string>{"window", "end"}));  // keywords after '.'
+  EXPECT_EQ(expr("window.end")->name_parts,
+            (std::vector<std::string>{"window", "end"}));  // keywords after '.'
 }
 
 TEST(SqlParser, FunctionCalls) {
@@ -676,7 +677,9 @@ TEST(SqlErrors, CaretsOnOtherLinesTabsAndUnicode) {
   EXPECT_NE(invalid.find("unexpected character \\xff (not UTF-8)"), std::string::npos) << invalid;
   EXPECT_EQ(caret_of(invalid).location, "line 1, column 9");
   // A "found" token with control characters is escaped in the message too.
-  const std::string found = sql_error("SELECT a FROM logs WHERE x `a\x07" "b`");
+  const std::string found = sql_error(
+      "SELECT a FROM logs WHERE x `a\x07"
+      "b`");
   EXPECT_NE(found.find("found '`a\\x07b`'"), std::string::npos) << found;
   // A line break inside a string counts lines: the error after it is on line 2.
   EXPECT_EQ(caret_of(sql_error("SELECT 'a\nb' c d FROM logs")).location, "line 2, column 6");

@@ -48,6 +48,20 @@ size_t StatusTable::row_count() const noexcept {
   return count;
 }
 
+const Schema& StatusTable::schema() {
+  static const Schema kSchema = {{"status", DataType::kInt}, {"count", DataType::kBigint}};
+  return kSchema;
+}
+
+std::vector<std::vector<Value>> StatusTable::result_rows(RowOrder order) const {
+  std::vector<std::vector<Value>> out;
+  for (const StatusRow& row : rows(order)) {
+    out.push_back({row.status ? Value::int32(*row.status) : Value::null_of(DataType::kInt),
+                   Value::bigint(static_cast<int64_t>(row.count))});
+  }
+  return out;
+}
+
 TextTable StatusTable::to_text_table(RowOrder order) const {
   const TimeZone utc;  // the zone only matters for timestamps, which this table has none of
   TextTable table;

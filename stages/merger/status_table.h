@@ -37,6 +37,10 @@ class StatusTable {
 
   std::vector<StatusRow> rows(RowOrder order) const;
   size_t row_count() const noexcept;  // the number of rows(), without building them
+  // The table as a typed result, as every sink renders one: `status` (int, null for Spark's null row)
+  // and `count` (bigint), rows in `order`.
+  static const Schema& schema();
+  std::vector<std::vector<Value>> result_rows(RowOrder order) const;
   TextTable to_text_table(RowOrder order) const;
 
  private:

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
+#include "stages/sinks/row_text.h"
 #include "stages/sinks/spark_table_printer.h"
 
 namespace logstream {
@@ -78,33 +78,13 @@ Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder
 }
 
 std::string render_jsonl_batch(const BatchReport& report, RowOrder order) {
-  std::string out;
-  for (const StatusRow& row : report.table->rows(order)) {
-    nlohmann::ordered_json object;
-    object["batch"] = report.batch_id;
-    if (row.status)
-      object["status"] = *row.status;
-    else
-      object["status"] = nullptr;
-    object["count"] = row.count;
-    out += object.dump();
-    out += '\n';
-  }
-  return out;
+  return render_jsonl_rows(report.batch_id, StatusTable::schema(), report.table->result_rows(order),
+                           TimeZone());
 }
 
 std::string render_csv_batch(const BatchReport& report, RowOrder order, bool with_header) {
-  // Every field is an integer or empty: nothing here needs RFC 4180 quoting.
-  std::string out = with_header ? "batch,status,count\n" : "";
-  for (const StatusRow& row : report.table->rows(order)) {
-    out += std::to_string(report.batch_id);
-    out += ',';
-    if (row.status) out += std::to_string(*row.status);
-    out += ',';
-    out += std::to_string(row.count);
-    out += '\n';
-  }
-  return out;
+  return render_csv_rows(report.batch_id, StatusTable::schema(), report.table->result_rows(order), TimeZone(),
+                         with_header);
 }
 
 }  // namespace logstream

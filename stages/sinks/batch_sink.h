@@ -51,9 +51,9 @@ class SinkStream {
 // --sink console|jsonl|csv[=FILE]; FILE "-" or absent: stdout.
 Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder order);
 
-// One row per status per batch: {"batch":N,"status":200,"count":9126}; null status as JSON null.
+// The table through the typed-row writers of row_text.h: {"batch":N,"status":200,"count":9126} with the
+// null status as JSON null; "batch,status,count" rows with the null status as an empty field.
 std::string render_jsonl_batch(const BatchReport& report, RowOrder order);
-// "batch,status,count" rows; the null status as an empty field (as Spark's CSV writer writes null).
 std::string render_csv_batch(const BatchReport& report, RowOrder order, bool with_header);
 
 }  // namespace logstream

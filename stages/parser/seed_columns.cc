@@ -10,17 +10,23 @@
 // How each of the seed's Java patterns becomes a Hyperscan pattern plus a small matcher.
 //
 // Spark's regexp_extract(value, p, n) takes the leftmost match of the Java regex p on the line's value and
-// returns its group n, or "" when there is no match. Hyperscan has no groups, reports every match (for
-// each end offset at most once, with the leftmost start when compiled with HS_FLAG_SOM_LEFTMOST), and
-// does not backtrack. So for every pattern:
-//   1. Hyperscan scans the whole chunk once for a byte-level form of the pattern that cannot cross a line
-//      end and matches at exactly the positions where the Java pattern can (for a regular expression, a
-//      backtracking matcher finds a match at a start iff one exists there, so the set of start positions,
-//      and with it the leftmost start, is the same; it is the groups where backtracking order matters);
+// returns its group n, or "" when there is no match. Hyperscan has no groups, reports every match (each
+// end offset once) and does not backtrack. So for every pattern:
+//   1. Hyperscan scans the whole chunk once, all patterns in one database, for a byte-level form that
+//      cannot cross a line end. For statusExp and timeExp the form is the pattern: both have a fixed
+//      width, so a line's first match (by end) is Java's leftmost and the group sits at a fixed offset
+//      from its end. For the other three the form finds the lines that can match (every line the Java
+//      pattern matches, and for hostExp and contentSizeExp some more: a weaker form scans much faster);
 //   2. each match is filed under its line by its last byte (never a terminator, except for
 //      content_size, whose match ends with the terminator: that byte is the line's end);
-//   3. a hand-written matcher, anchored where the leftmost match starts, cuts the groups out with Java's
-//      rules (greedy quantifiers, backtracking where the pattern needs it).
+//   3. on the lines the form found, a hand-written matcher applies Java's rules by itself (greedy
+//      quantifiers, backtracking where the pattern needs it), anchored where Java's leftmost match must
+//      start: the line's start for hostExp's `^`, the trailing digits for contentSizeExp's `$`, and for
+//      generalExp the first quote it matches at, found by a walk that is linear in the line.
+// No pattern is compiled with HS_FLAG_SOM_LEFTMOST: every start is known without it, and tracking it for
+// generalExp made its scan 3x slower (356 against 1041 MB/s for that form alone on loggen's combined
+// sample; BM_SeedColumns/all_seven 168 MB/s with it, 254 without). Of what remains, four fifths is the
+// Hyperscan scan, most of it generalExp's form (the other four forms together scan at about 730 MB/s).
 //
 // Java's classes here are ASCII-only (no UNICODE_CHARACTER_CLASS): \s = [ \t\n\x0B\f\r], \d = [0-9],
 // \w = [a-zA-Z0-9_]. A value never holds '\n' or '\r' (they end the line), so inside a line \s is
@@ -59,24 +65,23 @@ constexpr size_t kTimeWidth = 28;  // '[' + the 26 bytes of the group + ']'
 // so it is `^(\S+\.\S+\S+)\s`. Java's `^` without MULTILINE is the start of the value only. The group is
 // all \S and is followed by \s, so it is the whole first run of non-space characters T, and the line
 // matches iff T is followed by a space (not the line's end) and has a '.' with at least one character
-// before it and two after it. The start is known (the line's), so no SOM is needed: Hyperscan only says
-// which lines have such a T at the byte level, anchored after the previous terminator; the matcher then
-// counts the characters after the dot as Java does (a multi-byte character is one).
-constexpr char kHostForm[] = R"((?:\A|[\r\n]))" LOGSTREAM_NON_SPACE
-                             "+"
-                             R"(\.)" LOGSTREAM_NON_SPACE "{2,}" LOGSTREAM_SPACE;
+// before it and two after it (characters: a multi-byte one counts once). The form finds the lines whose T
+// has a dot after its first byte (anchored after the previous terminator, one match a line at most: the
+// first such dot); match_host() checks the rest.
+constexpr char kHostForm[] = R"((?:\A|[\r\n]))" LOGSTREAM_NON_SPACE R"([^\t\n\x0B\x0C\r .]*\.)";
 
 // contentSizeExp `\s(\d+)$`: Java's `$` without MULTILINE matches at the end of the input and before a
 // line terminator that is the input's last character; inside a value that can only be U+0085, U+2028 or
-// U+2029 (UTF-8 C2 85, E2 80 A8, E2 80 A9). The digits must run up to that point, so each line has at most
-// one candidate, the space before its trailing digit run. The form ends at the line's terminator (or the
-// end of the chunk, \z); the matcher walks back from the line's end, so no SOM is needed.
-constexpr char kContentSizeForm[] = LOGSTREAM_SPACE R"([0-9]+(?:\xC2\x85|\xE2\x80[\xA8\xA9])?(?:[\r\n]|\z))";
+// U+2029 (UTF-8 C2 85, E2 80 A8, E2 80 A9). The digits must run up to that point, so a line has at most
+// one candidate, the space before its trailing digit run. The form finds the lines that end in a digit,
+// maybe followed by one of those three (then the line's terminator, or the end of the chunk, \z): 4.7
+// GB/s alone where the whole pattern scans at 0.8, as a space before a digit is everywhere in a log line
+// and a line's end is not. match_content_size() walks back from the line's end.
+constexpr char kContentSizeForm[] = R"([0-9](?:\xC2\x85|\xE2\x80[\xA8\xA9])?(?:[\r\n]|\z))";
 
-// generalExp `\"(\S+)\s(\S+)\s*(\S*)\"` backtracks, and \S includes '"'. The leftmost start is the
-// smallest start Hyperscan reports with HS_FLAG_SOM_LEFTMOST among a line's matches (they arrive by end,
-// so the minimum is taken); match_request() then applies Java's order at that quote. Taking the start from
-// Hyperscan also keeps hostile lines linear: trying every quote by hand is quadratic on a long run of them.
+// generalExp `\"(\S+)\s(\S+)\s*(\S*)\"` backtracks, and \S includes '"'. The form is the pattern at the byte
+// level, so a line it matches has a Java match; find_request() walks the line's quotes to the leftmost one
+// Java matches at and cuts the groups there with Java's order (match_request()).
 constexpr char kGeneralForm[] = R"(")" LOGSTREAM_NON_SPACE "+" LOGSTREAM_SPACE LOGSTREAM_NON_SPACE
                                 "+" LOGSTREAM_SPACE "*" LOGSTREAM_NON_SPACE R"(*")";
 
@@ -182,11 +187,15 @@ size_t last_quote(std::string_view line, size_t from, size_t to) noexcept {
 // - failing that, group 2 backs off: with k characters of R2, \s* is empty and group 3 starts inside
 //   R2, needing a quote at or after k; the largest k that works is R2's last quote (group 3 ""), which
 //   must leave group 2 at least one character.
-bool match_request(std::string_view line, size_t q, Request& out) noexcept {
+//
+// On failure, `run_end` is where R1 ends: every quote inside R1 fails too (it sees the same R1 end and
+// all that follows, or an empty group 1), so the next quote worth trying is after it.
+bool match_request(std::string_view line, size_t q, Request& out, size_t& run_end) noexcept {
   const size_t n = line.size();
   size_t i = q + 1;
   const size_t r1 = i;
   while (i < n && !is_java_space(line[i])) ++i;
+  run_end = i;
   if (i == r1 || i == n) return false;
   const size_t r2 = ++i;  // past the one space
   while (i < n && !is_java_space(line[i])) ++i;
@@ -208,13 +217,26 @@ bool match_request(std::string_view line, size_t q, Request& out) noexcept {
   return true;
 }
 
+// generalExp on a line: the leftmost quote it matches at, tried in order. A failed try skips the quotes
+// of its R1, so every byte is read a bounded number of times (R1, R2 and R3 of one try are at most the
+// next tries' R1 and R2): linear even on a line of a million quotes, where trying each would be quadratic.
+bool find_request(std::string_view line, Request& out) noexcept {
+  size_t q = line.find('"');
+  while (q != std::string_view::npos) {
+    size_t run_end = 0;
+    if (match_request(line, q, out, run_end)) return true;
+    q = line.find('"', run_end);
+  }
+  return false;
+}
+
 // What Hyperscan found on one line.
 struct LineCandidates {
   static constexpr uint32_t kNone = UINT32_MAX;
   uint32_t status_anchor = kNone;  // the first match's last byte
   uint32_t time_anchor = kNone;
-  uint32_t request_start = kNone;  // the smallest start of generalExp
   bool host = false;
+  bool request = false;
   bool content_size = false;
 };
 
@@ -249,7 +271,7 @@ Expected<SeedColumnScanner> SeedColumnScanner::create(SeedColumnSet columns) {
   if (columns.has(SeedColumn::kTimestamp)) specs.push_back({kTimeForm, 0, kTime});
   if (columns.has(SeedColumn::kHost)) specs.push_back({kHostForm, 0, kHost});
   if (columns.has(SeedColumn::kContentSize)) specs.push_back({kContentSizeForm, 0, kContentSize});
-  if (columns.needs_request()) specs.push_back({kGeneralForm, HS_FLAG_SOM_LEFTMOST, kGeneral});
+  if (columns.needs_request()) specs.push_back({kGeneralForm, 0, kGeneral});
   if (specs.empty()) return SeedColumnScanner(columns, 0, std::nullopt);
   auto patterns = PatternSet::create(specs);
   if (!patterns) return Error{patterns.error()};
@@ -282,12 +304,11 @@ hs_error_t SeedColumnScanner::process(Context& context, std::string_view chunk,
   std::vector<Context::Match>& matches = context.matches_;
   matches.clear();
   if (patterns_) {
-    auto collect = [&](unsigned id, size_t from, size_t to) {
-      matches.push_back({static_cast<uint32_t>(to - 1), static_cast<uint32_t>(from), id});
+    auto collect = [&](unsigned id, size_t to) {
+      matches.push_back({static_cast<uint32_t>(to - 1), id});
       return true;
     };
-    if (const hs_error_t result =
-            patterns_->scan_with_start(chunk.data(), chunk.size(), context.scratch_, collect);
+    if (const hs_error_t result = patterns_->scan(chunk.data(), chunk.size(), context.scratch_, collect);
         PatternSet::failed(result)) {
       return result;
     }
@@ -318,7 +339,7 @@ hs_error_t SeedColumnScanner::process(Context& context, std::string_view chunk,
           found.content_size = true;
           break;
         case kGeneral:
-          if (m.start < found.request_start) found.request_start = m.start;
+          found.request = true;
           break;
         default:
           break;
@@ -335,9 +356,9 @@ hs_error_t SeedColumnScanner::process(Context& context, std::string_view chunk,
     }
     if (want.needs_request()) {
       Request request;
-      if (found.request_start != LineCandidates::kNone) {
-        // Hyperscan's leftmost start is where Java's leftmost match starts, so it matches there.
-        [[maybe_unused]] const bool matched = match_request(line, found.request_start - line_start, request);
+      if (found.request) {
+        // The form is exact, so the walk finds a match on every line the form matched.
+        [[maybe_unused]] const bool matched = find_request(line, request);
         assert(matched && "generalExp: the form and the matcher disagree");
       }
       if (want.has(SeedColumn::kMethod)) out.method.push_back(request.method);

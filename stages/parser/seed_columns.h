@@ -74,7 +74,6 @@ class SeedColumnScanner {
     friend class SeedColumnScanner;
     struct Match {
       uint32_t anchor;  // a byte of the line the match belongs to (its last byte, or the line's terminator)
-      uint32_t start;   // start of match, for patterns compiled with HS_FLAG_SOM_LEFTMOST
       uint32_t pattern;
     };
     PatternSet::Scratch scratch_;

@@ -421,8 +421,8 @@ TEST(HyperLogLog, DISABLED_PrintBiasTables) {
   }
   out += "\nconstexpr HllBiasTable kHllBiasTables[] = {\n";
   for (int p = HyperLogLogPlusPlus::kMinPrecision; p <= HyperLogLogPlusPlus::kMaxPrecision; ++p) {
-    std::snprintf(buf, sizeof buf, "    {kHllRaw%d, kHllBias%d, std::size(kHllRaw%d)},\n", p, p, p);
-    out += buf;
+    const std::string n = std::to_string(p);
+    out += "    {kHllRaw" + n + ", kHllBias" + n + ", std::size(kHllRaw" + n + ")},\n";
   }
   out += "};\n";
   std::fputs(out.c_str(), stdout);

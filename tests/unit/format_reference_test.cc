@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "pipeline/stream_pipeline.h"
+#include "tests/support/large_stack.h"
 #include "tests/support/seed_reference.h"
 #include "tools/loggen/generator.h"
 
@@ -287,8 +288,10 @@ struct ReferenceFile {
 ReferenceFile reference_for(const ReferenceFormat& format, const std::string& bytes) {
   const CompiledReference compiled = compile_reference(format);
   ReferenceFile file;
-  for (const ReferenceLine& line : split_lines(bytes))
-    file.lines.emplace_back(judge(format, compiled, line.text), line.bytes_needed);
+  test_support::run_on_large_stack([&] {
+    for (const ReferenceLine& line : split_lines(bytes))
+      file.lines.emplace_back(judge(format, compiled, line.text), line.bytes_needed);
+  });
   return file;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <regex>
 
+#include "tests/support/large_stack.h"
 #include "tests/support/seed_reference.h"
 #include "tools/loggen/generator.h"
 
@@ -285,7 +286,9 @@ struct Reference {
 Reference reference_of(const std::string& text) {
   Reference reference;
   reference.lines = reference_lines(text);
-  for (const std::string& line : reference.lines) reference.rows.push_back(reference_row(line));
+  test_support::run_on_large_stack([&] {
+    for (const std::string& line : reference.lines) reference.rows.push_back(reference_row(line));
+  });
   return reference;
 }
 

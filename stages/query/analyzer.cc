@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "stages/core/text_escape.h"
 #include "stages/query/evaluate.h"
 #include "stages/query/sql_parser.h"
 
@@ -61,6 +62,23 @@ bool is_integer_literal(const Expr& e) noexcept {
 }
 
 std::string_view type_name(DataType t) noexcept { return data_type_name(t); }
+
+// Query text inside a message: at most 60 characters, escaped for the terminal, in quotes unless it is a
+// string literal that brings its own.
+std::string quoted(std::string_view text) {
+  constexpr size_t kMaxChars = 60;
+  size_t at = 0;
+  for (size_t chars = 0; at < text.size() && chars < kMaxChars; ++chars) {
+    at += std::max<size_t>(1, utf8_sequence_length(text, at));
+  }
+  std::string s = escape_for_terminal(text.substr(0, at));
+  if (at < text.size()) s += "...";
+  const bool literal =
+      !text.empty() &&
+      (text[0] == '\'' || text[0] == '"' ||
+       ((text[0] == 'r' || text[0] == 'R') && text.size() > 1 && (text[1] == '\'' || text[1] == '"')));
+  return literal ? s : "'" + s + "'";
+}
 
 // Spark's findTightestCommonType over our types: equal, NULL with anything, numbers widened.
 std::optional<DataType> tightest_common_type(DataType a, DataType b) noexcept {
@@ -182,20 +200,14 @@ class Analyzer {
   std::string shown(const Expr& e) const {
     const std::string_view written =
         e.end <= text_.size() && e.pos.offset <= e.end ? sql::source_text(text_, e) : std::string_view();
-    std::string s = written.empty() ? sql::spark_name(e) : std::string(written);
-    constexpr size_t kMax = 60;
-    if (s.size() > kMax) s = s.substr(0, kMax - 3) + "...";
-    return "'" + s + "'";
+    return quoted(written.empty() ? sql::spark_name(e) : written);
   }
 
   std::string shown(const BoundExpr& e) const {
     if (e.source_end <= text_.size() && e.source_offset < e.source_end) {
-      std::string s(text_.substr(e.source_offset, e.source_end - e.source_offset));
-      constexpr size_t kMax = 60;
-      if (s.size() > kMax) s = s.substr(0, kMax - 3) + "...";
-      return "'" + s + "'";
+      return quoted(text_.substr(e.source_offset, e.source_end - e.source_offset));
     }
-    return "'" + describe(e) + "'";
+    return quoted(describe(e));
   }
 
   sql::ColumnNamer namer() const {
@@ -350,7 +362,7 @@ class Analyzer {
     std::string out;
     for (size_t i = 0; i < schema_.size(); ++i) {
       if (i > 0) out += ", ";
-      out += schema_[i].name;
+      out += escape_for_terminal(schema_[i].name);
     }
     return out;
   }
@@ -376,11 +388,12 @@ class Analyzer {
       }
     }
     if (parts.size() > 1 && !qualified) {
-      return fail(e.pos.offset, "unknown column '" + written +
-                                    "' (struct fields are not supported); the columns of logs are " +
+      return fail(e.pos.offset, "unknown column " + quoted(written) +
+                                    " (struct fields are not supported); the columns of logs are " +
                                     column_list());
     }
-    return fail(e.pos.offset, "unknown column '" + written + "'; the columns of logs are " + column_list());
+    return fail(e.pos.offset,
+                "unknown column " + quoted(written) + "; the columns of logs are " + column_list());
   }
 
   BoundExprPtr bind_unary(const Expr& e, const Context& ctx) {
@@ -498,9 +511,10 @@ class Analyzer {
     // are doubles.
     if (l->type == DataType::kString) l = cast_to(std::move(l), DataType::kDouble);
     if (r->type == DataType::kString) r = cast_to(std::move(r), DataType::kDouble);
-    if (l->type == DataType::kNull && r->type == DataType::kNull) {
-      l = cast_to(std::move(l), DataType::kDouble);
-      r = cast_to(std::move(r), DataType::kDouble);
+    if (l->type == DataType::kNull && r->type == DataType::kNull) {  // DIV's default type is bigint
+      const DataType t = e.op == Op::kIntegralDivide ? DataType::kBigint : DataType::kDouble;
+      l = cast_to(std::move(l), t);
+      r = cast_to(std::move(r), t);
     }
     for (int side = 0; side < 2; ++side) {
       const BoundExprPtr& x = side == 0 ? l : r;
@@ -683,7 +697,7 @@ class Analyzer {
       result = with_children(std::move(n), std::move(x));
     } else {
       auto atoms = parse_like_pattern(*pattern);
-      if (!atoms) return fail(e.child(1).pos.offset, atoms.error());
+      if (!atoms) return fail(e.child(1).pos.offset, escape_for_terminal(atoms.error()));
       BoundExprPtr n = node(BoundKind::kLike, DataType::kBoolean, e);
       n->value = Value::string(*pattern);
       n->like = std::move(atoms).value();
@@ -906,7 +920,8 @@ class Analyzer {
           "window() is not supported yet (event-time windows come with a later version); use date_trunc");
     }
     if (name == "input_file_name") return fail(e.op_pos.offset, "input_file_name() is not supported yet");
-    return fail(e.op_pos.offset, "unknown function " + name + "(); " + std::string(kFunctionList));
+    return fail(e.op_pos.offset,
+                "unknown function " + escape_for_terminal(name) + "(); " + std::string(kFunctionList));
   }
 
   BoundExprPtr bind_aggregate(const Expr& e, const Context& ctx) {

@@ -96,7 +96,8 @@ enum class BoundFunction : uint8_t {
   kRegexpExtract,   // [string] with pattern and group -> string; "" when the pattern does not match
   kDateTrunc,       // [string unit, timestamp] -> timestamp in the session zone; null for an unknown unit
   kHour,            // [timestamp] -> int, in the session zone
-  kToDate,          // [timestamp] -> string 'yyyy-MM-dd' in the session zone (no DATE type: analyzer.h)
+  kToDate,          // [timestamp or string] -> string 'yyyy-MM-dd': a timestamp's date in the session zone, a
+                    // string's date as Spark's stringToDate reads it (there is no DATE type: analyzer.h)
 };
 
 // Where a column reference reads from (see "Rows" above).

@@ -25,7 +25,11 @@ int64_t floor_div(int64_t a, int64_t b) noexcept {
   return q;
 }
 
-int64_t floor_mod(int64_t a, int64_t b) noexcept { return a - floor_div(a, b) * b; }
+int64_t floor_mod(int64_t a, int64_t b) noexcept {
+  int64_t r = a % b;  // not a - floor_div(a, b) * b, which overflows for the smallest longs
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
 
 // Java's wrapping arithmetic on 32 and 64 bits.
 int64_t wrap32(int64_t v) noexcept {

@@ -400,6 +400,24 @@ TEST(AnalyzerErrors, TypeErrorsSayWhichOperand) {
             "                 ^");
 }
 
+TEST(AnalyzerErrors, QueryTextInMessagesIsEscapedAndCut) {
+  EXPECT_EQ(error("SELECT CASE WHEN 'yes' THEN 1 END FROM logs"),  // a string literal brings its own quotes
+            "line 1, column 18: a WHEN condition must be boolean; 'yes' is string, not boolean\n"
+            "  SELECT CASE WHEN 'yes' THEN 1 END FROM logs\n"
+            "                   ^");
+  const std::string escape = error("SELECT `a\x1b[31mb` FROM logs");
+  EXPECT_EQ(escape.substr(0, escape.find(';')), "line 1, column 8: unknown column 'a\\x1b[31mb'");
+  EXPECT_EQ(escape.substr(escape.find('\n')), "\n  SELECT `a\\x1b[31mb` FROM logs\n         ^");
+  std::string sum = "status";
+  for (int i = 0; i < 30; ++i) sum += " + 1";
+  const std::string cut = error("SELECT (" + sum + ") AND true FROM logs");
+  EXPECT_EQ(cut.substr(0, cut.find('\n')),
+            // 60 characters: "status" and 13 times " + 1", then " +".
+            "line 1, column 137: AND needs boolean operands; its left operand 'status + 1 + 1 + 1 + 1 + 1 + "
+            "1 + 1 + "
+            "1 + 1 + 1 + 1 + 1 + 1 +...' is int");
+}
+
 TEST(AnalyzerErrors, FunctionsAndPatterns) {
   EXPECT_EQ(
       error("SELECT foo(host) FROM logs"),

@@ -142,6 +142,8 @@ TEST(Evaluate, DivisionRemainderAndDiv) {
   EXPECT_EQ(eval("7 DIV 2"), "bigint:3");
   EXPECT_EQ(eval("-7 DIV 2"), "bigint:-3");
   EXPECT_EQ(eval("7 DIV 0"), "bigint:null");
+  EXPECT_EQ(eval("NULL DIV NULL"), "bigint:null");  // DIV's default type for NULLs is bigint, not double
+  EXPECT_EQ(eval("NULL DIV 2"), "bigint:null");
   EXPECT_EQ(eval("7 % 3"), "int:1");
   EXPECT_EQ(eval("-7 % 3"), "int:-1");  // the sign of the dividend, as Java's %
   EXPECT_EQ(eval("7 % -3"), "int:1");
@@ -491,6 +493,12 @@ TEST(Evaluate, TimeFunctionsInTheSessionZone) {
   EXPECT_EQ(eval("date_trunc('fortnight', timestamp)"), "timestamp:null");
   EXPECT_EQ(eval("date_trunc(ident, timestamp)"), "timestamp:null");
   EXPECT_EQ(eval("date_trunc('HOUR', CAST(-1 AS TIMESTAMP))"), "timestamp:1969-12-31 23:00:00");
+  // At the smallest timestamp Java's long arithmetic wraps around (and ours must not overflow on the way).
+  EXPECT_EQ(eval("CAST(date_trunc('SECOND', CAST(-9223372036854775808L AS TIMESTAMP)) AS BIGINT)"),
+            "bigint:9223372036854");
+  EXPECT_EQ(eval("CAST(date_trunc('MILLISECOND', CAST(-9223372036854775808L AS TIMESTAMP)) AS BIGINT)"),
+            "bigint:9223372036854");
+  EXPECT_EQ(eval("date_trunc('DAY', CAST(-9223372036854775808L AS TIMESTAMP))"), "timestamp:null");
   EXPECT_EQ(eval("date_trunc('YEAR', CAST('+10000-06-01' AS TIMESTAMP))"), "timestamp:+10000-01-01 00:00:00");
   EXPECT_EQ(eval("to_date(CAST('+10000-06-01' AS TIMESTAMP))"), "string:+10000-06-01");
   // In Kolkata (+05:30) 03:50 UTC is 09:20, whose hour began at 03:30 UTC; its day at 18:30 UTC before.

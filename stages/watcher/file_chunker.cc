@@ -232,6 +232,10 @@ void FileChunker::match_possible_originals(const FileTask& task, std::string_vie
     const FileIdentity& identity = original.counted.identity;
     if (identity.device == identity_.device && identity.inode == identity_.inode) continue;  // itself
     if (identity.fingerprint_length == 0 || identity.fingerprint_length > head.size()) continue;
+    // (A .gz's decompressed size is not known here; only a rotation writes one, which is evidence enough.)
+    if (original.required_copy_size != UINT64_MAX && available != UINT64_MAX &&
+        original.required_copy_size != available)
+      continue;
     auto [hash, unseen] = head_hashes.try_emplace(identity.fingerprint_length);
     if (unseen) hash->second = fnv1a64(head.substr(0, identity.fingerprint_length));
     if (hash->second != identity.fingerprint) continue;

@@ -25,6 +25,11 @@ struct PossibleOriginal {
   // The same batch reads that file too, so its offset may still move: a copy of it is not judged now
   // (FileChunker::deferred) but on the next trigger, against where that read got.
   bool read_in_this_batch = false;
+  // A file followed now whose counted part is shorter than kFingerprintBytes: so short a common start is
+  // weak evidence (a lone empty line, one line two logs share), so the copy must also have exactly the
+  // size the original has now, as a fresh copy does (a plain copy; a .gz's size says nothing). UINT64_MAX:
+  // no such condition.
+  uint64_t required_copy_size = UINT64_MAX;
 };
 
 struct FileTask {

@@ -17,13 +17,19 @@ void FileFollower::remember_earlier(const CountedFile& counted) {
 }
 
 // What a file read from its start may be a copy of: earlier states of plain files, and the plain files
-// followed now (their offsets after this batch's reads of them are not known yet: `reading`).
+// followed now whose first kFingerprintBytes are known (their offsets after this batch's reads of them
+// are not known yet: `reading`).
 std::shared_ptr<const std::vector<PossibleOriginal>> FileFollower::possible_originals(
     const std::set<Key>& reading) const {
   auto originals = std::make_shared<std::vector<PossibleOriginal>>();
   for (const CountedFile& earlier : earlier_) originals->push_back({earlier});
+  // A file followed now whose counted part is shorter than a whole fingerprint is a copy's original only
+  // when the copy also has its size (see PossibleOriginal): two live logs often start alike (a lone empty
+  // line). A truncated or deleted file (earlier_) has the truncation as its evidence.
   for (const auto& [key, f] : files_) {
-    if (!f.compressed && f.identity_read) originals->push_back({f.counted, reading.count(key) > 0});
+    if (f.compressed || !f.identity_read) continue;
+    const bool short_start = f.counted.identity.fingerprint_length < kFingerprintBytes;
+    originals->push_back({f.counted, reading.count(key) > 0, short_start ? f.last_size : UINT64_MAX});
   }
   return originals;
 }

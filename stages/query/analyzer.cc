@@ -506,7 +506,7 @@ class Analyzer {
     BoundExprPtr r = bind(e.child(1), ctx);
     if (!r) return nullptr;
     const std::string op_name =
-        e.op == Op::kIntegralDivide ? "DIV" : "'" + std::string(sql_op_text(e.op)) + "'";
+        e.op == Op::kIntegralDivide ? "DIV" : "'" + std::string(sql::operator_sql(e.op)) + "'";
     // Strings in arithmetic are doubles (PromoteStrings); NULL takes the other side's type, and two NULLs
     // are doubles.
     if (l->type == DataType::kString) l = cast_to(std::move(l), DataType::kDouble);
@@ -563,23 +563,6 @@ class Analyzer {
     BoundExprPtr n = node(BoundKind::kArithmetic, result, e);
     n->op = op;
     return with_children(std::move(n), std::move(l), std::move(r));
-  }
-
-  static std::string_view sql_op_text(Op op) noexcept {
-    switch (op) {
-      case Op::kAdd:
-        return "+";
-      case Op::kSubtract:
-        return "-";
-      case Op::kMultiply:
-        return "*";
-      case Op::kDivide:
-        return "/";
-      case Op::kRemainder:
-        return "%";
-      default:
-        return "?";
-    }
   }
 
   BoundExprPtr bind_concat(const Expr& e, const Context& ctx) {

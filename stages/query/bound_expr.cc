@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "stages/query/sql_ast.h"
+
 namespace logstream {
 namespace {
 
@@ -46,35 +48,6 @@ bool same_literal(const Value& a, const Value& b) noexcept {
     default:
       return a.integer == b.integer;
   }
-}
-
-void append_string_literal(std::string_view text, std::string& out) {
-  out += '\'';
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\0':
-        out += "\\u0000";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '\'';
 }
 
 std::string_view type_sql(DataType type) noexcept {
@@ -134,7 +107,7 @@ void append_literal(const Value& v, std::string& out) {
       return;
     }
     case DataType::kString:
-      append_string_literal(v.text, out);
+      sql::append_sql_string_literal(v.text, out);
       return;
     case DataType::kTimestamp:
       out += "TIMESTAMP_MICROS(" + std::to_string(v.integer) + ")";
@@ -205,7 +178,7 @@ void append(const BoundExpr& e, std::string& out) {
       out += '(';
       append(e.child(0), out);
       out += " LIKE ";
-      append_string_literal(e.value.text, out);
+      sql::append_sql_string_literal(e.value.text, out);
       out += ')';
       return;
     case BoundKind::kRLike:

@@ -489,6 +489,10 @@ bool same_optional_tree(const ExprPtr& a, const ExprPtr& b) {
 
 }  // namespace
 
+std::string_view operator_sql(Op op) { return binary_sql(op); }
+
+void append_sql_string_literal(std::string_view text, std::string& out) { append_string_literal(text, out); }
+
 std::string spark_name(const Expr& expr, const ColumnNamer& namer) {
   std::string out;
   SparkNamer(namer).append(expr, out);

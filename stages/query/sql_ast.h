@@ -194,6 +194,11 @@ std::string spark_name(const Expr& expr, const ColumnNamer& namer = {});
 // column (or CAST of a column) is named after the column and an unaliased window(...) is `window`.
 std::string output_name(const SelectItem& item, const ColumnNamer& namer = {});
 
+// Spark's SQL text of a binary operator as its names use it ("+", "div", "=", "AND", ...).
+std::string_view operator_sql(Op op);
+// Appends a SQL string literal that reads back as `text` ('it\'s', with \n, \t, \u0000 escapes).
+void append_sql_string_literal(std::string_view text, std::string& out);
+
 // Canonical SQL for a tree: fully parenthesized, names backquoted, literals in a form that reads back
 // the same, so parse(to_sql(tree)) gives the same tree (same_tree) - the normalized query text.
 std::string to_sql(const Expr& expr);

@@ -26,6 +26,26 @@ std::string_view data_type_name(DataType type) noexcept {
   return "void";
 }
 
+std::string_view data_type_sql(DataType type) noexcept {
+  switch (type) {
+    case DataType::kBoolean:
+      return "BOOLEAN";
+    case DataType::kInt:
+      return "INT";
+    case DataType::kBigint:
+      return "BIGINT";
+    case DataType::kDouble:
+      return "DOUBLE";
+    case DataType::kString:
+      return "STRING";
+    case DataType::kTimestamp:
+      return "TIMESTAMP";
+    case DataType::kNull:
+      break;
+  }
+  return "VOID";
+}
+
 bool is_numeric(DataType type) noexcept {
   return type == DataType::kInt || type == DataType::kBigint || type == DataType::kDouble;
 }

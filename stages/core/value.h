@@ -16,6 +16,8 @@ enum class DataType : uint8_t { kNull, kBoolean, kInt, kBigint, kDouble, kString
 
 // "int", "bigint", "double", "string", "timestamp", "boolean", "void" (the type of a bare NULL).
 std::string_view data_type_name(DataType type) noexcept;
+// The type as SQL writes it, as in Spark's CAST(x AS INT) names: "INT", "BIGINT", "STRING", ..., "VOID".
+std::string_view data_type_sql(DataType type) noexcept;
 bool is_numeric(DataType type) noexcept;   // int, bigint, double
 bool is_integral(DataType type) noexcept;  // int, bigint
 

@@ -50,33 +50,13 @@ bool same_literal(const Value& a, const Value& b) noexcept {
   }
 }
 
-std::string_view type_sql(DataType type) noexcept {
-  switch (type) {
-    case DataType::kBoolean:
-      return "BOOLEAN";
-    case DataType::kInt:
-      return "INT";
-    case DataType::kBigint:
-      return "BIGINT";
-    case DataType::kDouble:
-      return "DOUBLE";
-    case DataType::kString:
-      return "STRING";
-    case DataType::kTimestamp:
-      return "TIMESTAMP";
-    case DataType::kNull:
-      break;
-  }
-  return "VOID";
-}
-
 void append_literal(const Value& v, std::string& out) {
   if (v.null) {
     if (v.type == DataType::kNull) {
       out += "NULL";
     } else {
       out += "CAST(NULL AS ";
-      out += type_sql(v.type);
+      out += data_type_sql(v.type);
       out += ')';
     }
     return;
@@ -211,7 +191,7 @@ void append(const BoundExpr& e, std::string& out) {
       out += "CAST(";
       append(e.child(0), out);
       out += " AS ";
-      out += type_sql(e.type);
+      out += data_type_sql(e.type);
       out += ')';
       return;
     case BoundKind::kFunction:

@@ -84,26 +84,6 @@ std::string_view binary_sql(Op op) {
   }
 }
 
-std::string_view type_sql(DataType type) {
-  switch (type) {
-    case DataType::kBoolean:
-      return "BOOLEAN";
-    case DataType::kInt:
-      return "INT";
-    case DataType::kBigint:
-      return "BIGINT";
-    case DataType::kDouble:
-      return "DOUBLE";
-    case DataType::kString:
-      return "STRING";
-    case DataType::kTimestamp:
-      return "TIMESTAMP";
-    case DataType::kNull:
-      break;
-  }
-  return "VOID";
-}
-
 // --- Spark names ------------------------------------------------------------------------------------
 
 std::string default_column_name(const Expr& column, bool top_level) {
@@ -199,7 +179,7 @@ class SparkNamer {
         out += "CAST(";
         append(e.child(0), out);
         out += " AS ";
-        out += type_sql(e.cast_type);
+        out += data_type_sql(e.cast_type);
         out += ')';
         return;
       case ExprKind::kSubscript:  // GetArrayItem.sql
@@ -464,7 +444,7 @@ void append_sql(const Expr& e, std::string& out) {
       out += "CAST(";
       append_sql(e.child(0), out);
       out += " AS ";
-      out += type_sql(e.cast_type);
+      out += data_type_sql(e.cast_type);
       out += ')';
       return;
     case ExprKind::kSubscript:

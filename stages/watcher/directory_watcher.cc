@@ -64,13 +64,14 @@ bool DirectoryWatcher::directory_present() {
     return false;
   }
   const bool replaced = st.st_dev != directory_device_ || st.st_ino != directory_inode_;
+  // Re-armed when the directory is another one, or the kernel dropped the watch (moved away and back);
+  // armed before saying so, so that a file closed after the message is seen by its close event.
+  if (inotify_fd_ >= 0 && (replaced || directory_gone_ || watch_descriptor_ < 0)) arm_inotify();
   if (directory_gone_) {
     warn_(directory_ + ": the watched directory is back: watching it again");
   } else if (replaced) {
     warn_(directory_ + ": the watched directory was replaced by another one: watching the new one");
   }
-  // Re-armed when the directory is another one, or the kernel dropped the watch (moved away and back).
-  if (inotify_fd_ >= 0 && (replaced || directory_gone_ || watch_descriptor_ < 0)) arm_inotify();
   directory_gone_ = false;
   directory_device_ = st.st_dev;
   directory_inode_ = st.st_ino;

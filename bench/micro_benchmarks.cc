@@ -186,13 +186,16 @@ void BM_SparkTable(benchmark::State& state) {
   for (int s = 100; s < 600; ++s) counts.status[static_cast<size_t>(s)] = static_cast<uint64_t>(s) * 1000;
   StatusTable table;
   table.add_batch(counts);
-  const std::string text = render_spark_console_batch(3, table.to_text_table(RowOrder::kSpark));
+  const TimeZone utc;
+  const std::string text =
+      render_spark_console_batch(3, StatusTable::schema(), table.result_rows(RowOrder::kSpark), utc);
   if (text.find("Batch: 3\n") == std::string::npos ||
       text.find("only showing top 20 rows\n") == std::string::npos) {
     return fail(state, "table layout");
   }
   for (auto _ : state) {
-    benchmark::DoNotOptimize(render_spark_console_batch(3, table.to_text_table(RowOrder::kSpark)));
+    benchmark::DoNotOptimize(
+        render_spark_console_batch(3, StatusTable::schema(), table.result_rows(RowOrder::kSpark), utc));
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }

@@ -116,11 +116,11 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
   return outputs;
 }
 
-bool BatchOutputs::open(const OutputOptions& options, RowOrder order, SetupError& error) {
+bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settings, SetupError& error) {
   const std::vector<std::string> specs =
       options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
   for (const std::string& spec : specs) {
-    auto sink = make_sink(spec, order);
+    auto sink = make_sink(spec, settings);
     if (!sink) {
       const bool usage = sink.error().rfind("--sink must be", 0) == 0;
       error = {sink.error(), usage};
@@ -162,11 +162,12 @@ bool BatchOutputs::open(const OutputOptions& options, RowOrder order, SetupError
   return true;
 }
 
-bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const LineCounts& batch) {
+bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
+                            const LineCounts& totals, const LineCounts& batch) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
   bool ok = true;
-  const BatchReport report{batch_id, &table, &batch};
+  const BatchReport report{batch_id, &schema, &rows, &batch};
   last_sink_errno_ = 0;
   for (auto& sink : sinks_) {
     if (sink->write(report)) continue;
@@ -178,8 +179,8 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const L
     if (actions_) actions_->handle(events);
   }
   if (!prometheus_file_.empty() || metrics_) {
-    const std::string text = render_prometheus(table.totals(), batches_,
-                                               alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{});
+    const std::string text =
+        render_prometheus(totals, batches_, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{});
     if (!prometheus_file_.empty()) {
       // Rewritten whole and renamed into place: a scraper never reads half a file.
       auto written = replace_file_atomically(prometheus_file_, text, /*durable=*/false);
@@ -195,13 +196,13 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const StatusTable& table, const L
   return ok;
 }
 
-void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, size_t table_rows,
-                               const BatchTimings& timings, size_t pool_bytes) {
+void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_t files,
+                               const StateReport& state, const BatchTimings& timings, size_t pool_bytes) {
   if (!progress_) return;
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
-  const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, table_rows,
-                                                timings, usage.ru_maxrss, pool_bytes);
+  const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, state, timings,
+                                                usage.ru_maxrss, pool_bytes);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -210,7 +211,7 @@ void BatchOutputs::finish() {
 }
 
 std::string render_progress_json(const std::string& query_id, const std::string& run_id, uint64_t batch_id,
-                                 const LineCounts& batch, size_t files, size_t table_rows,
+                                 const LineCounts& batch, size_t files, const StateReport& state,
                                  const BatchTimings& timings, long peak_rss_kb, size_t pool_bytes) {
   const double seconds = timings.total_ms / 1000.0;
   const double read_seconds = timings.read_parse_ms / 1000.0;
@@ -240,8 +241,14 @@ std::string render_progress_json(const std::string& query_id, const std::string&
   progress["numRejectedRows"] = batch.rejected();
   progress["rejectedRows"] = rejected;
   progress["numTruncatedRows"] = batch.truncated;
-  progress["stateOperators"] = nlohmann::ordered_json::array(
-      {{{"operatorName", "groupBy(status).count()"}, {"numRowsTotal", table_rows}}});
+  nlohmann::ordered_json operators = nlohmann::ordered_json::array();
+  if (!state.operator_name.empty()) {
+    operators.push_back({{"operatorName", state.operator_name},
+                         {"numRowsTotal", state.rows_total},
+                         {"numRowsUpdated", state.rows_updated},
+                         {"memoryUsedBytes", state.memory_bytes}});
+  }
+  progress["stateOperators"] = operators;
   progress["sources"] = nlohmann::ordered_json::array({{{"numInputFiles", files}}});
   progress["memory"] = {{"peakRssBytes", static_cast<uint64_t>(peak_rss_kb) * 1024},
                         {"chunkPoolBytes", pool_bytes}};

@@ -27,6 +27,14 @@ struct OutputOptions {
   bool progress = false;                 // --progress
 };
 
+// The state operator of the query after a batch, for --progress (Spark's stateOperators).
+struct StateReport {
+  std::string operator_name;  // the aggregation, e.g. "groupBy(status).count()"
+  size_t rows_total = 0;      // groups held
+  size_t rows_updated = 0;    // groups the batch created or changed
+  size_t memory_bytes = 0;    // bytes the groups hold
+};
+
 // Durations of one batch, for --progress.
 struct BatchTimings {
   double read_parse_ms = 0;  // trigger start to the last chunk merged
@@ -49,15 +57,17 @@ class BatchOutputs {
                                               SetupError& error);
   // Opens the sinks and the alert log, and starts the metrics endpoint: call once every other flag
   // (the format, with these rules) has been accepted, so a query that cannot run leaves nothing behind.
-  bool open(const OutputOptions& options, RowOrder order, SetupError& error);
+  bool open(const OutputOptions& options, const SinkSettings& settings, SetupError& error);
 
   // The rules counted per line, for the parser (null when none needs it).
   std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
 
-  // Called on the merge stage when a batch closes. False when a sink could not be written.
-  bool on_batch(uint64_t batch_id, const StatusTable& table, const LineCounts& batch);
+  // Called on the merge stage when a batch closes, with the query's result rows for the batch and the
+  // line accounting since the start (`totals`) and of the batch. False when a sink could not be written.
+  bool on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows, const LineCounts& totals,
+                const LineCounts& batch);
   // Called once the batch is committed, with what it took (prints the --progress line).
-  void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, size_t table_rows,
+  void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, const StateReport& state,
                    const BatchTimings& timings, size_t pool_bytes);
   // At the end of the query: waits briefly for --on-alert programs still running.
   void finish();
@@ -95,7 +105,7 @@ class BatchOutputs {
 // One --progress line, modelled on Spark's StreamingQueryProgress.
 // `query_id`: Spark's `id`, the same across restarts from one checkpoint; `run_id`: new at every start.
 std::string render_progress_json(const std::string& query_id, const std::string& run_id, uint64_t batch_id,
-                                 const LineCounts& batch, size_t files, size_t table_rows,
+                                 const LineCounts& batch, size_t files, const StateReport& state,
                                  const BatchTimings& timings, long peak_rss_kb, size_t pool_bytes);
 
 }  // namespace logstream

@@ -71,7 +71,7 @@ Chunk* BatchReader::next() {
       }
       chunk->parser_index = current_parser_;
       chunk->file_index = static_cast<uint32_t>(files_opened_ - 1);
-      ++chunks_sent_;
+      chunk->sequence = chunks_sent_++;
       bytes_read_.fetch_add(chunk->counts.bytes_read, std::memory_order_relaxed);
       return chunk;
     }

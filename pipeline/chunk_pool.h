@@ -16,7 +16,7 @@ class ChunkPool {
   ChunkPool(size_t chunk_count, size_t chunk_capacity) {
     owned_.reserve(chunk_count);
     for (size_t i = 0; i < chunk_count; ++i) {
-      owned_.push_back(std::make_unique<Chunk>(chunk_capacity));
+      owned_.push_back(std::make_unique<Chunk>(chunk_capacity, static_cast<uint32_t>(i)));
       free_.enqueue(owned_.back().get());
     }
   }

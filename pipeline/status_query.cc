@@ -11,6 +11,7 @@
 
 #include "pipeline/shutdown_signals.h"
 #include "stages/core/text_escape.h"
+#include "stages/query/sql_parser.h"
 
 namespace logstream {
 
@@ -20,6 +21,43 @@ void print_diagnostic(const std::string& message) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+namespace {
+
+// The plan the status table answers with its dense counts: GROUP BY status with count(*) (or count of a
+// literal) as the only aggregate and nothing else, in complete mode.
+bool answers_status_count(const LogicalPlan& plan, std::optional<OutputMode> mode) {
+  if (mode && *mode != OutputMode::kComplete) return false;
+  if (!plan.grouped || plan.keys.size() != 1 || plan.aggregates.size() != 1 || plan.filter || plan.having ||
+      plan.distinct || !plan.order_by.empty() || plan.limit || plan.projections.size() != 2 ||
+      plan.output.size() != 2)
+    return false;
+  const BoundExpr& key = *plan.keys[0];
+  if (key.kind != BoundKind::kColumn || key.slot != Slot::kInput || key.type != DataType::kInt ||
+      plan.input[key.column].name != "status")
+    return false;
+  const AggregateCall& count = plan.aggregates[0];
+  if (count.function->kind() != AggregateKind::kCount || count.function->distinct()) return false;
+  if (!count.arguments.empty() &&
+      !(count.arguments[0]->kind == BoundKind::kLiteral && !count.arguments[0]->value.null))
+    return false;
+  const BoundExpr& first = *plan.projections[0];
+  const BoundExpr& second = *plan.projections[1];
+  return first.kind == BoundKind::kColumn && first.slot == Slot::kKey && first.column == 0 &&
+         second.kind == BoundKind::kColumn && second.slot == Slot::kAggregate && second.column == 1;
+}
+
+Expected<LogicalPlan> compile_query(const QueryText& query, const Schema& logs, const TimeZone& zone) {
+  AnalyzerOptions options;
+  options.session_zone = zone;
+  if (!query.sql) return analyze_group_by_shorthand(query.shorthand, logs, options);
+  options.query_text = *query.sql;
+  auto statement = sql::parse_sql(*query.sql);
+  if (!statement) return Error{statement.error()};
+  return analyze(statement.value(), logs, options);
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options, int& error_exit) {
   error_exit = kExitUsage;
   BatchOutputs::SetupError setup_error;
@@ -27,23 +65,101 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   if (!outputs) return Error{setup_error.message};
   auto parser = ChunkParser::create(options.format, outputs->line_rules());
   if (!parser) return Error{parser.error()};
+  auto zone = options.timezone.empty() ? TimeZone::local() : TimeZone::load(options.timezone);
+  if (!zone) return Error{"--timezone: " + zone.error()};
+  auto plan = compile_query(options.query, parser.value().schema(), zone.value());
+  if (!plan) return Error{plan.error()};
+  const bool status_count = answers_status_count(plan.value(), options.output_mode);
+  if (!status_count && options.order != RowOrder::kSpark)
+    return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
+
+  const SinkSettings sink_settings{options.show, zone.value()};
+  std::unique_ptr<StatusQuery> query(
+      new StatusQuery(options, std::move(parser).value(), std::move(outputs), std::move(plan).value()));
+  StatusQuery* self = query.get();
+  if (!status_count) {
+    LogicalPlan& compiled = self->status_plan_;
+    const OutputMode mode =
+        options.output_mode.value_or(compiled.grouped ? OutputMode::kComplete : OutputMode::kAppend);
+    auto executor = QueryExecutor::create(std::move(compiled), self->parser_, mode, options.streaming,
+                                          /*count_statuses=*/true);
+    if (!executor) return Error{executor.error()};
+    self->executor_ = std::move(executor).value();
+    if (self->executor_->plan().grouped) self->groups_.emplace(self->executor_->functions());
+  }
   // Only now, with every flag accepted, are files created and ports opened.
-  if (!outputs->open(options.outputs, options.order, setup_error)) {
+  if (!self->outputs_->open(options.outputs, sink_settings, setup_error)) {
     error_exit = setup_error.usage_error ? kExitUsage : kExitFailure;
     return Error{setup_error.message};
   }
-  std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
-  StatusQuery* self = query.get();
   auto pipeline = StreamPipeline::create(
-      self->parser_, options.pipeline, print_diagnostic,
+      self->parser_, self->executor_.get(), options.pipeline, print_diagnostic,
       [self](uint64_t batch_id, const LineCounts& batch) { self->on_batch_closed(batch_id, batch); });
   if (!pipeline) return Error{pipeline.error()};
   self->pipeline_ = std::move(pipeline).value();
   return query;
 }
 
-StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs)
-    : options_(std::move(options)), parser_(std::move(parser)), outputs_(std::move(outputs)) {}
+StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs,
+                         LogicalPlan plan)
+    : options_(std::move(options)),
+      parser_(std::move(parser)),
+      status_plan_(std::move(plan)),
+      outputs_(std::move(outputs)) {}
+
+const Schema& StatusQuery::output_schema() const {
+  return executor_ ? executor_->plan().output : status_plan_.output;
+}
+
+bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
+  table_.add_batch(batch);
+  if (!executor_) {
+    rows = table_.result_rows(options_.order);
+    rows_updated_ = rows.size();
+    return true;
+  }
+  QueryExecutor::BatchState& batch_state = pipeline_->last_batch_state();
+  if (!groups_) {
+    rows = executor_->result_rows(batch_state.take_rows());
+    rows_updated_ = 0;
+    return true;
+  }
+  groups_->merge_from(batch_state.groups());
+  const std::vector<size_t> updated = groups_->take_updated();
+  rows_updated_ = updated.size();
+  if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
+    std::string keys;
+    for (const auto& key : executor_->plan().keys) keys += (keys.empty() ? "" : ", ") + describe(*key);
+    print_diagnostic(
+        "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + keys + ") in " +
+        std::to_string(groups_->memory_bytes()) + " bytes, over --max-state-bytes " +
+        std::to_string(options_.max_state_bytes) +
+        ": group by fewer or coarser columns, filter with WHERE, or raise the limit; the batch is "
+        "not committed");
+    return false;
+  }
+  rows = executor_->result_rows(*groups_, executor_->mode() == OutputMode::kUpdate ? &updated : nullptr);
+  return true;
+}
+
+StateReport StatusQuery::state_report() const {
+  StateReport report;
+  if (!executor_) {
+    report.operator_name = "groupBy(status).count()";
+    report.rows_total = table_.row_count();
+    report.rows_updated = rows_updated_;
+    report.memory_bytes = sizeof(LineCounts);
+    return report;
+  }
+  if (!groups_) return report;  // no aggregation, no state (as Spark)
+  std::string keys;
+  for (const auto& key : executor_->plan().keys) keys += (keys.empty() ? "" : ", ") + describe(*key);
+  report.operator_name = "groupBy(" + keys + ")";
+  report.rows_total = groups_->size();
+  report.rows_updated = rows_updated_;
+  report.memory_bytes = groups_->memory_bytes();
+  return report;
+}
 
 // What the merge stage makes of a batch that just closed, before anything is printed.
 StatusQuery::BatchEnd StatusQuery::judge_closed_batch(uint64_t batch_id, const LineCounts& batch) const {
@@ -76,8 +192,12 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
                        " lines fit the format (every one rejected; see the reasons below, or try another "
                        "--format)");
   }
-  table_.add_batch(batch);
-  if (!outputs_->on_batch(batch_id, table_, batch)) {
+  ResultRows rows;
+  if (!fold_batch(batch, rows)) {
+    last_batch_end_ = BatchEnd::kStateTooLarge;
+    return;
+  }
+  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;
@@ -117,7 +237,12 @@ void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch
 }
 
 std::string StatusQuery::query_description() const {
-  std::string description = "groupBy(status).count() --format " + options_.format.format;
+  // The seed's query keeps the description its checkpoints have always had; any other is the normalized
+  // plan, so that a respelling of the same query resumes and another query is refused.
+  std::string description = executor_ ? describe(executor_->plan()) + "\noutput mode " +
+                                            std::string(output_mode_name(executor_->mode())) + "\n--format " +
+                                            options_.format.format
+                                      : "groupBy(status).count() --format " + options_.format.format;
   if (!options_.format.log_format.empty()) description += " --log-format " + options_.format.log_format;
   return description;
 }
@@ -134,6 +259,14 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   if (state.query != query_description()) {
     return Error{checkpoint_->path() + ": written by another query (" + state.query + "), not by " +
                  query_description() + "; use another --checkpoint directory"};
+  }
+  if (groups_) {
+    std::string why;
+    if (!state.groups || !groups_->deserialize(*state.groups, why)) {
+      return Error{checkpoint_->path() + ": the query's groups cannot be restored (" +
+                   (state.groups ? why : std::string("missing")) + "); use another --checkpoint directory"};
+    }
+    groups_->take_updated();
   }
   next_batch_id_ = state.next_batch_id;
   table_.restore(state.totals);
@@ -182,6 +315,10 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
   state.next_batch_id = next_batch_id_;
   state.query_id = outputs_->query_id();
   state.totals = table_.totals();
+  if (groups_) {
+    state.groups.emplace();
+    groups_->serialize(*state.groups);
+  }
   if (watcher && watcher->follows()) {
     state.files = watcher->followed_files();
     for (CountedFile& file : state.files) file.path = canonical_file_path(file.path);
@@ -227,6 +364,7 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
       return 128 + ShutdownSignals::install().first_signal();
     case BatchEnd::kScanFailed:
     case BatchEnd::kSinkFailed:
+    case BatchEnd::kStateTooLarge:
       // Spark writes its commit log only once the sink has the batch: this one stays uncommitted.
       return kExitFailure;
     case BatchEnd::kStdoutClosed:
@@ -247,7 +385,7 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   timings.sink_ms = outputs_->last_sink_ms();
   timings.commit_ms = std::chrono::duration<double, std::milli>(done - commit_started).count();
   timings.total_ms = std::chrono::duration<double, std::milli>(done - batch_started_).count();
-  outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_, table_.row_count(), timings,
+  outputs_->after_batch(batch_id, pipeline_->last_batch_counts(), batch_files_, state_report(), timings,
                         pipeline_->pool_bytes());
   return kExitOk;
 }

@@ -1,6 +1,8 @@
-// The seed's query, `groupBy(status).count()` in complete mode, over a directory being watched (watch) or
-// files that exist now (run). Both drive the same StreamPipeline; they differ only in where batches come
-// from.
+// A query over a directory being watched (watch) or files that exist now (run): the seed's
+// `groupBy(status).count()` in complete mode by default, or any SQL (--sql) or shorthand (--group-by,
+// --where). Both subcommands drive the same StreamPipeline; they differ only in where batches come from.
+// The seed's query (and any plan that means it) is answered by the status table's dense counts; every
+// other plan by the query engine (stages/execution).
 #pragma once
 
 #include <cstdio>
@@ -14,12 +16,25 @@
 #include "pipeline/progress_bar.h"
 #include "pipeline/stream_pipeline.h"
 #include "stages/checkpoint/checkpoint.h"
+#include "stages/execution/query_executor.h"
 #include "stages/merger/status_table.h"
 #include "stages/watcher/directory_watcher.h"
 
 namespace logstream {
 
+// The query the user asked for: SQL, or the shorthands (neither: the seed's query).
+struct QueryText {
+  std::optional<std::string> sql;
+  ShorthandQuery shorthand;
+};
+
 struct QueryOptions {
+  QueryText query;
+  std::optional<OutputMode> output_mode;  // unset: complete for an aggregation, append otherwise
+  bool streaming = false;                 // watch: Spark's streaming rules apply to the query
+  std::string timezone;                   // --timezone; empty: the local zone
+  ShowOptions show;                       // --num-rows, --truncate
+  uint64_t max_state_bytes = 0;           // --max-state-bytes; 0: no limit
   FormatOptions format;
   PipelineOptions pipeline;
   WatchOptions watch;
@@ -60,15 +75,22 @@ class StatusQuery {
                                                       const WarningHandler& warn);
 
  private:
-  StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs);
+  StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs,
+              LogicalPlan plan);
+  // The batch's result rows (status table or engine state, folded in first); false when the state
+  // outgrew --max-state-bytes (said on stderr).
+  bool fold_batch(const LineCounts& batch, ResultRows& rows);
+  StateReport state_report() const;
+  const Schema& output_schema() const;
   // How the batch run last ended, as the merge stage saw it.
   enum class BatchEnd : uint8_t {
-    kPrinted,       // handed to every sink
-    kNoData,        // nothing new (as Spark: no new data, no batch)
-    kCancelled,     // run stopped by a signal part way
-    kScanFailed,    // a Hyperscan scan failed: the counts are incomplete
-    kSinkFailed,    // a sink could not be written
-    kStdoutClosed,  // the reader of stdout went away
+    kPrinted,        // handed to every sink
+    kNoData,         // nothing new (as Spark: no new data, no batch)
+    kCancelled,      // run stopped by a signal part way
+    kScanFailed,     // a Hyperscan scan failed: the counts are incomplete
+    kSinkFailed,     // a sink could not be written
+    kStdoutClosed,   // the reader of stdout went away
+    kStateTooLarge,  // the groups outgrew --max-state-bytes
   };
   int finish(int exit_code);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
@@ -83,7 +105,11 @@ class StatusQuery {
 
   QueryOptions options_;
   ChunkParser parser_;
-  StatusTable table_;
+  LogicalPlan status_plan_;                  // the plan when the status table answers it
+  std::unique_ptr<QueryExecutor> executor_;  // every other plan
+  std::optional<GroupTable> groups_;         // the engine's groups since the start
+  size_t rows_updated_ = 0;
+  StatusTable table_;  // the line accounting since the start (and, for the seed's query, the result)
   std::unique_ptr<BatchOutputs> outputs_;
   std::unique_ptr<StreamPipeline> pipeline_;
   bool skip_empty_batches_ = false;  // --follow: a read that found no complete line is not a batch

@@ -7,6 +7,7 @@
 namespace logstream {
 
 Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkParser& parser,
+                                                                 const QueryExecutor* executor,
                                                                  PipelineOptions options, WarningHandler warn,
                                                                  BatchClosedHandler on_closed) {
   const unsigned threads =
@@ -14,12 +15,17 @@ Expected<std::unique_ptr<StreamPipeline>> StreamPipeline::create(const ChunkPars
   // Set-up that can fail happens here, before the graph starts: each thread later builds its own context.
   auto probe = parser.make_context();
   if (!probe) return Error{probe.error()};
+  if (executor) {
+    auto query_probe = executor->make_context();
+    if (!query_probe) return Error{query_probe.error()};
+  }
   return std::unique_ptr<StreamPipeline>(
-      new StreamPipeline(parser, options, threads, std::move(warn), std::move(on_closed)));
+      new StreamPipeline(parser, executor, options, threads, std::move(warn), std::move(on_closed)));
 }
 
-StreamPipeline::StreamPipeline(const ChunkParser& parser, PipelineOptions options, unsigned threads,
-                               WarningHandler warn, BatchClosedHandler on_closed)
+StreamPipeline::StreamPipeline(const ChunkParser& parser, const QueryExecutor* executor,
+                               PipelineOptions options, unsigned threads, WarningHandler warn,
+                               BatchClosedHandler on_closed)
     : threads_(threads),
       thread_limit_(tbb::global_control::max_allowed_parallelism, threads),
       parser_(parser),
@@ -31,7 +37,18 @@ StreamPipeline::StreamPipeline(const ChunkParser& parser, PipelineOptions option
         auto context = parser_.make_context();
         if (!context) fail_at_runtime("cannot set up a parser thread: " + context.error());
         return std::move(context).value();
+      }),
+      executor_(executor),
+      query_contexts_([this] {
+        auto context = executor_->make_context();
+        if (!context) fail_at_runtime("cannot set up a query thread: " + context.error());
+        return std::move(context).value();
       }) {
+  if (executor_) {
+    chunk_results_.reserve(pool_.chunk_count());
+    for (size_t i = 0; i < pool_.chunk_count(); ++i) chunk_results_.emplace_back(executor_->functions());
+    batch_state_.emplace(executor_->functions());
+  }
   build_graph();
 }
 
@@ -47,10 +64,15 @@ void StreamPipeline::build_graph() {
   });
   in_flight_ = std::make_unique<limiter_node<Chunk*>>(graph_, in_flight_limit);
   parse_ = std::make_unique<function_node<Chunk*, Chunk*>>(graph_, threads_, [this](Chunk* chunk) {
-    parser_.process(contexts_.local(), *chunk);
+    if (executor_) {
+      executor_->process(*query_contexts_.local(), *chunk, chunk_results_[chunk->pool_slot]);
+    } else {
+      parser_.process(contexts_.local(), *chunk);
+    }
     return chunk;
   });
   merge_ = std::make_unique<function_node<Chunk*, continue_msg>>(graph_, serial, [this](Chunk* chunk) {
+    if (executor_) batch_state_->merge(chunk->sequence, chunk_results_[chunk->pool_slot]);
     const bool closed = accumulator_.add(*chunk);
     pool_.release(chunk);
     if (closed) on_closed_(accumulator_.batch_id(), accumulator_.counts());
@@ -66,6 +88,7 @@ void StreamPipeline::build_graph() {
 std::vector<CountedFile> StreamPipeline::run_batch(uint64_t batch_id, std::vector<FileTask> files,
                                                    const std::atomic<bool>* cancel) {
   accumulator_.start(batch_id);
+  if (batch_state_) batch_state_->clear();
   reader_.start(batch_id, std::move(files), cancel);
   read_->activate();
   graph_.wait_for_all();

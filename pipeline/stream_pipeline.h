@@ -4,7 +4,10 @@
 //     -> merge (function_node, serial; closes the batch on its last chunk) -> in_flight.decrementer()
 //
 // Each parse call counts one chunk into the partial counts that travel with that chunk, using the
-// calling thread's own parser context; the merge stage adds them up and hands the closed batch on.
+// calling thread's own parser context; the merge stage adds them up and hands the closed batch on. With a
+// query beyond the seed's status count, the parse call also runs the query's executor on the chunk into
+// the partial kept beside the pool under the chunk's slot, and the merge stage folds that partial into
+// the batch's state.
 #pragma once
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
@@ -16,6 +19,7 @@
 
 #include "pipeline/batch_reader.h"
 #include "pipeline/chunk_pool.h"
+#include "stages/execution/query_executor.h"
 #include "stages/merger/batch_accumulator.h"
 #include "stages/parser/chunk_parser.h"
 
@@ -33,8 +37,11 @@ using BatchClosedHandler = std::function<void(uint64_t batch_id, const LineCount
 
 class StreamPipeline {
  public:
-  static Expected<std::unique_ptr<StreamPipeline>> create(const ChunkParser& parser, PipelineOptions options,
-                                                          WarningHandler warn, BatchClosedHandler on_closed);
+  // `executor` (may be null: the status count) outlives the pipeline.
+  static Expected<std::unique_ptr<StreamPipeline>> create(const ChunkParser& parser,
+                                                          const QueryExecutor* executor,
+                                                          PipelineOptions options, WarningHandler warn,
+                                                          BatchClosedHandler on_closed);
 
   // Runs one batch over `files` and returns once the merge stage has closed it and handed it on; returns
   // the files read and how far each was counted.
@@ -46,6 +53,9 @@ class StreamPipeline {
   unsigned threads() const noexcept { return threads_; }
   // The counts of the batch run last (valid until the next run_batch).
   const LineCounts& last_batch_counts() const noexcept { return accumulator_.counts(); }
+  // The query's groups or rows of the batch run last (with an executor only); the batch-closed handler
+  // may take from it.
+  QueryExecutor::BatchState& last_batch_state() noexcept { return *batch_state_; }
   bool last_batch_cancelled() const noexcept { return reader_.cancelled(); }
   // The first failed Hyperscan result of the batch run last, or 0.
   int last_batch_scan_error() const noexcept { return accumulator_.scan_error(); }
@@ -63,8 +73,8 @@ class StreamPipeline {
   size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }
 
  private:
-  StreamPipeline(const ChunkParser& parser, PipelineOptions options, unsigned threads, WarningHandler warn,
-                 BatchClosedHandler on_closed);
+  StreamPipeline(const ChunkParser& parser, const QueryExecutor* executor, PipelineOptions options,
+                 unsigned threads, WarningHandler warn, BatchClosedHandler on_closed);
   void build_graph();
 
   unsigned threads_;
@@ -75,6 +85,10 @@ class StreamPipeline {
   BatchAccumulator accumulator_;
   BatchClosedHandler on_closed_;
   tbb::enumerable_thread_specific<ChunkParser::Context> contexts_;
+  const QueryExecutor* executor_;
+  tbb::enumerable_thread_specific<std::unique_ptr<QueryExecutor::Context>> query_contexts_;
+  std::vector<ChunkResult> chunk_results_;  // by Chunk::pool_slot
+  std::optional<QueryExecutor::BatchState> batch_state_;
 
   tbb::flow::graph graph_;
   std::unique_ptr<tbb::flow::input_node<Chunk*>> read_;

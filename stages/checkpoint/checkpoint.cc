@@ -140,6 +140,17 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     for (const uint64_t n : m.matches) text.append(" ").append(std::to_string(n));
     text.append("\n");
   }
+  if (state.groups) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    text.append("groups ");
+    text.reserve(text.size() + 2 * state.groups->size() + 32);
+    for (const char c : *state.groups) {
+      const auto byte = static_cast<unsigned char>(c);
+      text.push_back(kHex[byte >> 4]);
+      text.push_back(kHex[byte & 15]);
+    }
+    text.append("\n");
+  }
   const uint64_t checksum = fnv1a64(text);
   text.append("end ").append(hex64(checksum)).append("\n");
   return text;
@@ -235,6 +246,19 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (!state.alert_minutes.empty() && state.alert_minutes.back().minute >= minute.minute)
         return fail(line_number, "alert minutes out of order");
       state.alert_minutes.push_back(minute);
+    } else if (kind == "groups" && f.size() == 2 && !state.groups) {
+      const std::string_view hex = f[1];
+      if (hex.size() % 2 != 0) return fail(line_number, "malformed groups");
+      std::string bytes(hex.size() / 2, '\0');
+      auto nibble = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      };
+      for (size_t i = 0; i < bytes.size(); ++i) {
+        const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return fail(line_number, "malformed groups");
+        bytes[i] = static_cast<char>(hi * 16 + lo);
+      }
+      state.groups = std::move(bytes);
     } else {
       return fail(line_number, "unexpected line");
     }

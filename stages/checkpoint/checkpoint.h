@@ -13,6 +13,7 @@
 //   file <device> <inode> <fingerprint-length> <fingerprint> <offset> <escaped path>
 //   alert <state> <streak> <evaluated> <value as IEEE-754 bits, hex> <escaped rule text>
 //   alert-minute <minute> <accepted> <matches of slot 0> ... <matches of slot 15>
+//   groups <the query's groups and aggregate states (GroupTable::serialize), hex>  (a query with GROUP BY)
 //   end <FNV-1a 64 of every byte before this line, hex>
 #pragma once
 
@@ -76,6 +77,7 @@ struct CheckpointState {
   std::vector<CountedFile> files;
   std::vector<AlertRuleMemory> alerts;
   std::vector<MinuteTally> alert_minutes;  // the event-time minutes the `over` windows still cover, ascending
+  std::optional<std::string> groups;       // the query engine's state since the start, as bytes
 };
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 0xcbf29ce484222325ULL) noexcept;

@@ -25,7 +25,8 @@ struct LinePieceResult {
 };
 
 struct Chunk {
-  explicit Chunk(size_t buffer_capacity) : storage(new char[buffer_capacity]), capacity(buffer_capacity) {}
+  explicit Chunk(size_t buffer_capacity, uint32_t slot_in_pool = 0)
+      : storage(new char[buffer_capacity]), capacity(buffer_capacity), pool_slot(slot_in_pool) {}
 
   char* data() noexcept { return storage.get(); }
   const char* data() const noexcept { return storage.get(); }
@@ -37,6 +38,7 @@ struct Chunk {
     batch_id = 0;
     parser_index = 0;
     file_index = 0;
+    sequence = 0;
     long_line_id = 0;
     piece_index = 0;
     last_piece = false;
@@ -50,12 +52,16 @@ struct Chunk {
 
   std::unique_ptr<char[]> storage;
   size_t capacity;
+  // Which buffer of the pool this is, for good: what a query computes from the chunk (its partial
+  // aggregate, its rows) is kept beside the pool under this index, so it needs no allocation per chunk.
+  uint32_t pool_slot;
   size_t size = 0;
 
   ChunkShape shape = ChunkShape::kWholeLines;
   uint64_t batch_id = 0;
   uint32_t parser_index = 0;  // which configured line parser reads this chunk (per file, for --format auto)
   uint32_t file_index = 0;    // which file of the batch (in the order read), for per-file accounting
+  uint64_t sequence = 0;      // the chunk's place in its batch (0, 1, ...): rows come out in input order
 
   // kLinePiece only.
   uint64_t long_line_id = 0;

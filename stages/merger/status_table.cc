@@ -4,7 +4,6 @@
 #include <tuple>
 
 #include "stages/sinks/spark_partitioning.h"
-#include "stages/sinks/spark_value_text.h"
 
 namespace logstream {
 
@@ -60,18 +59,6 @@ std::vector<std::vector<Value>> StatusTable::result_rows(RowOrder order) const {
                    Value::bigint(static_cast<int64_t>(row.count))});
   }
   return out;
-}
-
-TextTable StatusTable::to_text_table(RowOrder order) const {
-  const TimeZone utc;  // the zone only matters for timestamps, which this table has none of
-  TextTable table;
-  table.header = {"status", "count"};
-  for (const StatusRow& row : rows(order)) {
-    const Value status = row.status ? Value::int32(*row.status) : Value::null_of(DataType::kInt);
-    table.rows.push_back(
-        {format_value(status, utc), format_value(Value::bigint(static_cast<int64_t>(row.count)), utc)});
-  }
-  return table;
 }
 
 }  // namespace logstream

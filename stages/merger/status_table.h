@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "stages/core/line_counts.h"
-#include "stages/sinks/spark_table_printer.h"
+#include "stages/core/value.h"
 
 namespace logstream {
 
@@ -41,7 +41,6 @@ class StatusTable {
   // and `count` (bigint), rows in `order`.
   static const Schema& schema();
   std::vector<std::vector<Value>> result_rows(RowOrder order) const;
-  TextTable to_text_table(RowOrder order) const;
 
  private:
   LineCounts totals_;

@@ -128,7 +128,7 @@ template <typename OnAccepted>
 void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& chunk,
                               OnAccepted&& on_accepted) {
   LineCounts& counts = chunk.counts;
-  auto count = [&](const std::optional<RejectReason>& reject) {
+  auto count = [&](const std::optional<RejectReason>& reject, std::string_view text) {
     if (reject) {
       counts.count_reject(*reject);
     } else {
@@ -137,14 +137,14 @@ void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& 
         ++counts.null_status;
       else
         counts.count_status(context.line_.status);
-      on_accepted(context.line_);
+      on_accepted(context.line_, text);
     }
   };
   // Only a line parsed alone can be cut off inside its last quoted field: the walk below leaves those to
   // this path, so the hot loop does not check for them.
   auto parse_alone = [&](std::string_view line) {
     const auto reject = format.parse(line, context.line_, context.times_);
-    count(reject);
+    count(reject, line);
     if (!reject && context.line_.truncated) ++counts.truncated;
   };
   if (!format.uses_compiled_program()) {
@@ -158,7 +158,7 @@ void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& 
   while (p < end) {
     const char* line_end = format.parse_in_chunk(p, end, context.line_, context.times_);
     if (line_end) {
-      count(std::nullopt);
+      count(std::nullopt, std::string_view(p, static_cast<size_t>(line_end - p)));
     } else {
       line_end = find_line_end(p, end);
       parse_alone(std::string_view(p, static_cast<size_t>(line_end - p)));
@@ -169,7 +169,7 @@ void ChunkParser::parse_lines(const LogFormat& format, Context& context, Chunk& 
   }
 }
 
-void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
+void ChunkParser::process(Context& context, Chunk& chunk, AcceptedLineSink* rows) const noexcept {
   if (chunk.shape == ChunkShape::kBatchEnd) return;
   if (seed_) {
     seed_->process(*context.seed_, chunk);
@@ -180,14 +180,23 @@ void ChunkParser::process(Context& context, Chunk& chunk) const noexcept {
     return;
   }
   const LogFormat& format = formats_[chunk.parser_index].format;
+  const uint32_t parser_index = chunk.parser_index;
   if (line_rules_) {
-    parse_lines(format, context, chunk,
-                [&](const ParsedLine& line) { line_rules_->observe(*context.rules_, line); });
+    parse_lines(format, context, chunk, [&](const ParsedLine& line, std::string_view text) {
+      line_rules_->observe(*context.rules_, line);
+      if (rows) rows->on_line(parser_index, line, text);
+    });
     chunk.scan_error = line_rules_->finish_chunk(*context.rules_, chunk.counts);
     return;
   }
+  if (rows) {
+    parse_lines(format, context, chunk, [&](const ParsedLine& line, std::string_view text) {
+      rows->on_line(parser_index, line, text);
+    });
+    return;
+  }
   // The hot path: nothing but the status is needed from an accepted line.
-  parse_lines(format, context, chunk, [](const ParsedLine&) {});
+  parse_lines(format, context, chunk, [](const ParsedLine&, std::string_view) {});
 }
 
 }  // namespace logstream

@@ -23,6 +23,14 @@ struct FormatOptions {
   std::string log_format;       // the Apache LogFormat string for "custom"
 };
 
+// Where a query that reads more than the status gets each accepted line: its fields and its text (the
+// line without its terminator). Called on the parser thread, once per accepted line, in line order.
+class AcceptedLineSink {
+ public:
+  virtual ~AcceptedLineSink() = default;
+  virtual void on_line(uint32_t parser_index, const ParsedLine& line, std::string_view text) = 0;
+};
+
 class ChunkParser {
  public:
   // `line_rules`: alert rules counted per line (may be null). They need a format with fields: spark-seed
@@ -54,11 +62,20 @@ class ChunkParser {
   // Bytes a long line's pieces must overlap so that no match is lost at a piece boundary.
   size_t piece_overlap() const noexcept { return seed_ ? SeedStatusScanner::kMatchWidth - 1 : 0; }
 
-  void process(Context& context, Chunk& chunk) const noexcept;
+  // Counts the chunk's lines into chunk.counts. `rows` (may be null: the seed's status count needs no
+  // more) gets every accepted line of a fixed format; with spark-seed it must be null, since that format's
+  // columns come from SeedColumnScanner.
+  void process(Context& context, Chunk& chunk, AcceptedLineSink* rows = nullptr) const noexcept;
+
+  // The fixed format behind parser `index` (not for spark-seed).
+  const LogFormat& format(uint32_t index) const { return formats_[index].format; }
+  size_t format_count() const noexcept { return formats_.size(); }
+  bool is_spark_seed() const noexcept { return seed_.has_value(); }
 
  private:
   // Every line of a whole-lines chunk through `format`: rejects and statuses counted, and each accepted
-  // line handed to on_accepted (the alert rules' per-line counting, or nothing on the hot path).
+  // line with its text handed to on_accepted (a query's rows, the alert rules' per-line counting, or
+  // nothing on the hot path).
   template <typename OnAccepted>
   static void parse_lines(const LogFormat& format, Context& context, Chunk& chunk, OnAccepted&& on_accepted);
 

@@ -5,9 +5,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "stages/sinks/row_text.h"
-#include "stages/sinks/spark_table_printer.h"
-
 namespace logstream {
 namespace {
 
@@ -16,18 +13,24 @@ enum class SinkFormat : uint8_t { kConsole, kJsonl, kCsv };
 // Every sink: a stream, a row order and a format to render each batch in.
 class StreamSink final : public BatchSink {
  public:
-  StreamSink(std::unique_ptr<SinkStream> stream, RowOrder order, SinkFormat format)
-      : stream_(std::move(stream)), order_(order), format_(format), csv_header_due_(stream_->is_new()) {}
+  StreamSink(std::unique_ptr<SinkStream> stream, const SinkSettings& settings, SinkFormat format)
+      : stream_(std::move(stream)),
+        settings_(settings),
+        format_(format),
+        csv_header_due_(stream_->is_new()) {}
 
   bool write(const BatchReport& report) override {
     switch (format_) {
       case SinkFormat::kConsole:
-        return stream_->write(
-            render_spark_console_batch(report.batch_id, report.table->to_text_table(order_)));
+        return stream_->write(render_spark_console_batch(report.batch_id, *report.schema, *report.rows,
+                                                         settings_.zone, settings_.show));
       case SinkFormat::kJsonl:
-        return stream_->write(render_jsonl_batch(report, order_));
+        return stream_->write(
+            render_jsonl_rows(report.batch_id, *report.schema, *report.rows, settings_.zone));
       case SinkFormat::kCsv:
-        if (!stream_->write(render_csv_batch(report, order_, csv_header_due_))) return false;
+        if (!stream_->write(render_csv_rows(report.batch_id, *report.schema, *report.rows, settings_.zone,
+                                            csv_header_due_)))
+          return false;
         csv_header_due_ = false;  // a header once per file
         return true;
     }
@@ -37,7 +40,7 @@ class StreamSink final : public BatchSink {
 
  private:
   std::unique_ptr<SinkStream> stream_;
-  RowOrder order_;
+  SinkSettings settings_;
   SinkFormat format_;
   bool csv_header_due_;
 };
@@ -63,7 +66,7 @@ bool SinkStream::write(const std::string& text) {
   return std::fflush(file_) == 0;
 }
 
-Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder order) {
+Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, const SinkSettings& settings) {
   const size_t equals = spec.find('=');
   const std::string kind = spec.substr(0, equals);
   const std::string destination = equals == std::string::npos ? "-" : spec.substr(equals + 1);
@@ -74,17 +77,7 @@ Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder
   const SinkFormat format = kind == "jsonl" ? SinkFormat::kJsonl
                             : kind == "csv" ? SinkFormat::kCsv
                                             : SinkFormat::kConsole;
-  return std::unique_ptr<BatchSink>(new StreamSink(std::move(stream).value(), order, format));
-}
-
-std::string render_jsonl_batch(const BatchReport& report, RowOrder order) {
-  return render_jsonl_rows(report.batch_id, StatusTable::schema(), report.table->result_rows(order),
-                           TimeZone());
-}
-
-std::string render_csv_batch(const BatchReport& report, RowOrder order, bool with_header) {
-  return render_csv_rows(report.batch_id, StatusTable::schema(), report.table->result_rows(order), TimeZone(),
-                         with_header);
+  return std::unique_ptr<BatchSink>(new StreamSink(std::move(stream).value(), settings, format));
 }
 
 }  // namespace logstream

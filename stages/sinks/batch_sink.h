@@ -1,5 +1,6 @@
-// Where a closed batch goes. Every sink gets the same report: the complete table after the batch and the
-// batch's own line accounting; each renders it in its own syntax and escapes what that syntax needs.
+// Where a closed batch goes. Every sink gets the same report: the query's result rows for the batch (all of
+// them in complete mode, the changed ones in update mode, the batch's own in append mode) as typed values,
+// and the batch's line accounting; each renders it in its own syntax and escapes what that syntax needs.
 #pragma once
 
 #include <cstdint>
@@ -8,14 +9,26 @@
 #include <string>
 
 #include "stages/core/expected.h"
-#include "stages/merger/status_table.h"
+#include "stages/core/line_counts.h"
+#include "stages/core/time_zone.h"
+#include "stages/core/value.h"
+#include "stages/sinks/row_text.h"
+#include "stages/sinks/spark_table_printer.h"
 
 namespace logstream {
 
 struct BatchReport {
   uint64_t batch_id = 0;
-  const StatusTable* table = nullptr;  // complete mode: everything since the query started
-  const LineCounts* batch = nullptr;   // this batch alone
+  const Schema* schema = nullptr;     // the result's columns
+  const ResultRows* rows = nullptr;   // in the order they are shown and written
+  const LineCounts* batch = nullptr;  // this batch alone
+};
+
+// How the sinks render values: the console's show() options (--num-rows, --truncate) and the session time
+// zone of timestamps (--timezone).
+struct SinkSettings {
+  ShowOptions show;
+  TimeZone zone;
 };
 
 class BatchSink {
@@ -49,11 +62,6 @@ class SinkStream {
 };
 
 // --sink console|jsonl|csv[=FILE]; FILE "-" or absent: stdout.
-Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, RowOrder order);
-
-// The table through the typed-row writers of row_text.h: {"batch":N,"status":200,"count":9126} with the
-// null status as JSON null; "batch,status,count" rows with the null status as an empty field.
-std::string render_jsonl_batch(const BatchReport& report, RowOrder order);
-std::string render_csv_batch(const BatchReport& report, RowOrder order, bool with_header);
+Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, const SinkSettings& settings);
 
 }  // namespace logstream

@@ -307,7 +307,7 @@ Totals fast_path(const FormatOptions& options, const std::string& path, size_t c
   pipeline_options.announce_formats = false;
   std::vector<LineCounts> batches;
   auto pipeline = StreamPipeline::create(
-      parser.value(), pipeline_options, [](const std::string& warning) { ADD_FAILURE() << warning; },
+      parser.value(), nullptr, pipeline_options, [](const std::string& warning) { ADD_FAILURE() << warning; },
       [&](uint64_t, const LineCounts& counts) { batches.push_back(counts); });
   EXPECT_TRUE(pipeline) << pipeline.error();
   if (!pipeline) return {};

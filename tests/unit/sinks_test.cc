@@ -5,6 +5,7 @@
 
 #include "pipeline/batch_outputs.h"
 #include "pipeline/progress_bar.h"
+#include "stages/merger/status_table.h"
 #include "stages/sinks/batch_sink.h"
 #include "stages/sinks/prometheus_text.h"
 
@@ -24,7 +25,7 @@ StatusTable table_with_null() {
 
 TEST(Sinks, JsonLinesAreOneObjectPerRowWithTheBatchIdAndNullAsNull) {
   const StatusTable table = table_with_null();
-  const std::string text = render_jsonl_batch({7, &table, &table.totals()}, RowOrder::kKey);
+  const std::string text = render_jsonl_rows(7, StatusTable::schema(), table.result_rows(RowOrder::kKey), {});
   EXPECT_EQ(text,
             "{\"batch\":7,\"status\":null,\"count\":1}\n{\"batch\":7,\"status\":200,\"count\":3}\n"
             "{\"batch\":7,\"status\":404,\"count\":2}\n");
@@ -37,10 +38,10 @@ TEST(Sinks, JsonLinesAreOneObjectPerRowWithTheBatchIdAndNullAsNull) {
 
 TEST(Sinks, CsvHasOneHeaderAndAnEmptyFieldForNull) {
   const StatusTable table = table_with_null();
-  EXPECT_EQ(render_csv_batch({0, &table, &table.totals()}, RowOrder::kKey, true),
+  const auto rows = table.result_rows(RowOrder::kKey);
+  EXPECT_EQ(render_csv_rows(0, StatusTable::schema(), rows, {}, true),
             "batch,status,count\n0,,1\n0,200,3\n0,404,2\n");
-  EXPECT_EQ(render_csv_batch({1, &table, &table.totals()}, RowOrder::kKey, false),
-            "1,,1\n1,200,3\n1,404,2\n");
+  EXPECT_EQ(render_csv_rows(1, StatusTable::schema(), rows, {}, false), "1,,1\n1,200,3\n1,404,2\n");
 }
 
 TEST(Sinks, PrometheusTextHasEveryFamilyAndEscapesLabels) {
@@ -62,7 +63,8 @@ TEST(Sinks, ProgressJsonIsOneParsableLineWithSparksFieldNames) {
   batch.bytes_read = 1000;
   batch.rejects[static_cast<size_t>(RejectReason::kBadStatus)] = 2;
   BatchTimings timings{100, 5, 1, 106};
-  const std::string line = render_progress_json("query", "run", 4, batch, 2, 3, timings, 2048, 4096);
+  const StateReport state{"groupBy(status).count()", 3, 1, 640};
+  const std::string line = render_progress_json("query", "run", 4, batch, 2, state, timings, 2048, 4096);
   ASSERT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1);
   const auto json = nlohmann::json::parse(line);
@@ -71,6 +73,8 @@ TEST(Sinks, ProgressJsonIsOneParsableLineWithSparksFieldNames) {
   EXPECT_DOUBLE_EQ(json["processedRowsPerSecond"].get<double>(), 100.0);
   EXPECT_EQ(json["rejectedRows"]["bad status"], 2);
   EXPECT_EQ(json["stateOperators"][0]["numRowsTotal"], 3);
+  EXPECT_EQ(json["stateOperators"][0]["numRowsUpdated"], 1);
+  EXPECT_EQ(json["stateOperators"][0]["memoryUsedBytes"], 640);
   EXPECT_EQ(json["id"], "query");
   EXPECT_EQ(json["runId"], "run");
   EXPECT_TRUE(json["durationMs"]["triggerExecution"].is_number_integer()) << "Spark's durationMs are Longs";

@@ -32,7 +32,8 @@ TEST(StatusTable, NullComesFirstInSparkOrderBeforePartition54) {
   nulls.null_status = 3;
   table.add_batch(nulls);
   EXPECT_EQ(keys(table, RowOrder::kSpark).front(), std::nullopt);
-  EXPECT_EQ(table.to_text_table(RowOrder::kSpark).rows.front(), (std::vector<std::string>{"null", "3"}));
+  EXPECT_EQ(table.result_rows(RowOrder::kSpark).front(),
+            (std::vector<Value>{Value::null_of(DataType::kInt), Value::bigint(3)}));
 }
 
 TEST(StatusTable, KeyAndCountOrders) {

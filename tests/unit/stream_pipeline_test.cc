@@ -25,7 +25,7 @@ TEST(StreamPipeline, AFileThatVanishedAfterPlanningIsAWarningAndTheBatchStillClo
   options.threads = 2;
   options.chunk_size = 64;
   auto pipeline = StreamPipeline::create(
-      parser.value(), options, [&](const std::string& w) { warnings.push_back(w); },
+      parser.value(), nullptr, options, [&](const std::string& w) { warnings.push_back(w); },
       [&](uint64_t, const LineCounts& counts) { batches.push_back(counts); });
   ASSERT_TRUE(pipeline) << pipeline.error();
   const auto counted = pipeline.value()->run_batch(

@@ -1,7 +1,9 @@
 // logstream: the CLI. Parses flags, turns them into a QueryOptions, and hands over to pipeline/.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,9 +80,9 @@ int usage_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "logstream: streaming access-log analytics. Keeps the complete table of `groupBy(status).count()` over "
-      "a\n"
-      "directory of web-server logs and prints it per batch in Spark's console layout.",
+      "logstream: streaming access-log analytics. Runs a query over a directory of web-server logs (by\n"
+      "default the seed's groupBy(status).count(); any SQL with --sql) and prints its result per batch in\n"
+      "Spark's console layout.",
       "logstream"};
   app.set_version_flag("--version", std::string("logstream ") + LOGSTREAM_VERSION);
   // Options may stand before or after the subcommand.
@@ -108,6 +110,25 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", options.checkpoint_dir,
                  "Directory for the exactly-once state: after every batch the table, the next batch id and "
                  "the files counted are committed there; a restart continues from it");
+  std::string sql, sql_file, group_by, where, output_mode, num_rows, truncate, max_state_bytes;
+  app.add_option("--sql", sql,
+                 "The query, in Spark SQL: SELECT ... FROM logs [WHERE] [GROUP BY] [HAVING] [ORDER BY] "
+                 "[LIMIT] (see README for the columns and functions)");
+  app.add_option("--sql-file", sql_file, "Read the --sql query from FILE");
+  app.add_option("--group-by", group_by,
+                 "Shorthand for groupBy(EXPR, ...).count(), e.g. 'status' or 'host, method'");
+  app.add_option("--where", where,
+                 "Shorthand filter before --group-by (alone: the status count of the rows kept)");
+  app.add_option("--output-mode", output_mode,
+                 "complete (every group each batch; aggregations' default), update (the groups the batch "
+                 "changed) or append (each row once; the default without aggregation)");
+  app.add_option("--num-rows", num_rows, "Rows the console shows per batch (default 20), as show(numRows)");
+  app.add_option("--truncate", truncate,
+                 "Console cells cut at N characters (default 20), or false to show them whole");
+  app.add_option("--timezone", options.timezone,
+                 "Session time zone for timestamps (e.g. UTC, Europe/Paris; default: the local zone)");
+  app.add_option("--max-state-bytes", max_state_bytes,
+                 "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
   logstream::OutputOptions& outputs = options.outputs;
   // Repeatable options take exactly one value per occurrence, so `--sink csv FILE` leaves FILE a path.
   app.add_option("--sink", outputs.sinks,
@@ -213,6 +234,55 @@ int main(int argc, char** argv) {
   if (!options.format.log_format.empty() && app.count("--format") == 0) options.format.format = "custom";
   if (app.count("--checkpoint") > 0 && options.checkpoint_dir.empty())
     return usage_error("--checkpoint needs a directory, not ''");
+  if (!sql.empty() && !sql_file.empty())
+    return usage_error("give the query with --sql or --sql-file, not both");
+  if (!sql_file.empty()) {
+    std::FILE* file = std::fopen(sql_file.c_str(), "re");
+    if (!file) return usage_error("--sql-file " + sql_file + ": " + std::strerror(errno));
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 && sql.size() < (1u << 20))
+      sql.append(buffer, n);
+    std::fclose(file);
+    if (sql.size() >= (1u << 20)) return usage_error("--sql-file " + sql_file + ": over 1 MiB; not a query");
+    if (sql.find_first_not_of(" \t\r\n") == std::string::npos)
+      return usage_error("--sql-file " + sql_file + ": empty");
+  }
+  if (app.count("--sql") > 0 && sql.find_first_not_of(" \t\r\n") == std::string::npos)
+    return usage_error("--sql needs a query, not ''");
+  if (!sql.empty() && (app.count("--group-by") > 0 || app.count("--where") > 0))
+    return usage_error("--group-by and --where are shorthands for a query: give them or --sql, not both");
+  if (!sql.empty()) options.query.sql = sql;
+  if (app.count("--group-by") > 0) options.query.shorthand.group_by = group_by;
+  if (app.count("--where") > 0) options.query.shorthand.where = where;
+  if (!output_mode.empty()) {
+    options.output_mode = logstream::parse_output_mode(output_mode);
+    if (!options.output_mode)
+      return usage_error("--output-mode must be complete, update or append, not '" + output_mode + "'");
+  }
+  if (!num_rows.empty()) {
+    if (auto error = parse_whole_number("--num-rows", num_rows, 0, 1L << 31, number))
+      return usage_error(*error);
+    options.show.num_rows = static_cast<size_t>(number);
+  }
+  if (!truncate.empty()) {
+    if (truncate == "false") {
+      options.show.truncate = 0;
+    } else if (truncate == "true") {
+      options.show.truncate = 20;
+    } else {
+      if (auto error = parse_whole_number("--truncate", truncate, 1, 1L << 30, number))
+        return usage_error(*error + " (a width, true or false)");
+      options.show.truncate = static_cast<int>(number);
+    }
+  }
+  if (!max_state_bytes.empty()) {
+    size_t bytes = 0;
+    if (!parse_size(max_state_bytes, bytes) || bytes == 0)
+      return usage_error("--max-state-bytes must be a size such as 512M, not '" + max_state_bytes + "'");
+    options.max_state_bytes = bytes;
+  }
+  options.streaming = watch->parsed();
   if (*schema) {
     auto parser = logstream::ChunkParser::create(options.format);
     if (!parser) return usage_error(parser.error());

@@ -1,0 +1,435 @@
+#include "stages/execution/query_executor.h"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "stages/core/invariant.h"
+#include "stages/core/java_double.h"
+#include "stages/sinks/spark_partitioning.h"
+#include "stages/sinks/spark_value_text.h"
+
+namespace logstream {
+namespace {
+
+bool holds_true(const Value& v) noexcept { return !v.null && v.integer != 0; }
+
+class SparkCastText final : public CastText {
+ public:
+  std::string double_text(double v) const override { return java_double_to_string(v); }
+  std::string timestamp_text(int64_t micros, const TimeZone& zone) const override {
+    return format_timestamp(micros, zone);
+  }
+};
+
+const SparkCastText kCastText;
+
+// Every expression of the plan, for the checks create() makes.
+template <typename Visit>
+void for_each_expression(const LogicalPlan& plan, Visit&& visit) {
+  auto walk = [&](const BoundExpr& e, auto& self) -> void {
+    visit(e);
+    for (const auto& child : e.children) self(*child, self);
+  };
+  auto root = [&](const BoundExprPtr& e) {
+    if (e) walk(*e, walk);
+  };
+  root(plan.filter);
+  for (const auto& k : plan.keys) root(k);
+  for (const auto& a : plan.aggregates) {
+    for (const auto& arg : a.arguments) root(arg);
+  }
+  root(plan.having);
+  for (const auto& p : plan.projections) root(p);
+}
+
+// ORDER BY's comparison of two result rows (its keys in order; nulls where the key puts them).
+bool ordered_before(const std::vector<SortKey>& order, const std::vector<Value>& a,
+                    const std::vector<Value>& b) {
+  for (const SortKey& key : order) {
+    const Value& x = a[key.column];
+    const Value& y = b[key.column];
+    if (x.null != y.null) return x.null == key.nulls_first;
+    if (x.null) continue;
+    const auto c = compare_for_sort(x, y);
+    if (c != 0) return key.descending ? c > 0 : c < 0;
+  }
+  return false;
+}
+
+bool keys_less(const std::vector<Value>& a, const std::vector<Value>& b) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto c = compare_for_sort(a[i], b[i]);
+    if (c != 0) return c < 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<OutputMode> parse_output_mode(std::string_view name) noexcept {
+  if (name == "complete") return OutputMode::kComplete;
+  if (name == "update") return OutputMode::kUpdate;
+  if (name == "append") return OutputMode::kAppend;
+  return std::nullopt;
+}
+
+std::string_view output_mode_name(OutputMode mode) noexcept {
+  switch (mode) {
+    case OutputMode::kComplete:
+      return "complete";
+    case OutputMode::kUpdate:
+      return "update";
+    case OutputMode::kAppend:
+      return "append";
+  }
+  return "complete";
+}
+
+bool QueryExecutor::PatternFinder::find(uint32_t pattern, std::string_view text) const {
+  bool found = false;
+  auto on_match = [&](unsigned id, size_t /*end*/) {
+    if (id != pattern) return true;
+    found = true;
+    return false;
+  };
+  const hs_error_t result = patterns_->scan(text.data(), text.size(), scratch_, on_match);
+  if (PatternSet::failed(result) && scan_error_ == 0) scan_error_ = result;
+  return found;
+}
+
+std::string QueryExecutor::PatternFinder::extract(uint32_t, std::string_view, int) const {
+  fail_invariant("regexp_extract reached the engine, which create() refuses");
+}
+
+const CastText& QueryExecutor::cast_text() const noexcept { return kCastText; }
+
+Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan, const ChunkParser& parser,
+                                                               OutputMode mode, bool streaming,
+                                                               bool count_statuses) {
+  bool extracts = false;
+  for_each_expression(plan, [&](const BoundExpr& e) {
+    extracts = extracts || (e.kind == BoundKind::kFunction && e.function == BoundFunction::kRegexpExtract);
+  });
+  if (extracts)
+    return Error{"regexp_extract is not supported by the engine yet; filter with RLIKE, or use split()"};
+
+  // Spark's rules for which query allows which output mode (spark-semantics.md).
+  if (plan.grouped && mode == OutputMode::kAppend) {
+    return Error{
+        "append output mode is not supported for an aggregation without an event-time watermark: use "
+        "--output-mode complete or update"};
+  }
+  if (!plan.grouped && mode == OutputMode::kComplete) {
+    return Error{
+        "complete output mode is not supported when there are no aggregations: use --output-mode append "
+        "or update"};
+  }
+  if (streaming) {
+    if (!plan.order_by.empty() && !(plan.grouped && mode == OutputMode::kComplete)) {
+      return Error{
+          "sorting is not supported on streaming data except after an aggregation in complete output "
+          "mode (watch); `logstream run` sorts anything"};
+    }
+    if (plan.limit)
+      return Error{"LIMIT is not supported on streaming data (watch); `logstream run` allows it"};
+    if (plan.distinct)
+      return Error{"SELECT DISTINCT is not supported on streaming data (watch); `logstream run` allows it"};
+    for (const AggregateCall& call : plan.aggregates) {
+      if (call.function->distinct()) {
+        return Error{
+            "distinct aggregations are not supported on streaming data (watch); consider using "
+            "approx_count_distinct(), or `logstream run`"};
+      }
+    }
+  }
+
+  std::unique_ptr<QueryExecutor> executor(new QueryExecutor());
+  executor->mode_ = mode;
+  executor->parser_ = &parser;
+  for (size_t k = 0; k < plan.keys.size(); ++k) executor->key_slots_.push_back(k);
+
+  if (!plan.patterns.empty()) {
+    std::vector<PatternSpec> specs;
+    for (size_t i = 0; i < plan.patterns.size(); ++i) {
+      specs.push_back(
+          {plan.patterns[i].regex, HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY, static_cast<unsigned>(i)});
+    }
+    auto set = PatternSet::create(specs);
+    if (!set) return Error{"RLIKE: " + set.error()};
+    executor->patterns_.emplace(std::move(set).value());
+  }
+
+  const Schema& input = plan.input;
+  if (parser.is_spark_seed()) {
+    const Schema seed_schema = LogColumns::spark_seed().schema();
+    std::vector<ColumnSource> sources;
+    SeedColumnSet wanted;
+    for (uint32_t c = 0; c < input.size(); ++c) {
+      if (!plan.columns_used[c]) continue;
+      const int at = find_column(seed_schema, input[c].name);
+      if (at < 0) fail_invariant("spark-seed has no column " + input[c].name);
+      sources.push_back({c, at});
+      if (static_cast<size_t>(at) < kSeedColumnCount) wanted = wanted.with(static_cast<SeedColumn>(at));
+    }
+    if (count_statuses) wanted = wanted.with(SeedColumn::kStatus);
+    executor->count_seed_statuses_ = wanted.has(SeedColumn::kStatus);
+    auto scanner = SeedColumnScanner::create(wanted);
+    if (!scanner) return Error{scanner.error()};
+    executor->seed_.emplace(std::move(scanner).value());
+    executor->sources_.push_back(std::move(sources));
+  } else {
+    for (size_t f = 0; f < parser.format_count(); ++f) {
+      LogColumns columns = LogColumns::of(parser.format(static_cast<uint32_t>(f)));
+      std::vector<ColumnSource> sources;
+      for (uint32_t c = 0; c < input.size(); ++c) {
+        if (plan.columns_used[c]) sources.push_back({c, find_column(columns.schema(), input[c].name)});
+      }
+      executor->format_columns_.push_back(std::move(columns));
+      executor->sources_.push_back(std::move(sources));
+    }
+  }
+  executor->plan_ = std::move(plan);
+  return executor;
+}
+
+std::vector<const AggregateFunction*> QueryExecutor::functions() const {
+  std::vector<const AggregateFunction*> out;
+  for (const AggregateCall& call : plan_.aggregates) out.push_back(call.function.get());
+  return out;
+}
+
+Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() const {
+  auto context = std::make_unique<Context>();
+  if (seed_) {
+    auto seed = seed_->make_context();
+    if (!seed) return Error{seed.error()};
+    context->seed_.emplace(std::move(seed).value());
+  } else {
+    auto parse = parser_->make_context();
+    if (!parse) return Error{parse.error()};
+    context->parse_.emplace(std::move(parse).value());
+  }
+  if (patterns_) {
+    auto scratch = patterns_->make_scratch();
+    if (!scratch) return Error{scratch.error()};
+    context->finder_.patterns_ = &*patterns_;
+    context->finder_.scratch_ = std::move(scratch).value();
+  }
+  context->row_.resize(plan_.input.size());
+  for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
+  context->eval_.zone = plan_.session_zone;
+  context->eval_.patterns = &context->finder_;
+  context->eval_.text = &kCastText;
+  return context;
+}
+
+// The fixed formats' accepted lines, as rows of the plan's input.
+class QueryExecutor::LineVisitor final : public AcceptedLineSink {
+ public:
+  LineVisitor(const QueryExecutor& executor, Context& context, ChunkResult& out)
+      : executor_(executor), context_(context), out_(out) {}
+  void on_line(uint32_t parser_index, const ParsedLine& line, std::string_view text) override {
+    const LogColumns& columns = executor_.format_columns_[parser_index];
+    for (const ColumnSource& source : executor_.sources_[parser_index]) {
+      Value& cell = context_.row_[source.column];
+      if (source.from < 0) {
+        cell = Value::null_of(executor_.plan_.input[source.column].type);
+      } else {
+        cell = columns.value(static_cast<size_t>(source.from), line, text);
+      }
+    }
+    executor_.add_row(context_, out_);
+  }
+
+ private:
+  const QueryExecutor& executor_;
+  Context& context_;
+  ChunkResult& out_;
+};
+
+void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
+  const std::span<const Value> row(context.row_);
+  if (plan_.filter && !holds_true(evaluate(*plan_.filter, row, context.eval_))) return;
+  if (!plan_.grouped) {
+    std::vector<Value> projected;
+    projected.reserve(plan_.projections.size());
+    for (const auto& p : plan_.projections) projected.push_back(evaluate(*p, row, context.eval_));
+    out.rows.push_back(std::move(projected));
+    return;
+  }
+  context.keys_.clear();
+  for (const auto& k : plan_.keys) context.keys_.push_back(evaluate(*k, row, context.eval_));
+  const size_t group = out.groups.find_or_insert(context.keys_);
+  for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+    const AggregateCall& call = plan_.aggregates[a];
+    char* state = out.groups.state(group, a);
+    if (call.arguments.empty()) {
+      call.function->add_null(state);  // count(*): no argument, every row counts
+    } else {
+      call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
+    }
+  }
+}
+
+void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept {
+  out.clear();
+  if (chunk.shape == ChunkShape::kBatchEnd) return;
+  context.finder_.scan_error_ = 0;
+  if (chunk.shape == ChunkShape::kLinePiece) {
+    // A line longer than a chunk cannot become a row: rejected as too long, as the fixed formats do.
+    chunk.piece.too_long = true;
+    return;
+  }
+  if (!seed_) {
+    LineVisitor visitor(*this, context, out);
+    parser_->process(*context.parse_, chunk, &visitor);
+  } else {
+    SeedColumnBatch& rows = context.seed_rows_;
+    const hs_error_t result =
+        seed_->process(*context.seed_, std::string_view(chunk.data(), chunk.size), rows);
+    if (result != HS_SUCCESS) {
+      chunk.scan_error = result;
+      return;
+    }
+    LineCounts& counts = chunk.counts;
+    counts.lines_read += rows.rows();
+    const auto text = [](std::string_view v) { return Value::string(std::string(v)); };
+    const auto number = [](const std::optional<int32_t>& v) {
+      return v ? Value::int32(*v) : Value::null_of(DataType::kInt);
+    };
+    for (size_t i = 0; i < rows.rows(); ++i) {
+      if (count_seed_statuses_) {
+        if (rows.status[i])
+          counts.count_status(*rows.status[i]);
+        else
+          ++counts.null_status;
+      }
+      for (const ColumnSource& source : sources_.front()) {
+        Value& cell = context.row_[source.column];
+        switch (source.from) {
+          case 0:
+            cell = text(rows.host[i]);
+            break;
+          case 1:
+            cell = text(rows.timestamp[i]);
+            break;
+          case 2:
+            cell = text(rows.method[i]);
+            break;
+          case 3:
+            cell = text(rows.endpoint[i]);
+            break;
+          case 4:
+            cell = text(rows.protocol[i]);
+            break;
+          case 5:
+            cell = number(rows.status[i]);
+            break;
+          case 6:
+            cell = number(rows.content_size[i]);
+            break;
+          default:
+            cell = text(rows.lines[i]);
+            break;
+        }
+      }
+      add_row(context, out);
+    }
+  }
+  if (context.finder_.scan_error_ != 0 && chunk.scan_error == 0)
+    chunk.scan_error = context.finder_.scan_error_;
+}
+
+void QueryExecutor::BatchState::merge(uint64_t sequence, ChunkResult& chunk) {
+  if (chunk.groups.size() > 0) groups_.merge_from(chunk.groups);
+  if (!chunk.rows.empty()) rows_by_chunk_[sequence] = std::move(chunk.rows);
+}
+
+void QueryExecutor::BatchState::clear() {
+  groups_.clear();
+  rows_by_chunk_.clear();
+}
+
+ResultRows QueryExecutor::BatchState::take_rows() {
+  ResultRows all;
+  for (auto& [sequence, rows] : rows_by_chunk_) {
+    for (auto& row : rows) all.push_back(std::move(row));
+  }
+  rows_by_chunk_.clear();
+  return all;
+}
+
+ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated) const {
+  std::vector<size_t> groups;
+  if (updated) {
+    groups = *updated;
+  } else {
+    groups.resize(state.size());
+    std::iota(groups.begin(), groups.end(), size_t{0});
+  }
+  ResultRows group_rows;
+  if (plan_.keys.empty() && state.size() == 0 && !updated) {
+    // A global aggregate has its one row also before any line: count 0, the others null.
+    GroupTable empty(functions());
+    group_rows.push_back(empty.result_row(empty.find_or_insert({})));
+  }
+  // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key.
+  std::vector<int> partition(state.size(), 0);
+  for (size_t g : groups) partition[g] = spark_partition(state.keys(g));
+  std::stable_sort(groups.begin(), groups.end(), [&](size_t a, size_t b) {
+    if (partition[a] != partition[b]) return partition[a] < partition[b];
+    return keys_less(state.keys(a), state.keys(b));
+  });
+  for (size_t g : groups) group_rows.push_back(state.result_row(g));
+
+  // HAVING and the SELECT list run here, on the merge stage, with a scratch of their own when a pattern
+  // applies to a key.
+  EvalContext eval{plan_.session_zone, nullptr, &kCastText};
+  PatternFinder finder;
+  if (patterns_) {
+    auto made = patterns_->make_scratch();
+    if (!made) fail_at_runtime("cannot allocate a Hyperscan scratch: " + made.error());
+    finder.patterns_ = &*patterns_;
+    finder.scratch_ = std::move(made).value();
+    eval.patterns = &finder;
+  }
+  ResultRows rows;
+  for (const auto& group_row : group_rows) {
+    const std::span<const Value> source(group_row);
+    if (plan_.having && !holds_true(evaluate(*plan_.having, source, eval))) continue;
+    std::vector<Value> out;
+    out.reserve(plan_.projections.size());
+    for (const auto& p : plan_.projections) out.push_back(evaluate(*p, source, eval));
+    rows.push_back(std::move(out));
+  }
+  return finish_rows(std::move(rows));
+}
+
+ResultRows QueryExecutor::result_rows(ResultRows batch_rows) const {
+  return finish_rows(std::move(batch_rows));
+}
+
+ResultRows QueryExecutor::finish_rows(ResultRows rows) const {
+  const size_t visible = plan_.output.size();
+  if (plan_.distinct) {
+    std::set<std::vector<Value>, decltype(&keys_less)> seen(&keys_less);
+    ResultRows unique;
+    for (auto& row : rows) {
+      std::vector<Value> shown(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(visible));
+      if (seen.insert(std::move(shown)).second) unique.push_back(std::move(row));
+    }
+    rows = std::move(unique);
+  }
+  if (!plan_.order_by.empty()) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const std::vector<Value>& a, const std::vector<Value>& b) {
+      return ordered_before(plan_.order_by, a, b);
+    });
+  }
+  if (plan_.limit && rows.size() > static_cast<size_t>(*plan_.limit))
+    rows.resize(static_cast<size_t>(*plan_.limit));
+  for (auto& row : rows) row.resize(visible);
+  return rows;
+}
+
+}  // namespace logstream

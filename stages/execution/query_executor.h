@@ -1,0 +1,137 @@
+// The physical side of a query: what a parser thread does with one chunk for a LogicalPlan (parse its
+// lines, build only the columns the plan reads, filter, then group into a partial aggregate or project the
+// rows), and what the merge stage does with the partials (fold them into the batch, the batch into the
+// state since the start) and how a batch's result rows are made (HAVING, the SELECT list, Spark's row
+// order or ORDER BY, LIMIT). No threads of its own: the pipeline calls it from its nodes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stages/core/chunk.h"
+#include "stages/core/expected.h"
+#include "stages/parser/chunk_parser.h"
+#include "stages/parser/seed_columns.h"
+#include "stages/query/analyzer.h"
+#include "stages/query/evaluate.h"
+#include "stages/sinks/row_text.h"
+#include "stages/state/group_table.h"
+
+namespace logstream {
+
+// Spark's output modes (spark-semantics.md): complete writes every group each batch, update the groups
+// the batch changed, append each row once (queries without aggregation).
+enum class OutputMode : uint8_t { kComplete, kUpdate, kAppend };
+
+std::optional<OutputMode> parse_output_mode(std::string_view name) noexcept;
+std::string_view output_mode_name(OutputMode mode) noexcept;
+
+// What one chunk gives the merge stage: a partial aggregate of its rows, or (no aggregation) its result
+// rows in line order.
+struct ChunkResult {
+  explicit ChunkResult(std::vector<const AggregateFunction*> functions) : groups(std::move(functions)) {}
+  GroupTable groups;
+  ResultRows rows;
+  void clear() {
+    groups.clear();
+    rows.clear();
+  }
+};
+
+class QueryExecutor {
+ public:
+  // Usage errors, found before any input is read: the mode the query does not allow (`streaming`: watch,
+  // where Spark refuses sorting outside complete-mode aggregation, LIMIT, DISTINCT and count(DISTINCT)),
+  // and what the engine does not run yet (regexp_extract) or a pattern Hyperscan cannot compile.
+  // `count_statuses`: also tally each line's status into Chunk::counts (the alerts and Prometheus read
+  // it); the fixed formats always do, spark-seed then scans for the status too.
+  static Expected<std::unique_ptr<QueryExecutor>> create(LogicalPlan plan, const ChunkParser& parser,
+                                                         OutputMode mode, bool streaming,
+                                                         bool count_statuses);
+
+  const LogicalPlan& plan() const noexcept { return plan_; }
+  OutputMode mode() const noexcept { return mode_; }
+  std::vector<const AggregateFunction*> functions() const;
+
+  // RLIKE answered from the query's one Hyperscan database, with the thread's scratch.
+  class PatternFinder final : public PatternMatcher {
+   public:
+    bool find(uint32_t pattern, std::string_view text) const override;
+    std::string extract(uint32_t pattern, std::string_view text, int group) const override;
+
+   private:
+    friend class QueryExecutor;
+    const PatternSet* patterns_ = nullptr;
+    mutable PatternSet::Scratch scratch_;
+    mutable int scan_error_ = 0;  // the first failed scan of the chunk
+  };
+
+  // Per parser thread: the parser's context, the seed scanner's, the row being built, the matcher's
+  // scratch. Only make_context() can fail (memory for a Hyperscan scratch).
+  class Context {
+   private:
+    friend class QueryExecutor;
+    std::optional<ChunkParser::Context> parse_;
+    std::optional<SeedColumnScanner::Context> seed_;
+    SeedColumnBatch seed_rows_;
+    std::vector<Value> row_;
+    std::vector<Value> keys_;
+    PatternFinder finder_;
+    EvalContext eval_;
+  };
+  Expected<std::unique_ptr<Context>> make_context() const;
+
+  // One chunk into `out` (cleared first) and chunk.counts; a failed scan sets chunk.scan_error.
+  void process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept;
+
+  // The groups (or rows) of the batch being merged, and of everything since the start.
+  class BatchState {
+   public:
+    explicit BatchState(std::vector<const AggregateFunction*> functions) : groups_(std::move(functions)) {}
+    void merge(uint64_t sequence, ChunkResult& chunk);
+    void clear();
+    const GroupTable& groups() const noexcept { return groups_; }
+    // The rows of a query without aggregation, in input order (chunk by chunk).
+    ResultRows take_rows();
+
+   private:
+    GroupTable groups_;
+    std::map<uint64_t, ResultRows> rows_by_chunk_;
+  };
+
+  // The result of a batch: for an aggregation, the groups of `state` (complete) or those the batch
+  // changed (`updated`, update mode); without aggregation, the batch's rows. HAVING, the SELECT list,
+  // DISTINCT, order (ORDER BY, else Spark's hash-partition order of the grouping keys) and LIMIT applied;
+  // hidden ORDER BY columns dropped.
+  ResultRows result_rows(const GroupTable& state, const std::vector<size_t>* updated) const;
+  ResultRows result_rows(ResultRows batch_rows) const;
+
+  // Spark's text of doubles and timestamps for casts to string.
+  const CastText& cast_text() const noexcept;
+
+ private:
+  struct ColumnSource {
+    uint32_t column = 0;  // in the plan's input
+    int32_t from = -1;    // in the format's LogColumns (fixed formats) or a SeedColumn; -1: always null
+  };
+  QueryExecutor() = default;
+  class LineVisitor;
+  void add_row(Context& context, ChunkResult& out) const;
+  ResultRows finish_rows(ResultRows rows) const;
+
+  LogicalPlan plan_;
+  OutputMode mode_ = OutputMode::kComplete;
+  const ChunkParser* parser_ = nullptr;
+  std::vector<LogColumns> format_columns_;          // per parser index (fixed formats)
+  std::vector<std::vector<ColumnSource>> sources_;  // per parser index: the used columns
+  std::optional<SeedColumnScanner> seed_;           // spark-seed
+  std::optional<PatternSet> patterns_;              // RLIKE, one database for the query
+  bool count_seed_statuses_ = false;
+  std::vector<size_t> key_slots_;  // the keys' positions in a group row: 0..K-1
+};
+
+}  // namespace logstream

@@ -119,7 +119,9 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
 bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settings, SetupError& error) {
   const std::vector<std::string> specs =
       options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
+  bool console_only = true;
   for (const std::string& spec : specs) {
+    console_only = console_only && spec.rfind("console", 0) == 0;
     auto sink = make_sink(spec, settings);
     if (!sink) {
       const bool usage = sink.error().rfind("--sink must be", 0) == 0;
@@ -128,6 +130,8 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
     }
     sinks_.push_back(std::move(sink).value());
   }
+  // Alerts and metrics read the line counts, not the rows.
+  if (console_only && settings.show.num_rows < SIZE_MAX) rows_needed_ = settings.show.num_rows + 1;
   if (alerts_) {
     auto actions = AlertActions::create(options.alert_log, options.on_alert, warn_);
     if (!actions) {

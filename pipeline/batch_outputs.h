@@ -59,6 +59,10 @@ class BatchOutputs {
   // (the format, with these rules) has been accepted, so a query that cannot run leaves nothing behind.
   bool open(const OutputOptions& options, const SinkSettings& settings, SetupError& error);
 
+  // How many result rows the sinks look at: every one, unless the only sink is the console, which shows
+  // the first --num-rows and says whether there were more.
+  size_t rows_needed() const noexcept { return rows_needed_; }
+
   // The rules counted per line, for the parser (null when none needs it).
   std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
 
@@ -87,6 +91,7 @@ class BatchOutputs {
   BatchOutputs() = default;
 
   std::vector<std::unique_ptr<BatchSink>> sinks_;
+  size_t rows_needed_ = SIZE_MAX;
   std::shared_ptr<const LineRules> line_rules_;
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<AlertActions> actions_;

@@ -124,7 +124,7 @@ bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
     rows_updated_ = 0;
     return true;
   }
-  groups_->merge_from(batch_state.groups());
+  groups_->absorb(batch_state.groups());
   const std::vector<size_t> updated = groups_->take_updated();
   rows_updated_ = updated.size();
   if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
@@ -138,7 +138,8 @@ bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
         "not committed");
     return false;
   }
-  rows = executor_->result_rows(*groups_, executor_->mode() == OutputMode::kUpdate ? &updated : nullptr);
+  rows = executor_->result_rows(*groups_, executor_->mode() == OutputMode::kUpdate ? &updated : nullptr,
+                                outputs_->rows_needed());
   return true;
 }
 

@@ -46,7 +46,7 @@ StreamPipeline::StreamPipeline(const ChunkParser& parser, const QueryExecutor* e
       }) {
   if (executor_) {
     chunk_results_.reserve(pool_.chunk_count());
-    for (size_t i = 0; i < pool_.chunk_count(); ++i) chunk_results_.emplace_back(executor_->functions());
+    chunk_results_.resize(pool_.chunk_count());
     batch_state_.emplace(executor_->functions());
   }
   build_graph();
@@ -75,7 +75,13 @@ void StreamPipeline::build_graph() {
     if (executor_) batch_state_->merge(chunk->sequence, chunk_results_[chunk->pool_slot]);
     const bool closed = accumulator_.add(*chunk);
     pool_.release(chunk);
-    if (closed) on_closed_(accumulator_.batch_id(), accumulator_.counts());
+    if (closed) {
+      // Every chunk of the batch is parsed and merged: the parser threads' partials are complete.
+      if (executor_) {
+        for (auto& context : query_contexts_) batch_state_->take_partial(*context);
+      }
+      on_closed_(accumulator_.batch_id(), accumulator_.counts());
+    }
     return continue_msg();
   });
 

@@ -216,6 +216,7 @@ Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() 
     context->finder_.patterns_ = &*patterns_;
     context->finder_.scratch_ = std::move(scratch).value();
   }
+  if (plan_.grouped) context->partial_.emplace(functions());
   context->row_.resize(plan_.input.size());
   for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
   context->eval_.zone = plan_.session_zone;
@@ -236,7 +237,7 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
       if (source.from < 0) {
         cell = Value::null_of(executor_.plan_.input[source.column].type);
       } else {
-        cell = columns.value(static_cast<size_t>(source.from), line, text);
+        columns.assign_value(static_cast<size_t>(source.from), line, text, cell);
       }
     }
     executor_.add_row(context_, out_);
@@ -258,14 +259,28 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
     out.rows.push_back(std::move(projected));
     return;
   }
-  context.keys_.clear();
-  for (const auto& k : plan_.keys) context.keys_.push_back(evaluate(*k, row, context.eval_));
-  const size_t group = out.groups.find_or_insert(context.keys_);
+  // A key or argument that is a column is read in place; anything else is evaluated.
+  auto is_input_column = [](const BoundExpr& e) {
+    return e.kind == BoundKind::kColumn && e.slot == Slot::kInput;
+  };
+  std::string& encoded = context.encoded_keys_;
+  encoded.clear();
+  for (const auto& k : plan_.keys) {
+    if (is_input_column(*k)) {
+      GroupTable::encode_key(context.row_[k->column], encoded);
+    } else {
+      GroupTable::encode_key(evaluate(*k, row, context.eval_), encoded);
+    }
+  }
+  GroupTable& groups = *context.partial_;
+  const size_t group = groups.find_or_insert_encoded(encoded);
   for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
     const AggregateCall& call = plan_.aggregates[a];
-    char* state = out.groups.state(group, a);
+    char* state = groups.state(group, a);
     if (call.arguments.empty()) {
       call.function->add_null(state);  // count(*): no argument, every row counts
+    } else if (is_input_column(*call.arguments[0])) {
+      call.function->add(state, context.row_[call.arguments[0]->column]);
     } else {
       call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
     }
@@ -342,8 +357,11 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
 }
 
 void QueryExecutor::BatchState::merge(uint64_t sequence, ChunkResult& chunk) {
-  if (chunk.groups.size() > 0) groups_.merge_from(chunk.groups);
   if (!chunk.rows.empty()) rows_by_chunk_[sequence] = std::move(chunk.rows);
+}
+
+void QueryExecutor::BatchState::take_partial(Context& context) {
+  if (context.partial_) groups_.absorb(*context.partial_);
 }
 
 void QueryExecutor::BatchState::clear() {
@@ -360,7 +378,8 @@ ResultRows QueryExecutor::BatchState::take_rows() {
   return all;
 }
 
-ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated) const {
+ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated,
+                                      size_t rows_needed) const {
   std::vector<size_t> groups;
   if (updated) {
     groups = *updated;
@@ -375,13 +394,33 @@ ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector
     group_rows.push_back(empty.result_row(empty.find_or_insert({})));
   }
   // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key.
-  std::vector<int> partition(state.size(), 0);
-  for (size_t g : groups) partition[g] = spark_partition(state.keys(g));
-  std::stable_sort(groups.begin(), groups.end(), [&](size_t a, size_t b) {
-    if (partition[a] != partition[b]) return partition[a] < partition[b];
-    return keys_less(state.keys(a), state.keys(b));
-  });
-  for (size_t g : groups) group_rows.push_back(state.result_row(g));
+  struct Ordered {
+    int partition;
+    size_t group;
+    std::vector<Value> keys;
+  };
+  std::vector<Ordered> ordered;
+  ordered.reserve(groups.size());
+  for (size_t g : groups) {
+    std::vector<Value> keys = state.keys(g);
+    const int partition = spark_partition(keys);
+    ordered.push_back({partition, g, std::move(keys)});
+  }
+  auto before = [](const Ordered& a, const Ordered& b) {
+    if (a.partition != b.partition) return a.partition < b.partition;
+    return keys_less(a.keys, b.keys);
+  };
+  // Without HAVING, DISTINCT or ORDER BY every group is a row, so the first rows_needed groups in order
+  // are all a sink will see.
+  const bool prefix_is_enough = !plan_.having && !plan_.distinct && plan_.order_by.empty();
+  if (prefix_is_enough && rows_needed < ordered.size()) {
+    std::partial_sort(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(rows_needed),
+                      ordered.end(), before);
+    ordered.resize(rows_needed);
+  } else {
+    std::sort(ordered.begin(), ordered.end(), before);
+  }
+  for (const Ordered& o : ordered) group_rows.push_back(state.result_row(o.group));
 
   // HAVING and the SELECT list run here, on the merge stage, with a scratch of their own when a pattern
   // applies to a key.

@@ -30,16 +30,11 @@ enum class OutputMode : uint8_t { kComplete, kUpdate, kAppend };
 std::optional<OutputMode> parse_output_mode(std::string_view name) noexcept;
 std::string_view output_mode_name(OutputMode mode) noexcept;
 
-// What one chunk gives the merge stage: a partial aggregate of its rows, or (no aggregation) its result
-// rows in line order.
+// What one chunk of a query without aggregation gives the merge stage: its result rows in line order.
+// (An aggregation's rows go into the parser thread's own partial aggregate instead, see Context.)
 struct ChunkResult {
-  explicit ChunkResult(std::vector<const AggregateFunction*> functions) : groups(std::move(functions)) {}
-  GroupTable groups;
   ResultRows rows;
-  void clear() {
-    groups.clear();
-    rows.clear();
-  }
+  void clear() { rows.clear(); }
 };
 
 class QueryExecutor {
@@ -79,7 +74,10 @@ class QueryExecutor {
     std::optional<SeedColumnScanner::Context> seed_;
     SeedColumnBatch seed_rows_;
     std::vector<Value> row_;
-    std::vector<Value> keys_;
+    std::string encoded_keys_;
+    // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
+    // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
+    std::optional<GroupTable> partial_;
     PatternFinder finder_;
     EvalContext eval_;
   };
@@ -88,13 +86,15 @@ class QueryExecutor {
   // One chunk into `out` (cleared first) and chunk.counts; a failed scan sets chunk.scan_error.
   void process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept;
 
-  // The groups (or rows) of the batch being merged, and of everything since the start.
+  // The groups (or rows) of the batch being merged.
   class BatchState {
    public:
     explicit BatchState(std::vector<const AggregateFunction*> functions) : groups_(std::move(functions)) {}
     void merge(uint64_t sequence, ChunkResult& chunk);
+    // Takes a parser thread's partial aggregate (leaving it empty), once every chunk of the batch is in.
+    void take_partial(Context& context);
     void clear();
-    const GroupTable& groups() const noexcept { return groups_; }
+    GroupTable& groups() noexcept { return groups_; }
     // The rows of a query without aggregation, in input order (chunk by chunk).
     ResultRows take_rows();
 
@@ -107,7 +107,10 @@ class QueryExecutor {
   // changed (`updated`, update mode); without aggregation, the batch's rows. HAVING, the SELECT list,
   // DISTINCT, order (ORDER BY, else Spark's hash-partition order of the grouping keys) and LIMIT applied;
   // hidden ORDER BY columns dropped.
-  ResultRows result_rows(const GroupTable& state, const std::vector<size_t>* updated) const;
+  // `rows_needed`: the sinks look at no more than this many rows (the console alone shows --num-rows and
+  // must know whether there are more), so only those are ordered and built.
+  ResultRows result_rows(const GroupTable& state, const std::vector<size_t>* updated,
+                         size_t rows_needed = SIZE_MAX) const;
   ResultRows result_rows(ResultRows batch_rows) const;
 
   // Spark's text of doubles and timestamps for casts to string.

@@ -178,31 +178,49 @@ LogColumns LogColumns::spark_seed() {
 }
 
 Value LogColumns::value(size_t column, const ParsedLine& line, std::string_view raw_line) const {
+  Value out;
+  assign_value(column, line, raw_line, out);
+  return out;
+}
+
+void LogColumns::assign_value(size_t column, const ParsedLine& line, std::string_view raw_line,
+                              Value& out) const {
   const Source source = sources_[column];
   const DataType type = schema_[column].type;
-  if (source.kind == Source::kLine) return Value::string(std::string(raw_line));
+  // Strings are assigned into out.text, so a reused Value keeps its buffer: no allocation per row.
+  auto text_value = [&out](std::string_view text) {
+    out.type = DataType::kString;
+    out.null = false;
+    out.text.assign(text);
+  };
+  auto scalar = [&out](Value v) {
+    out.type = v.type;
+    out.null = v.null;
+    out.integer = v.integer;
+    out.real = v.real;
+  };
+  if (source.kind == Source::kLine) return text_value(raw_line);
   if (source.kind == Source::kTime) {
-    if (!line.has_time || source.field >= line.field_count) return Value::null_of(type);
-    return Value::timestamp_micros(line.epoch_seconds * 1'000'000);
+    if (!line.has_time || source.field >= line.field_count) return scalar(Value::null_of(type));
+    return scalar(Value::timestamp_micros(line.epoch_seconds * 1'000'000));
   }
-  if (source.field >= line.field_count) return Value::null_of(type);  // cut off before this field
+  if (source.field >= line.field_count) return scalar(Value::null_of(type));  // cut off before this field
   const std::string_view text = line.fields[source.field];
   if (source.kind != Source::kField) {
     ParsedLine request;
     split_request(text, request);
-    const std::string_view part = source.kind == Source::kMethod     ? request.method
-                                  : source.kind == Source::kEndpoint ? request.target
-                                                                     : request.protocol;
-    return Value::string(std::string(part));
+    return text_value(source.kind == Source::kMethod     ? request.method
+                      : source.kind == Source::kEndpoint ? request.target
+                                                         : request.protocol);
   }
   switch (type) {
     case DataType::kInt:
     case DataType::kBigint:
-      return integer_value(text, type);
+      return scalar(integer_value(text, type));
     case DataType::kDouble:
-      return double_value(text);
+      return scalar(double_value(text));
     default:
-      return Value::string(std::string(text));
+      return text_value(text);
   }
 }
 

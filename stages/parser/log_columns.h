@@ -42,6 +42,8 @@ class LogColumns {
   // Column `column` of an accepted line: null when its field is absent (cut off), "-" in a number, or a
   // number that does not fit the column's type.
   Value value(size_t column, const ParsedLine& line, std::string_view raw_line) const;
+  // The same into `out`, reusing its string's buffer (the engine's per-row path).
+  void assign_value(size_t column, const ParsedLine& line, std::string_view raw_line, Value& out) const;
 
  private:
   void add(std::string name, DataType type, Source source);

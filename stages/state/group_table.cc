@@ -1,7 +1,9 @@
 #include "stages/state/group_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "stages/core/invariant.h"
 #include "stages/query/state_codec.h"
@@ -14,34 +16,89 @@ constexpr uint32_t kMaxKeys = 64;
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-uint64_t mix(uint64_t h, uint64_t v) noexcept {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h * 0xff51afd7ed558ccdULL;
+// A fast hash of the encoded keys, eight bytes at a time (the index needs spread, not cryptography).
+uint64_t hash_bytes(std::string_view bytes) noexcept {
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  auto mix = [&h](uint64_t word) {
+    h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+  };
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, p, 8);
+    mix(word);
+  }
+  if (n > 0) {
+    uint64_t word = 0;
+    std::memcpy(&word, p, n);
+    mix(word ^ 0xff);
+  }
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 32);
+}
+
+void put_payload(uint64_t v, std::string& out) {
+  char bytes[8];
+  std::memcpy(bytes, &v, 8);
+  out.append(bytes, 8);
 }
 
 }  // namespace
 
-size_t GroupTable::KeyHash::operator()(const std::vector<Value>& keys) const noexcept {
-  uint64_t h = 0x84222325cbf29ce4ULL;
-  for (const Value& key : keys) {
-    h = mix(h, static_cast<uint64_t>(key.type) << 1 | (key.null ? 1 : 0));
-    if (key.null) continue;
-    switch (key.type) {
-      case DataType::kDouble: {
-        // Equal keys must hash alike: -0.0 as 0.0, every NaN as one (Value::operator==).
-        const double d = std::isnan(key.real) ? std::nan("") : key.real == 0 ? 0.0 : key.real;
-        h = mix(h, state_codec::bits_of(d));
-        break;
-      }
-      case DataType::kString:
-        for (const char c : key.text) h = mix(h, static_cast<unsigned char>(c));
-        h = mix(h, key.text.size());
-        break;
-      default:
-        h = mix(h, static_cast<uint64_t>(key.integer));
+// One key: a tag byte (type << 1 | null), then nothing for a null, u32 length + bytes for a string, or 8
+// bytes (little-endian) for the rest.
+void GroupTable::encode_key(const Value& key, std::string& out) {
+  out.push_back(static_cast<char>(static_cast<uint8_t>(key.type) << 1 | (key.null ? 1 : 0)));
+  if (key.null) return;
+  switch (key.type) {
+    case DataType::kString: {
+      const auto length = static_cast<uint32_t>(key.text.size());
+      char bytes[4];
+      std::memcpy(bytes, &length, 4);
+      out.append(bytes, 4);
+      out.append(key.text);
+      break;
     }
+    case DataType::kDouble: {
+      // Equal keys must encode alike: -0.0 as 0.0, every NaN as one (Value::operator==).
+      const double d = std::isnan(key.real) ? std::nan("") : key.real == 0 ? 0.0 : key.real;
+      put_payload(state_codec::bits_of(d), out);
+      break;
+    }
+    default:
+      put_payload(static_cast<uint64_t>(key.integer), out);
   }
-  return static_cast<size_t>(h);
+}
+
+std::vector<Value> GroupTable::keys(size_t group) const {
+  std::vector<Value> keys;
+  std::string_view in = encoded(group);
+  while (!in.empty()) {
+    Value key;
+    key.type = static_cast<DataType>(static_cast<uint8_t>(in[0]) >> 1);
+    key.null = (in[0] & 1) != 0;
+    in.remove_prefix(1);
+    if (!key.null) {
+      if (key.type == DataType::kString) {
+        uint32_t length = 0;
+        std::memcpy(&length, in.data(), 4);
+        key.text.assign(in.data() + 4, length);
+        in.remove_prefix(4 + length);
+      } else {
+        uint64_t payload = 0;
+        std::memcpy(&payload, in.data(), 8);
+        in.remove_prefix(8);
+        if (key.type == DataType::kDouble)
+          key.real = state_codec::double_of(payload);
+        else
+          key.integer = static_cast<int64_t>(payload);
+      }
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
 }
 
 GroupTable::GroupTable(std::vector<const AggregateFunction*> functions) : functions_(std::move(functions)) {
@@ -70,56 +127,106 @@ GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
     row_align_ = other.row_align_;
     rows_per_block_ = other.rows_per_block_;
     blocks_ = std::move(other.blocks_);
-    keys_ = std::move(other.keys_);
-    index_ = std::move(other.index_);
+    arena_ = std::move(other.arena_);
+    key_offsets_ = std::move(other.key_offsets_);
+    hashes_ = std::move(other.hashes_);
+    slots_ = std::move(other.slots_);
     updated_ = std::move(other.updated_);
-    key_bytes_ = other.key_bytes_;
-    other.keys_.clear();
     other.blocks_.clear();
-    other.index_.clear();
+    other.arena_.clear();
+    other.key_offsets_.assign(1, 0);
+    other.hashes_.clear();
+    other.slots_.clear();
+    other.updated_.clear();
   }
   return *this;
 }
 
 void GroupTable::destroy_all() noexcept {
-  for (size_t group = 0; group < keys_.size(); ++group) {
+  for (size_t group = 0; group < hashes_.size(); ++group) {
     for (size_t a = 0; a < functions_.size(); ++a) {
       if (!functions_[a]->has_trivial_destroy()) functions_[a]->destroy(state(group, a));
     }
   }
-  keys_.clear();
-  index_.clear();
+  arena_.clear();
+  key_offsets_.assign(1, 0);
+  hashes_.clear();
+  std::fill(slots_.begin(), slots_.end(), uint64_t{0});
   updated_.clear();
-  key_bytes_ = 0;
 }
 
 size_t GroupTable::find_or_insert(const std::vector<Value>& keys) {
-  const auto found = index_.find(keys);
-  if (found != index_.end()) return found->second;
-  const size_t group = keys_.size();
+  scratch_.clear();
+  for (const Value& key : keys) encode_key(key, scratch_);
+  return find_or_insert_encoded(scratch_);
+}
+
+size_t GroupTable::find_or_insert_encoded(std::string_view encoded_keys) {
+  if (slots_.empty() || 2 * (hashes_.size() + 1) > slots_.size()) grow_index();
+  const uint64_t hash = hash_bytes(encoded_keys);
+  const size_t mask = slots_.size() - 1;
+  // A slot holds the group and the high half of its hash, so a probe past another group's slot costs
+  // no look at that group's keys (a cache miss each, in a table of a million groups).
+  const uint64_t tag = hash >> 32;
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const uint64_t entry = slots_[slot];
+    if (entry == 0) return insert_new(encoded_keys, hash, slot);
+    if ((entry >> 32) != tag) continue;
+    const size_t group = static_cast<uint32_t>(entry) - 1;
+    if (encoded(group) == encoded_keys) return group;
+  }
+}
+
+size_t GroupTable::insert_new(std::string_view encoded_keys, uint64_t hash, size_t slot) {
+  const size_t group = hashes_.size();
+  if (group >= UINT32_MAX - 1) fail_at_runtime("more than 4 billion groups in one table");
   if (group / rows_per_block_ >= blocks_.size()) blocks_.emplace_back(new char[rows_per_block_ * row_size_]);
   for (size_t a = 0; a < functions_.size(); ++a) functions_[a]->create(state(group, a));
-  keys_.push_back(keys);
+  arena_.append(encoded_keys);
+  key_offsets_.push_back(arena_.size());
+  hashes_.push_back(hash);
   updated_.push_back(0);
-  for (const Value& key : keys) key_bytes_ += sizeof(Value) + key.text.capacity();
-  index_.emplace(keys, group);
+  slots_[slot] = (hash >> 32) << 32 | (group + 1);
   return group;
+}
+
+void GroupTable::grow_index() {
+  const size_t capacity = std::max<size_t>(16, slots_.size() * 2);
+  slots_.assign(capacity, 0);
+  const size_t mask = capacity - 1;
+  for (size_t group = 0; group < hashes_.size(); ++group) {
+    size_t slot = hashes_[group] & mask;
+    while (slots_[slot] != 0) slot = (slot + 1) & mask;
+    slots_[slot] = (hashes_[group] >> 32) << 32 | (group + 1);
+  }
 }
 
 void GroupTable::merge_from(const GroupTable& other) {
   if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
   for (size_t theirs = 0; theirs < other.size(); ++theirs) {
-    const size_t ours = find_or_insert(other.keys_[theirs]);
+    const size_t ours = find_or_insert_encoded(other.encoded(theirs));
     for (size_t a = 0; a < functions_.size(); ++a)
       functions_[a]->merge(state(ours, a), other.state(theirs, a));
     updated_[ours] = 1;
   }
 }
 
+void GroupTable::absorb(GroupTable& other) {
+  if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
+  if (size() == 0) {
+    std::swap(*this, other);
+    std::fill(updated_.begin(), updated_.end(), uint8_t{1});
+    other.clear();
+    return;
+  }
+  merge_from(other);
+  other.clear();
+}
+
 void GroupTable::clear() { destroy_all(); }
 
 std::vector<Value> GroupTable::result_row(size_t group) const {
-  std::vector<Value> row = keys_[group];
+  std::vector<Value> row = keys(group);
   for (size_t a = 0; a < functions_.size(); ++a) row.push_back(functions_[a]->finalize(state(group, a)));
   return row;
 }
@@ -135,9 +242,10 @@ std::vector<size_t> GroupTable::take_updated() {
 }
 
 size_t GroupTable::memory_bytes() const noexcept {
-  size_t bytes = blocks_.size() * rows_per_block_ * row_size_ + key_bytes_ +
-                 index_.size() * (sizeof(std::vector<Value>) + 2 * sizeof(void*) + sizeof(size_t));
-  for (size_t group = 0; group < keys_.size(); ++group) {
+  size_t bytes = blocks_.size() * rows_per_block_ * row_size_ + arena_.capacity() +
+                 key_offsets_.capacity() * sizeof(size_t) + hashes_.capacity() * sizeof(uint64_t) +
+                 slots_.capacity() * sizeof(uint64_t) + updated_.capacity();
+  for (size_t group = 0; group < hashes_.size(); ++group) {
     for (size_t a = 0; a < functions_.size(); ++a) bytes += functions_[a]->allocated_bytes(state(group, a));
   }
   return bytes;
@@ -148,12 +256,12 @@ size_t GroupTable::memory_bytes() const noexcept {
 // aggregate u32 length + the state's own encoding.
 void GroupTable::serialize(std::string& out) const {
   using namespace state_codec;
-  put_u32(out, static_cast<uint32_t>(keys_.size()));
-  put_u32(out, keys_.empty() ? 0 : static_cast<uint32_t>(keys_.front().size()));
+  put_u32(out, static_cast<uint32_t>(size()));
+  put_u32(out, size() == 0 ? 0 : static_cast<uint32_t>(keys(0).size()));
   put_u32(out, static_cast<uint32_t>(functions_.size()));
   std::string encoded;
-  for (size_t group = 0; group < keys_.size(); ++group) {
-    for (const Value& key : keys_[group]) {
+  for (size_t group = 0; group < size(); ++group) {
+    for (const Value& key : keys(group)) {
       put_u8(out, static_cast<uint8_t>(key.type));
       put_u8(out, key.null ? 1 : 0);
       if (key.null) continue;
@@ -214,8 +322,9 @@ bool GroupTable::deserialize(std::string_view in, std::string& why) {
           key.integer = static_cast<int64_t>(payload);
       }
     }
-    if (index_.count(keys)) return fail("a group appears twice");
+    const size_t before = size();
     const size_t group = find_or_insert(keys);
+    if (size() == before) return fail("a group appears twice");
     for (size_t a = 0; a < functions_.size(); ++a) {
       uint32_t length = 0;
       std::string_view encoded;

@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "stages/core/value.h"
@@ -30,6 +29,10 @@ class GroupTable {
 
   // The group of `keys`, created (with fresh states) when new; the index is stable for the table's life.
   size_t find_or_insert(const std::vector<Value>& keys);
+  // The same for keys already encoded with encode_key, one after another (the engine's hot path: no
+  // Value is built for a key that is a column).
+  size_t find_or_insert_encoded(std::string_view encoded);
+  static void encode_key(const Value& key, std::string& out);
   // The state of aggregate `aggregate` in group `group`, for AggregateFunction::add_*.
   char* state(size_t group, size_t aggregate) noexcept { return row(group) + offsets_[aggregate]; }
   const char* state(size_t group, size_t aggregate) const noexcept {
@@ -39,11 +42,14 @@ class GroupTable {
   // Folds every group of `other` (same functions) into this table: its keys found or inserted, its
   // states merged. Marks the groups it touched as updated.
   void merge_from(const GroupTable& other);
+  // merge_from, then other.clear(); when this table is empty, the two are swapped instead (a batch's first
+  // partial, `run`'s one batch: nothing is copied).
+  void absorb(GroupTable& other);
   // Drops every group (a partial table is reused for the next chunk).
   void clear();
 
-  size_t size() const noexcept { return keys_.size(); }
-  const std::vector<Value>& keys(size_t group) const noexcept { return keys_[group]; }
+  size_t size() const noexcept { return hashes_.size(); }
+  std::vector<Value> keys(size_t group) const;
   // The group's keys followed by its finalized aggregates: one row of the result.
   std::vector<Value> result_row(size_t group) const;
   // Groups that merge_from created or changed since the last call (update mode), in insertion order.
@@ -57,13 +63,16 @@ class GroupTable {
   bool deserialize(std::string_view in, std::string& why);
 
  private:
-  struct KeyHash {
-    size_t operator()(const std::vector<Value>& keys) const noexcept;
-  };
   char* row(size_t group) noexcept {
     return blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_;
   }
   void destroy_all() noexcept;
+  std::string_view encoded(size_t group) const noexcept {
+    return std::string_view(arena_).substr(key_offsets_[group],
+                                           key_offsets_[group + 1] - key_offsets_[group]);
+  }
+  size_t insert_new(std::string_view encoded, uint64_t hash, size_t slot);
+  void grow_index();
 
   std::vector<const AggregateFunction*> functions_;
   std::vector<size_t> offsets_;  // of each aggregate's state inside a row
@@ -71,10 +80,12 @@ class GroupTable {
   size_t row_align_ = 1;
   size_t rows_per_block_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;  // fixed-size blocks: a row's address never moves
-  std::vector<std::vector<Value>> keys_;
-  std::unordered_map<std::vector<Value>, size_t, KeyHash> index_;
+  std::string arena_;                            // every group's encoded keys, back to back
+  std::vector<size_t> key_offsets_ = {0};  // group g's keys are arena_[key_offsets_[g], key_offsets_[g+1])
+  std::vector<uint64_t> hashes_;           // of each group's encoded keys
+  std::vector<uint64_t> slots_;            // open addressing: hash >> 32 << 32 | group + 1; 0 is empty
   std::vector<uint8_t> updated_;
-  size_t key_bytes_ = 0;
+  std::string scratch_;  // find_or_insert's encoding
 };
 
 }  // namespace logstream

@@ -1,0 +1,221 @@
+// The query engine through the binary where the streaming side matters: usage errors with carets before
+// any input is read, Spark's mode rules in watch, update versus complete mode across batches, rows of a
+// non-aggregate query, the engine's groups through a checkpoint (and another query refused), and the
+// state limit.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/cli_paths.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/seed_reference.h"
+
+namespace logstream::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string line(const std::string& host, const std::string& endpoint, int status) {
+  return host + " - - [10/Oct/2000:13:55:36 -0700] \"GET " + endpoint + " HTTP/1.0\" " +
+         std::to_string(status) + " 2326\n";
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// The jsonl rows of one batch without their batch field, sorted (a result compared as a set of rows).
+std::vector<std::string> rows_of_batch(const std::string& jsonl, int batch) {
+  std::vector<std::string> rows;
+  const std::string prefix = "{\"batch\":" + std::to_string(batch) + ",";
+  for (const std::string& l : lines_of(jsonl)) {
+    if (l.rfind(prefix, 0) == 0) rows.push_back("{" + l.substr(prefix.size()));
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+using SqlCliTest = TempDirTest;
+
+TEST_F(SqlCliTest, ABadQueryIsAUsageErrorWithItsLineColumnAndCaretBeforeAnyInputIsRead) {
+  write_file(path("a.log"), line("1.2.3.4", "/a", 200));
+  struct Case {
+    std::string sql;
+    std::string message;
+    std::string caret_line;
+  };
+  const std::vector<Case> cases = {
+      {"SELECT hots FROM logs", "line 1, column 8: unknown column 'hots'; the columns of logs are host,",
+       "         ^"},
+      {"SELECT status,\n  FROM logs", "line 2, column 3: expected an expression", "    ^"},
+      {"SELECT host FROM logs WHERE status AND 1", "AND needs boolean operands", ""},
+      {"SELECT host, count(*) FROM logs GROUP BY status",
+       "'host' is neither in GROUP BY nor inside an aggregate", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql);
+    const ProcessResult r = run_process({kLogstream, "run", path("a.log"), "--sql", c.sql});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.out, "") << "nothing printed for a query that cannot run";
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    if (!c.caret_line.empty()) {
+      EXPECT_NE(r.err.find("\n" + c.caret_line + "\n"), std::string::npos) << r.err;
+    }
+  }
+  const ProcessResult both =
+      run_process({kLogstream, "run", path("a.log"), "--sql", "SELECT 1", "--group-by", "host"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+}
+
+TEST_F(SqlCliTest, WatchRefusesWhatSparkRefusesOnStreamingDataAndRunAllowsIt) {
+  write_file(logs() + "/a.log", line("1.2.3.4", "/a", 200) + line("1.2.3.5", "/b", 404));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"SELECT status, count(*) c FROM logs GROUP BY status ORDER BY c LIMIT 1", "LIMIT is not supported"},
+      {"SELECT host FROM logs ORDER BY host", "sorting is not supported on streaming data"},
+      {"SELECT count(DISTINCT host) FROM logs", "consider using approx_count_distinct()"},
+      {"SELECT DISTINCT host FROM logs", "DISTINCT is not supported"},
+  };
+  for (const auto& [sql, message] : refused) {
+    SCOPED_TRACE(sql);
+    const ProcessResult w = run_process({kLogstream, "watch", logs(), "--sql", sql}, seconds(10));
+    EXPECT_EQ(w.exit_code, 2) << w.err;
+    EXPECT_NE(w.err.find(message), std::string::npos) << w.err;
+    const ProcessResult r = run_process({kLogstream, "-q", "run", logs(), "--sql", sql});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("Batch: 0"), std::string::npos);
+  }
+  const ProcessResult append_agg =
+      run_process({kLogstream, "run", logs(), "--sql", "SELECT status, count(*) FROM logs GROUP BY status",
+                   "--output-mode", "append"});
+  EXPECT_EQ(append_agg.exit_code, 2);
+  EXPECT_NE(append_agg.err.find("append output mode is not supported"), std::string::npos) << append_agg.err;
+  const ProcessResult complete_rows =
+      run_process({kLogstream, "run", logs(), "--sql", "SELECT host FROM logs", "--output-mode", "complete"});
+  EXPECT_EQ(complete_rows.exit_code, 2);
+  EXPECT_NE(complete_rows.err.find("no aggregations"), std::string::npos) << complete_rows.err;
+}
+
+TEST_F(SqlCliTest, UpdateModeWritesOnlyTheGroupsABatchChangedAndCompleteWritesThemAll) {
+  const std::string sql = "SELECT endpoint, count(*) AS hits FROM logs GROUP BY endpoint";
+  for (const std::string mode : {"update", "complete"}) {
+    SCOPED_TRACE(mode);
+    fs::remove_all(logs());
+    fs::create_directories(logs());
+    const std::string out = path("out-" + mode + ".jsonl");
+    RunningProcess watch({kLogstream, "-q", "watch", logs(), "--quiet-ms", "50", "--sql", sql,
+                          "--output-mode", mode, "--sink", "jsonl=" + out});
+    std::this_thread::sleep_for(milliseconds(300));
+    write_file(logs() + "/a.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 200));
+    for (int i = 0; i < 100 && rows_of_batch(read_file(out), 0).empty(); ++i)
+      std::this_thread::sleep_for(milliseconds(50));
+    write_file(logs() + "/b.log", line("1.1.1.1", "/b", 200));
+    for (int i = 0; i < 100 && rows_of_batch(read_file(out), 1).empty(); ++i)
+      std::this_thread::sleep_for(milliseconds(50));
+    watch.send_signal(SIGINT);
+    EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+    const std::string text = read_file(out);
+    EXPECT_EQ(rows_of_batch(text, 0), (std::vector<std::string>{"{\"endpoint\":\"/a\",\"hits\":1}",
+                                                                "{\"endpoint\":\"/b\",\"hits\":1}"}));
+    if (mode == "update") {
+      EXPECT_EQ(rows_of_batch(text, 1), (std::vector<std::string>{"{\"endpoint\":\"/b\",\"hits\":2}"}));
+    } else {
+      EXPECT_EQ(rows_of_batch(text, 1), (std::vector<std::string>{"{\"endpoint\":\"/a\",\"hits\":1}",
+                                                                  "{\"endpoint\":\"/b\",\"hits\":2}"}));
+    }
+  }
+}
+
+TEST_F(SqlCliTest, ANonAggregateQueryShowsTwentyRowsAndWritesEveryRowInInputOrder) {
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += line("10.0.0." + std::to_string(i), "/p" + std::to_string(i), 500);
+  text += line("10.0.0.99", "/ok", 200);
+  write_file(path("a.log"), text);
+  const std::string sql = "SELECT host, endpoint FROM logs WHERE status >= 500";
+  for (const std::string threads : {"1", "2"}) {
+    const ProcessResult console = run_process(
+        {kLogstream, "-q", "--threads", threads, "--chunk-size", "256", "run", path("a.log"), "--sql", sql});
+    ASSERT_EQ(console.exit_code, 0) << console.err;
+    EXPECT_NE(console.out.find("| 10.0.0.0|     /p0|\n| 10.0.0.1|     /p1|\n"), std::string::npos)
+        << console.out;
+    EXPECT_NE(console.out.find("|10.0.0.19|    /p19|\n+"), std::string::npos) << console.out;
+    EXPECT_NE(console.out.find("only showing top 20 rows\n"), std::string::npos) << console.out;
+    const ProcessResult csv = run_process({kLogstream, "-q", "--threads", threads, "--chunk-size", "256",
+                                           "run", path("a.log"), "--sql", sql, "--sink", "csv"});
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    const std::vector<std::string> rows = lines_of(csv.out);
+    ASSERT_EQ(rows.size(), 31u) << csv.out;
+    EXPECT_EQ(rows[0], "batch,host,endpoint");
+    for (int i = 0; i < 30; ++i)
+      EXPECT_EQ(rows[static_cast<size_t>(i + 1)],
+                "0,10.0.0." + std::to_string(i) + ",/p" + std::to_string(i));
+  }
+}
+
+TEST_F(SqlCliTest, TheEngineGroupsAreCommittedAndAnotherQueryIsRefused) {
+  const std::string sql = "SELECT endpoint, count(*) AS hits, sum(content_size) FROM logs GROUP BY endpoint";
+  write_file(logs() + "/a.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 404));
+  const ProcessResult first = run_process(
+      {kLogstream, "-q", "--checkpoint", path("state"), "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  write_file(logs() + "/b.log", line("1.1.1.1", "/b", 200) + line("1.1.1.1", "/c", 200));
+  // The same query spelt otherwise is the same plan: it resumes.
+  const ProcessResult second = run_process(
+      {kLogstream, "-q", "--checkpoint", path("state"), "run", logs(), "--sql",
+       "select endpoint, COUNT(1) as hits, SUM(content_size)\nfrom logs group by 1", "--sink", "jsonl"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const ProcessResult clean = run_process({kLogstream, "-q", "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(rows_of_batch(second.out, 1), rows_of_batch(clean.out, 0)) << second.out;
+  EXPECT_EQ(rows_of_batch(clean.out, 0).size(), 3u);
+
+  const ProcessResult other =
+      run_process({kLogstream, "-q", "--checkpoint", path("state"), "run", logs(), "--group-by", "host"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("written by another query"), std::string::npos) << other.err;
+}
+
+TEST_F(SqlCliTest, GroupsBeyondMaxStateBytesStopTheQueryWithTheReasonAndNothingCommitted) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += line("1.1.1.1", "/page/" + std::to_string(i), 200);
+  write_file(logs() + "/a.log", text);
+  const ProcessResult r = run_process({kLogstream, "-q", "--checkpoint", path("state"), "--max-state-bytes",
+                                       "16K", "run", logs(), "--group-by", "endpoint"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("2000 groups of (endpoint)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--max-state-bytes 16384"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  const ProcessResult again =
+      run_process({kLogstream, "-q", "--checkpoint", path("state"), "run", logs(), "--group-by", "endpoint"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Batch: 0"), std::string::npos) << "the refused batch was not committed";
+}
+
+TEST_F(SqlCliTest, GroupByStatusIsTheSeedsTableAndSqlNamesTheCountColumnCount1) {
+  const std::string file = kSharedData + "/elastic-apache.log";
+  const ProcessResult seed = run_process({kLogstream, "-q", "run", file});
+  const ProcessResult shorthand = run_process({kLogstream, "-q", "run", file, "--group-by", "status"});
+  const ProcessResult sql = run_process(
+      {kLogstream, "-q", "run", file, "--sql", "SELECT status, count(*) FROM logs GROUP BY status"});
+  ASSERT_EQ(seed.exit_code, 0) << seed.err;
+  EXPECT_EQ(shorthand.out, seed.out);
+  EXPECT_NE(sql.out.find("|status|count(1)|"), std::string::npos) << sql.out;
+  EXPECT_EQ(parse_last_console_table(sql.out), parse_last_console_table(seed.out));
+  // A filter leaves the status table for the engine; the rows kept still come in Spark's order.
+  const ProcessResult filtered = run_process({kLogstream, "-q", "run", file, "--where", "status <> 200"});
+  StatusCountMap expected = parse_last_console_table(seed.out);
+  expected.erase(200);
+  EXPECT_EQ(parse_last_console_table(filtered.out), expected) << filtered.out;
+}
+
+}  // namespace
+}  // namespace logstream::test_support

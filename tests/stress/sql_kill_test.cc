@@ -1,0 +1,99 @@
+// Exactly once for the query engine's state: `watch --checkpoint` with GROUP BY endpoint is killed with
+// SIGKILL at random moments while files arrive and restarted each time; the committed groups must end equal
+// to one clean run over the same files (every count, sum and max), whatever the moments.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/cli_paths.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/seed_reference.h"
+
+namespace logstream::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+using SqlKillTest = TempDirTest;
+
+// The rows of the last batch of a jsonl output, without the batch field, sorted.
+std::vector<std::string> last_batch_rows(const std::string& jsonl) {
+  std::vector<std::string> lines;
+  std::istringstream in(jsonl);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  if (lines.empty()) return {};
+  const std::string last_prefix = lines.back().substr(0, lines.back().find(',') + 1);
+  std::vector<std::string> rows;
+  for (const std::string& l : lines) {
+    if (l.rfind(last_prefix, 0) == 0) rows.push_back(l.substr(last_prefix.size()));
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+TEST_F(SqlKillTest, KilledAtRandomMomentsTheGroupByEndpointStateEqualsOneCleanRun) {
+  const char* seed_text = std::getenv("LOGSTREAM_STRESS_SEED");
+  const unsigned seed =
+      seed_text ? static_cast<unsigned>(std::strtoul(seed_text, nullptr, 10)) : std::random_device{}();
+  SCOPED_TRACE("random seed " + std::to_string(seed) + " (LOGSTREAM_STRESS_SEED replays it)");
+  std::mt19937 rng(seed);
+  std::vector<std::string> sources;
+  for (int i = 0; i < 4; ++i) {
+    const std::string source = path("source-" + std::to_string(i) + ".log");
+    ASSERT_EQ(run_process({kLoggen, "--lines", std::to_string(3000 + i * 3000), "--quirks", "all", "--seed",
+                           std::to_string(500 + i), "-o", source})
+                  .exit_code,
+              0);
+    sources.push_back(source);
+  }
+  const std::string sql =
+      "SELECT endpoint, count(*) AS hits, sum(content_size) AS bytes, max(status) FROM logs GROUP BY "
+      "endpoint";
+  constexpr int kFiles = 60;
+  std::thread writer([&] {
+    for (int i = 0; i < kFiles; ++i) {
+      const std::string tmp = path("tmp-" + std::to_string(i));
+      fs::copy_file(sources[static_cast<size_t>(i) % sources.size()], tmp);
+      fs::rename(tmp, logs() + "/f" + std::to_string(i) + ".log");
+      std::this_thread::sleep_for(milliseconds(rng() % 40));
+    }
+  });
+  const std::vector<std::string> watch_argv = {
+      kLogstream,     "-q",   "--format",   "combined", "--checkpoint", path("state"),
+      "--chunk-size", "64K",  "--sql",      sql,        "--sink",       "jsonl=" + path("watch.jsonl"),
+      "watch",        logs(), "--quiet-ms", "50"};
+  int kills = 0;
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < seconds(20)) {
+    RunningProcess watch(watch_argv);
+    std::this_thread::sleep_for(milliseconds(30 + rng() % 250));
+    watch.send_signal(SIGKILL);
+    watch.wait_exit(seconds(10));
+    ++kills;
+    if (kills >= 10 && fs::exists(logs() + "/f" + std::to_string(kFiles - 1) + ".log")) break;
+  }
+  writer.join();
+  // One more file, so that the run on the checkpoint has a batch to print: the complete state.
+  fs::copy_file(sources[0], logs() + "/last.log");
+  const ProcessResult rest = run_process({kLogstream, "-q", "--format", "combined", "--checkpoint",
+                                          path("state"), "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  const ProcessResult clean =
+      run_process({kLogstream, "-q", "--format", "combined", "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  const std::vector<std::string> expected = last_batch_rows(clean.out);
+  ASSERT_GT(expected.size(), 100u);
+  EXPECT_EQ(last_batch_rows(rest.out), expected) << kills << " kills";
+  EXPECT_GE(kills, 10);
+}
+
+}  // namespace
+}  // namespace logstream::test_support

@@ -76,6 +76,17 @@ measure combined_t2 "$logstream" run -q --format combined --threads 2 "$log"
 measure seed_t1 "$logstream" run -q --format spark-seed --threads 1 "$log"
 measure seed_t2 "$logstream" run -q --format spark-seed --threads 2 "$log"
 measure logstream_slice "$logstream" run -q --format combined "$slice"
+# The query engine: a string key of high cardinality, a filter-and-project written as JSON lines, and the
+# seed's seven columns all read.
+measure mawk_endpoint mawk '{c[$7]++} END {for (k in c) print k "," c[k]}' "$log"
+measure endpoint_t2 "$logstream" run -q --format combined --threads 2 --sink csv \
+  --sql "SELECT endpoint, count(*) FROM logs GROUP BY endpoint" "$log"
+measure endpoint_console "$logstream" run -q --format combined --threads 2 \
+  --sql "SELECT endpoint, count(*) FROM logs GROUP BY endpoint" "$log"
+measure project_jsonl "$logstream" run -q --format combined --threads 2 --sink "jsonl=$work/project.jsonl" \
+  --sql "SELECT host, endpoint, status FROM logs WHERE status >= 400" "$log"
+measure seed_all7 "$logstream" run -q --format spark-seed --threads 2 \
+  --sql "SELECT method, status, count(*), count(host), count(timestamp), count(endpoint), count(protocol), max(content_size) FROM logs GROUP BY method, status" "$log"
 if [ "$smoke" = 0 ] && command -v goaccess > /dev/null; then
   measure goaccess goaccess "$slice" --log-format=COMBINED --no-global-config -o "$work/goaccess.json"
 fi
@@ -89,7 +100,11 @@ for name in combined_t1 combined_t2 seed_t1 seed_t2; do
     exit 1
   fi
 done
-echo "run_e2e: counts agree (logstream combined and spark-seed, 1 and 2 threads, mawk)" >&2
+if ! diff -q <(tail -n +2 "$work/endpoint_t2.out" | cut -d, -f2- | sort) <(sort "$work/mawk_endpoint.out") > /dev/null; then
+  echo "run_e2e: GROUP BY endpoint differs from mawk's \$7 counts" >&2
+  exit 1
+fi
+echo "run_e2e: counts agree (logstream combined and spark-seed, 1 and 2 threads, GROUP BY endpoint, mawk)" >&2
 if [ "$smoke" = 1 ]; then
   echo "run_e2e: smoke run done" >&2
   exit 0
@@ -134,6 +149,16 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
     echo "$(ratio "${seconds[goaccess]}" "${seconds[logstream_slice]}")× faster."
     echo
   fi
+  echo "The query engine (2 threads):"
+  echo
+  echo "| command | seconds | GB/s | vs its mawk | peak RSS |"
+  echo "|---|---|---|---|---|"
+  echo "| \`mawk '{c[\$7]++}'\` | ${seconds[mawk_endpoint]} | $(gbps "$bytes" "${seconds[mawk_endpoint]}") | 1.0× | ${rss[mawk_endpoint]} KB |"
+  echo "| \`SELECT endpoint, count(*) ... GROUP BY endpoint\`, every row as CSV | ${seconds[endpoint_t2]} | $(gbps "$bytes" "${seconds[endpoint_t2]}") | $(ratio "${seconds[mawk_endpoint]}" "${seconds[endpoint_t2]}")× | ${rss[endpoint_t2]} KB |"
+  echo "| the same, console (20 rows shown) | ${seconds[endpoint_console]} | $(gbps "$bytes" "${seconds[endpoint_console]}") | $(ratio "${seconds[mawk_endpoint]}" "${seconds[endpoint_console]}")× | ${rss[endpoint_console]} KB |"
+  echo "| \`SELECT host, endpoint, status ... WHERE status >= 400\` to jsonl | ${seconds[project_jsonl]} | $(gbps "$bytes" "${seconds[project_jsonl]}") | | ${rss[project_jsonl]} KB |"
+  echo "| spark-seed, all seven columns read, GROUP BY method, status | ${seconds[seed_all7]} | $(gbps "$bytes" "${seconds[seed_all7]}") | | ${rss[seed_all7]} KB |"
+  echo
   echo "Scaling: combined 2 threads / 1 thread = $(ratio "${seconds[combined_t1]}" "${seconds[combined_t2]}")×;"
   echo "spark-seed 2 threads / 1 thread = $(ratio "${seconds[seed_t1]}" "${seconds[seed_t2]}")×."
   echo

@@ -147,7 +147,6 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   std::unique_ptr<QueryExecutor> executor(new QueryExecutor());
   executor->mode_ = mode;
   executor->parser_ = &parser;
-  for (size_t k = 0; k < plan.keys.size(); ++k) executor->key_slots_.push_back(k);
 
   if (!plan.patterns.empty()) {
     std::vector<PatternSpec> specs;

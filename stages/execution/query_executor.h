@@ -134,7 +134,6 @@ class QueryExecutor {
   std::optional<SeedColumnScanner> seed_;           // spark-seed
   std::optional<PatternSet> patterns_;              // RLIKE, one database for the query
   bool count_seed_statuses_ = false;
-  std::vector<size_t> key_slots_;  // the keys' positions in a group row: 0..K-1
 };
 
 }  // namespace logstream

@@ -6,31 +6,10 @@
 #include <stdexcept>
 
 #include "tests/support/large_stack.h"
+#include "tests/support/seed_reference.h"
 
 namespace logstream::test_support {
 namespace {
-
-// Lines as the text source splits them: "\n", "\r\n" or a lone "\r" ends one; a final line without a
-// terminator is still a line.
-std::vector<std::string> split_lines(const std::string& bytes) {
-  std::vector<std::string> lines;
-  std::string current;
-  bool pending = false;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    if (c == '\n' || c == '\r') {
-      lines.push_back(current);
-      current.clear();
-      pending = false;
-      if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') ++i;
-    } else {
-      current += c;
-      pending = true;
-    }
-  }
-  if (pending) lines.push_back(current);
-  return lines;
-}
 
 Value text(const std::string& s) { return Value::string(s); }
 
@@ -261,7 +240,7 @@ ReferenceTable reference_table(const std::string& bytes, ReferenceFormat format)
   ReferenceTable table;
   table.schema = reference_schema(format);
   run_on_large_stack([&] {
-    const std::vector<std::string> lines = split_lines(bytes);
+    const std::vector<std::string> lines = reference_lines(bytes);
     table.lines = lines.size();
     std::vector<Value> row;
     for (const std::string& line : lines) {

@@ -8,8 +8,7 @@
 
 namespace logstream::test_support {
 
-StatusCountMap reference_seed_status_counts(const std::string& bytes) {
-  static const std::regex status_exp(R"(\s(\d{3})\s)");
+std::vector<std::string> reference_lines(const std::string& bytes) {
   std::vector<std::string> lines;
   std::string current;
   bool pending = false;  // bytes seen since the last terminator
@@ -26,6 +25,12 @@ StatusCountMap reference_seed_status_counts(const std::string& bytes) {
     }
   }
   if (pending) lines.push_back(current);
+  return lines;
+}
+
+StatusCountMap reference_seed_status_counts(const std::string& bytes) {
+  static const std::regex status_exp(R"(\s(\d{3})\s)");
+  const std::vector<std::string> lines = reference_lines(bytes);
 
   StatusCountMap counts;
   for (const std::string& line : lines) {

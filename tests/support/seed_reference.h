@@ -7,11 +7,16 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace logstream::test_support {
 
 // status (nullopt = Spark's null row) -> count
 using StatusCountMap = std::map<std::optional<int>, uint64_t>;
+
+// The lines of `bytes` as Hadoop's LineRecordReader (Spark's text source) splits them, one byte at a
+// time: "\n", "\r\n" or a lone "\r" ends a line; a final line without a terminator is still a line.
+std::vector<std::string> reference_lines(const std::string& bytes);
 
 StatusCountMap reference_seed_status_counts(const std::string& bytes);
 std::string read_file(const std::string& path);

@@ -18,34 +18,14 @@
 namespace logstream {
 namespace {
 
+using test_support::reference_lines;
+
 // ---- The reference -------------------------------------------------------------------------------
 
 struct RowText {
   std::string host, timestamp, method, endpoint, protocol;
   std::optional<int32_t> status, content_size;
 };
-
-// Lines the text source's way, one byte at a time: "\n", "\r\n" or "\r" end a line; a final line
-// without a terminator still counts. Also returns where each line starts.
-std::vector<std::string> reference_lines(const std::string& bytes) {
-  std::vector<std::string> lines;
-  std::string current;
-  bool pending = false;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    if (c == '\n' || c == '\r') {
-      lines.push_back(current);
-      current.clear();
-      pending = false;
-      if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') ++i;
-    } else {
-      current += c;
-      pending = true;
-    }
-  }
-  if (pending) lines.push_back(current);
-  return lines;
-}
 
 // The value as Java sees it: the JDK's UTF-8 decoder (sun.nio.cs.UTF_8.Decoder.decode, replacement
 // mode, what Spark's UTF8String.toString runs), ported loop for loop. Each decoded code point becomes one

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "stages/core/invariant.h"
-#include "stages/core/java_double.h"
 #include "stages/sinks/spark_partitioning.h"
 #include "stages/sinks/spark_value_text.h"
 
@@ -13,16 +12,6 @@ namespace logstream {
 namespace {
 
 bool holds_true(const Value& v) noexcept { return !v.null && v.integer != 0; }
-
-class SparkCastText final : public CastText {
- public:
-  std::string double_text(double v) const override { return java_double_to_string(v); }
-  std::string timestamp_text(int64_t micros, const TimeZone& zone) const override {
-    return format_timestamp(micros, zone);
-  }
-};
-
-const SparkCastText kCastText;
 
 // Every expression of the plan, for the checks create() makes.
 template <typename Visit>
@@ -102,7 +91,7 @@ std::string QueryExecutor::PatternFinder::extract(uint32_t, std::string_view, in
   fail_invariant("regexp_extract reached the engine, which create() refuses");
 }
 
-const CastText& QueryExecutor::cast_text() const noexcept { return kCastText; }
+const CastText& QueryExecutor::cast_text() const noexcept { return spark_cast_text(); }
 
 Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan, const ChunkParser& parser,
                                                                OutputMode mode, bool streaming,
@@ -220,7 +209,7 @@ Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() 
   for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
   context->eval_.zone = plan_.session_zone;
   context->eval_.patterns = &context->finder_;
-  context->eval_.text = &kCastText;
+  context->eval_.text = &spark_cast_text();
   return context;
 }
 
@@ -423,7 +412,7 @@ ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector
 
   // HAVING and the SELECT list run here, on the merge stage, with a scratch of their own when a pattern
   // applies to a key.
-  EvalContext eval{plan_.session_zone, nullptr, &kCastText};
+  EvalContext eval{plan_.session_zone, nullptr, &spark_cast_text()};
   PatternFinder finder;
   if (patterns_) {
     auto made = patterns_->make_scratch();

@@ -83,4 +83,21 @@ std::string format_struct(std::span<const Value> fields, const TimeZone& zone) {
   return out;
 }
 
+namespace {
+
+class SparkCastText final : public CastText {
+ public:
+  std::string double_text(double v) const override { return java_double_to_string(v); }
+  std::string timestamp_text(int64_t micros, const TimeZone& zone) const override {
+    return format_timestamp(micros, zone);
+  }
+};
+
+}  // namespace
+
+const CastText& spark_cast_text() noexcept {
+  static const SparkCastText text;
+  return text;
+}
+
 }  // namespace logstream

@@ -9,6 +9,7 @@
 #include "stages/core/java_double.h"
 #include "stages/core/time_zone.h"
 #include "stages/core/value.h"
+#include "stages/query/evaluate.h"
 
 namespace logstream {
 
@@ -23,5 +24,9 @@ std::string format_value(const Value& value, const TimeZone& zone);
 // A struct (a window's {start, end}) as Spark 3.1+ casts it: "{" fields joined by ", " "}", a null
 // field as "null".
 std::string format_struct(std::span<const Value> fields, const TimeZone& zone);
+
+// The texts above as the query engine's casts to string need them (CAST(d AS STRING), concat of a
+// timestamp): one instance, no state.
+const CastText& spark_cast_text() noexcept;
 
 }  // namespace logstream

@@ -28,6 +28,7 @@
 #include "tests/support/large_stack.h"
 #include "tests/support/log_reference.h"
 #include "tests/support/process_runner.h"
+#include "tests/support/regex_matcher.h"
 #include "tests/support/seed_reference.h"
 
 namespace logstream::test_support {
@@ -78,32 +79,6 @@ const ReferenceTable& reference(Input input) {
 
 // ---- The reference result ----------------------------------------------------------------------------
 
-class RegexMatcher final : public PatternMatcher {
- public:
-  explicit RegexMatcher(const LogicalPlan& plan) {
-    for (const auto& p : plan.patterns) regexes_.emplace_back(p.regex);
-  }
-  bool find(uint32_t pattern, std::string_view text) const override {
-    return std::regex_search(text.begin(), text.end(), regexes_.at(pattern));
-  }
-  std::string extract(uint32_t pattern, std::string_view text, int group) const override {
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_search(text.begin(), text.end(), m, regexes_.at(pattern))) return "";
-    return m[static_cast<size_t>(group)].matched ? m[static_cast<size_t>(group)].str() : "";
-  }
-
- private:
-  std::vector<std::regex> regexes_;
-};
-
-class SparkText final : public CastText {
- public:
-  std::string double_text(double v) const override { return java_double_to_string(v); }
-  std::string timestamp_text(int64_t micros, const TimeZone& zone) const override {
-    return format_timestamp(micros, zone);
-  }
-};
-
 struct SqlCase {
   const char* name;
   const char* sql;  // or the shorthands below
@@ -149,10 +124,9 @@ std::vector<std::string> split_jsonl(const std::string& text) {
 
 ReferenceResult reference_result(const LogicalPlan& plan, const ReferenceTable& table, uint64_t batch = 0) {
   const RegexMatcher matcher(plan);
-  const SparkText text;
   ResultRows rows;
   // RLIKE runs std::regex, which recurses per byte.
-  run_on_large_stack([&] { rows = run_plan_naively(plan, table.rows, {&matcher, &text}); });
+  run_on_large_stack([&] { rows = run_plan_naively(plan, table.rows, {&matcher, &spark_cast_text()}); });
   ReferenceResult result;
   if (plan.grouped && plan.order_by.empty()) {
     // Spark's order: the partition of the grouping keys, then the keys ascending, null first.

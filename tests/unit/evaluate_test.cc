@@ -13,6 +13,7 @@
 #include "stages/query/analyzer.h"
 #include "stages/query/sql_parser.h"
 #include "stages/sinks/spark_value_text.h"
+#include "tests/support/regex_matcher.h"
 
 namespace logstream {
 namespace {
@@ -48,33 +49,6 @@ std::vector<Value> sample_row() {
           Value::string("10.0.0.1 - - [29/Nov/2015:03:50:00 +0000] \"GET /index.html HTTP/1.1\" 200 -")};
 }
 
-// std::regex (ECMAScript) over the plan's patterns: the slow, obvious matcher.
-class RegexMatcher : public PatternMatcher {
- public:
-  explicit RegexMatcher(const LogicalPlan& plan) {
-    for (const auto& p : plan.patterns) regexes_.emplace_back(p.regex);
-  }
-  bool find(uint32_t pattern, std::string_view text) const override {
-    return std::regex_search(text.begin(), text.end(), regexes_.at(pattern));
-  }
-  std::string extract(uint32_t pattern, std::string_view text, int group) const override {
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_search(text.begin(), text.end(), m, regexes_.at(pattern))) return "";
-    return m[static_cast<size_t>(group)].matched ? m[static_cast<size_t>(group)].str() : "";
-  }
-
- private:
-  std::vector<std::regex> regexes_;
-};
-
-class SparkText : public CastText {
- public:
-  std::string double_text(double v) const override { return java_double_to_string(v); }
-  std::string timestamp_text(int64_t micros, const TimeZone& zone) const override {
-    return format_timestamp(micros, zone);
-  }
-};
-
 TimeZone zone(std::string_view name) {
   auto z = TimeZone::load(name);
   EXPECT_TRUE(z) << (z ? "" : z.error());
@@ -92,9 +66,8 @@ Expected<LogicalPlan> plan_of(const std::string& sql, const Schema& schema = com
 }
 
 std::vector<std::vector<Value>> run(const LogicalPlan& plan, const std::vector<std::vector<Value>>& rows) {
-  RegexMatcher matcher(plan);
-  SparkText text;
-  return run_plan_naively(plan, rows, {&matcher, &text});
+  test_support::RegexMatcher matcher(plan);
+  return run_plan_naively(plan, rows, {&matcher, &spark_cast_text()});
 }
 
 std::string shown(const Value& v) {

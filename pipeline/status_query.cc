@@ -74,11 +74,12 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
 
   const SinkSettings sink_settings{options.show, zone.value()};
-  std::unique_ptr<StatusQuery> query(
-      new StatusQuery(options, std::move(parser).value(), std::move(outputs), std::move(plan).value()));
+  std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
   StatusQuery* self = query.get();
-  if (!status_count) {
-    LogicalPlan& compiled = self->status_plan_;
+  LogicalPlan compiled = std::move(plan).value();
+  if (status_count) {
+    self->status_schema_ = compiled.output;
+  } else {
     const OutputMode mode =
         options.output_mode.value_or(compiled.grouped ? OutputMode::kComplete : OutputMode::kAppend);
     auto executor = QueryExecutor::create(std::move(compiled), self->parser_, mode, options.streaming,
@@ -100,15 +101,17 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   return query;
 }
 
-StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs,
-                         LogicalPlan plan)
-    : options_(std::move(options)),
-      parser_(std::move(parser)),
-      status_plan_(std::move(plan)),
-      outputs_(std::move(outputs)) {}
+StatusQuery::StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs)
+    : options_(std::move(options)), parser_(std::move(parser)), outputs_(std::move(outputs)) {}
 
 const Schema& StatusQuery::output_schema() const {
-  return executor_ ? executor_->plan().output : status_plan_.output;
+  return executor_ ? executor_->plan().output : status_schema_;
+}
+
+std::string StatusQuery::grouping_keys() const {
+  std::string keys;
+  for (const auto& key : executor_->plan().keys) keys += (keys.empty() ? "" : ", ") + describe(*key);
+  return keys;
 }
 
 bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
@@ -128,11 +131,9 @@ bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
   const std::vector<size_t> updated = groups_->take_updated();
   rows_updated_ = updated.size();
   if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
-    std::string keys;
-    for (const auto& key : executor_->plan().keys) keys += (keys.empty() ? "" : ", ") + describe(*key);
     print_diagnostic(
-        "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + keys + ") in " +
-        std::to_string(groups_->memory_bytes()) + " bytes, over --max-state-bytes " +
+        "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + grouping_keys() +
+        ") in " + std::to_string(groups_->memory_bytes()) + " bytes, over --max-state-bytes " +
         std::to_string(options_.max_state_bytes) +
         ": group by fewer or coarser columns, filter with WHERE, or raise the limit; the batch is "
         "not committed");
@@ -153,9 +154,7 @@ StateReport StatusQuery::state_report() const {
     return report;
   }
   if (!groups_) return report;  // no aggregation, no state (as Spark)
-  std::string keys;
-  for (const auto& key : executor_->plan().keys) keys += (keys.empty() ? "" : ", ") + describe(*key);
-  report.operator_name = "groupBy(" + keys + ")";
+  report.operator_name = "groupBy(" + grouping_keys() + ")";
   report.rows_total = groups_->size();
   report.rows_updated = rows_updated_;
   report.memory_bytes = groups_->memory_bytes();

@@ -75,13 +75,13 @@ class StatusQuery {
                                                       const WarningHandler& warn);
 
  private:
-  StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs,
-              LogicalPlan plan);
+  StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs);
   // The batch's result rows (status table or engine state, folded in first); false when the state
   // outgrew --max-state-bytes (said on stderr).
   bool fold_batch(const LineCounts& batch, ResultRows& rows);
   StateReport state_report() const;
   const Schema& output_schema() const;
+  std::string grouping_keys() const;  // the engine's GROUP BY, as describe() writes each key
   // How the batch run last ended, as the merge stage saw it.
   enum class BatchEnd : uint8_t {
     kPrinted,        // handed to every sink
@@ -105,7 +105,7 @@ class StatusQuery {
 
   QueryOptions options_;
   ChunkParser parser_;
-  LogicalPlan status_plan_;                  // the plan when the status table answers it
+  Schema status_schema_;                     // the result's columns when the status table answers
   std::unique_ptr<QueryExecutor> executor_;  // every other plan
   std::optional<GroupTable> groups_;         // the engine's groups since the start
   size_t rows_updated_ = 0;

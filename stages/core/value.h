@@ -36,6 +36,20 @@ struct Value {
   static Value string(std::string v) { return Value{DataType::kString, false, 0, 0, std::move(v)}; }
   static Value timestamp_micros(int64_t v) { return Value{DataType::kTimestamp, false, v, 0, {}}; }
 
+  // Assignment in place that keeps `text`'s buffer, so a row reused line after line allocates nothing
+  // per value: a string, or any value without text (a number, a timestamp, a null).
+  void set_string(std::string_view v) {
+    type = DataType::kString;
+    null = false;
+    text.assign(v);
+  }
+  void set_scalar(const Value& v) noexcept {
+    type = v.type;
+    null = v.null;
+    integer = v.integer;
+    real = v.real;
+  }
+
   // Grouping equality: two nulls of one type are the same group (as in Spark's GROUP BY); doubles by
   // value with -0.0 equal to 0.0 and every NaN equal to every NaN (Spark normalizes both for grouping).
   bool operator==(const Value& other) const noexcept;

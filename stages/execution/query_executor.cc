@@ -297,7 +297,6 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
     }
     LineCounts& counts = chunk.counts;
     counts.lines_read += rows.rows();
-    const auto text = [](std::string_view v) { return Value::string(std::string(v)); };
     const auto number = [](const std::optional<int32_t>& v) {
       return v ? Value::int32(*v) : Value::null_of(DataType::kInt);
     };
@@ -310,30 +309,31 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
       }
       for (const ColumnSource& source : sources_.front()) {
         Value& cell = context.row_[source.column];
-        switch (source.from) {
-          case 0:
-            cell = text(rows.host[i]);
+        if (source.from >= static_cast<int32_t>(kSeedColumnCount)) {
+          cell.set_string(rows.lines[i]);  // value: the raw line
+          continue;
+        }
+        switch (static_cast<SeedColumn>(source.from)) {
+          case SeedColumn::kHost:
+            cell.set_string(rows.host[i]);
             break;
-          case 1:
-            cell = text(rows.timestamp[i]);
+          case SeedColumn::kTimestamp:
+            cell.set_string(rows.timestamp[i]);
             break;
-          case 2:
-            cell = text(rows.method[i]);
+          case SeedColumn::kMethod:
+            cell.set_string(rows.method[i]);
             break;
-          case 3:
-            cell = text(rows.endpoint[i]);
+          case SeedColumn::kEndpoint:
+            cell.set_string(rows.endpoint[i]);
             break;
-          case 4:
-            cell = text(rows.protocol[i]);
+          case SeedColumn::kProtocol:
+            cell.set_string(rows.protocol[i]);
             break;
-          case 5:
-            cell = number(rows.status[i]);
+          case SeedColumn::kStatus:
+            cell.set_scalar(number(rows.status[i]));
             break;
-          case 6:
-            cell = number(rows.content_size[i]);
-            break;
-          default:
-            cell = text(rows.lines[i]);
+          case SeedColumn::kContentSize:
+            cell.set_scalar(number(rows.content_size[i]));
             break;
         }
       }

@@ -187,18 +187,8 @@ void LogColumns::assign_value(size_t column, const ParsedLine& line, std::string
                               Value& out) const {
   const Source source = sources_[column];
   const DataType type = schema_[column].type;
-  // Strings are assigned into out.text, so a reused Value keeps its buffer: no allocation per row.
-  auto text_value = [&out](std::string_view text) {
-    out.type = DataType::kString;
-    out.null = false;
-    out.text.assign(text);
-  };
-  auto scalar = [&out](Value v) {
-    out.type = v.type;
-    out.null = v.null;
-    out.integer = v.integer;
-    out.real = v.real;
-  };
+  auto text_value = [&out](std::string_view text) { out.set_string(text); };
+  auto scalar = [&out](const Value& v) { out.set_scalar(v); };
   if (source.kind == Source::kLine) return text_value(raw_line);
   if (source.kind == Source::kTime) {
     if (!line.has_time || source.field >= line.field_count) return scalar(Value::null_of(type));

@@ -1,6 +1,8 @@
 // The slow, obviously correct interpreter of the query engine: evaluates a BoundExpr on one row of Values,
-// and runs a whole LogicalPlan over a table of rows with std::map grouping. It is the reference the fast
-// engine is tested against, so it shares nothing with it but the plan and the aggregate functions.
+// and runs a whole LogicalPlan over a table of rows with std::map grouping. run_plan_naively is the
+// reference the engine (stages/execution) is tested against: the engine groups, merges, orders and limits
+// with code of its own, but evaluates each expression with evaluate() below until it has a compiled
+// evaluator, so expression semantics are checked here by evaluate_test, not by comparing the two.
 //
 // Semantics are Spark 3.4's with ANSI mode off (its default), as bound_expr.h lists them per node: integer
 // arithmetic wraps, division and remainder by zero are null, casts of malformed strings are null,

@@ -132,6 +132,11 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
   }
   // Alerts and metrics read the line counts, not the rows.
   if (console_only && settings.show.num_rows < SIZE_MAX) rows_needed_ = settings.show.num_rows + 1;
+  for (const auto& sink : sinks_) {
+    wants_jsonl_ = wants_jsonl_ || sink->wants_jsonl();
+    wants_csv_ = wants_csv_ || sink->wants_csv();
+    if (!sink->wants_jsonl() && !sink->wants_csv()) console_rows_ = settings.show.num_rows + 1;
+  }
   if (alerts_) {
     auto actions = AlertActions::create(options.alert_log, options.on_alert, warn_);
     if (!actions) {
@@ -166,13 +171,23 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
   return true;
 }
 
+void BatchOutputs::stream_rows(const Schema& schema, const RenderedRows& rows) {
+  for (auto& sink : sinks_) {
+    // After a failed write a sink gets nothing more of the batch; on_batch then reports the failure.
+    if (streamed_errno_ != 0 || sink->write_streamed(schema, rows)) continue;
+    streamed_errno_ = errno;
+  }
+}
+
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
-                            const LineCounts& totals, const LineCounts& batch) {
+                            const LineCounts& totals, const LineCounts& batch, bool rows_streamed) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
-  bool ok = true;
-  const BatchReport report{batch_id, &schema, &rows, &batch};
-  last_sink_errno_ = 0;
+  bool ok = streamed_errno_ == 0;
+  BatchReport report{batch_id, &schema, &rows, &batch};
+  report.rows_streamed = rows_streamed;
+  last_sink_errno_ = streamed_errno_;
+  streamed_errno_ = 0;
   for (auto& sink : sinks_) {
     if (sink->write(report)) continue;
     if (ok) last_sink_errno_ = errno;

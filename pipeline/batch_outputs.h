@@ -62,14 +62,23 @@ class BatchOutputs {
   // How many result rows the sinks look at: every one, unless the only sink is the console, which shows
   // the first --num-rows and says whether there were more.
   size_t rows_needed() const noexcept { return rows_needed_; }
+  // For a query whose rows stream (QueryExecutor::streams_rows): which texts the sinks write, and how
+  // many rows the console keeps (0 without a console).
+  bool wants_jsonl() const noexcept { return wants_jsonl_; }
+  bool wants_csv() const noexcept { return wants_csv_; }
+  size_t console_rows() const noexcept { return console_rows_; }
+  // Called on the merge stage with each chunk's rows of a streaming query, in input order; a failed write
+  // is reported by the batch's on_batch.
+  void stream_rows(const Schema& schema, const RenderedRows& rows);
 
   // The rules counted per line, for the parser (null when none needs it).
   std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
 
   // Called on the merge stage when a batch closes, with the query's result rows for the batch and the
   // line accounting since the start (`totals`) and of the batch. False when a sink could not be written.
+  // `rows_streamed`: the text sinks already have the rows (stream_rows), `rows` are the console's.
   bool on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows, const LineCounts& totals,
-                const LineCounts& batch);
+                const LineCounts& batch, bool rows_streamed = false);
   // Called once the batch is committed, with what it took (prints the --progress line).
   void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, const StateReport& state,
                    const BatchTimings& timings, size_t pool_bytes);
@@ -92,6 +101,10 @@ class BatchOutputs {
 
   std::vector<std::unique_ptr<BatchSink>> sinks_;
   size_t rows_needed_ = SIZE_MAX;
+  bool wants_jsonl_ = false;
+  bool wants_csv_ = false;
+  size_t console_rows_ = 0;
+  int streamed_errno_ = 0;
   std::shared_ptr<const LineRules> line_rules_;
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<AlertActions> actions_;

@@ -93,9 +93,16 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     error_exit = setup_error.usage_error ? kExitUsage : kExitFailure;
     return Error{setup_error.message};
   }
+  if (self->executor_) {
+    self->executor_->set_row_output({self->outputs_->wants_jsonl(), self->outputs_->wants_csv(),
+                                     self->outputs_->console_rows(), zone.value()});
+  }
   auto pipeline = StreamPipeline::create(
       self->parser_, self->executor_.get(), options.pipeline, print_diagnostic,
-      [self](uint64_t batch_id, const LineCounts& batch) { self->on_batch_closed(batch_id, batch); });
+      [self](uint64_t batch_id, const LineCounts& batch) { self->on_batch_closed(batch_id, batch); },
+      [self](uint64_t, const RenderedRows& rows) {
+        self->outputs_->stream_rows(self->output_schema(), rows);
+      });
   if (!pipeline) return Error{pipeline.error()};
   self->pipeline_ = std::move(pipeline).value();
   return query;
@@ -197,7 +204,8 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
-  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch)) {
+  const bool streamed = executor_ && executor_->streams_rows();
+  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, streamed)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;

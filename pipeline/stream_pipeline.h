@@ -15,6 +15,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "pipeline/batch_reader.h"
@@ -34,6 +35,9 @@ struct PipelineOptions {
 
 // Called by the merge stage when a batch closes, with that batch's counts (not the running total).
 using BatchClosedHandler = std::function<void(uint64_t batch_id, const LineCounts& batch_counts)>;
+// Called by the merge stage with the rendered rows of each chunk of a streaming query, in input order,
+// before the batch closes.
+using ChunkRowsHandler = std::function<void(uint64_t batch_id, const RenderedRows& rows)>;
 
 class StreamPipeline {
  public:
@@ -41,7 +45,8 @@ class StreamPipeline {
   static Expected<std::unique_ptr<StreamPipeline>> create(const ChunkParser& parser,
                                                           const QueryExecutor* executor,
                                                           PipelineOptions options, WarningHandler warn,
-                                                          BatchClosedHandler on_closed);
+                                                          BatchClosedHandler on_closed,
+                                                          ChunkRowsHandler on_rows = nullptr);
 
   // Runs one batch over `files` and returns once the merge stage has closed it and handed it on; returns
   // the files read and how far each was counted.
@@ -74,7 +79,9 @@ class StreamPipeline {
 
  private:
   StreamPipeline(const ChunkParser& parser, const QueryExecutor* executor, PipelineOptions options,
-                 unsigned threads, WarningHandler warn, BatchClosedHandler on_closed);
+                 unsigned threads, WarningHandler warn, BatchClosedHandler on_closed,
+                 ChunkRowsHandler on_rows);
+  void release(Chunk* chunk);  // back to the pool, and out of the limiter
   void build_graph();
 
   unsigned threads_;
@@ -84,11 +91,16 @@ class StreamPipeline {
   BatchReader reader_;
   BatchAccumulator accumulator_;
   BatchClosedHandler on_closed_;
+  ChunkRowsHandler on_rows_;
   tbb::enumerable_thread_specific<ChunkParser::Context> contexts_;
   const QueryExecutor* executor_;
   tbb::enumerable_thread_specific<std::unique_ptr<QueryExecutor::Context>> query_contexts_;
   std::vector<ChunkResult> chunk_results_;  // by Chunk::pool_slot
   std::optional<QueryExecutor::BatchState> batch_state_;
+  // A query without aggregation: chunks merged out of order wait here for their turn.
+  bool orders_rows_ = false;
+  std::map<uint64_t, Chunk*> waiting_;
+  uint64_t next_sequence_ = 0;
 
   tbb::flow::graph graph_;
   std::unique_ptr<tbb::flow::input_node<Chunk*>> read_;

@@ -167,11 +167,22 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
     executor->seed_.emplace(std::move(scanner).value());
     executor->sources_.push_back(std::move(sources));
   } else {
+    // The WHERE clause's columns come first: a line it drops costs only those.
+    std::vector<bool> in_filter(input.size(), false);
+    auto mark = [&](const BoundExpr& e, auto& self) -> void {
+      if (e.kind == BoundKind::kColumn && e.slot == Slot::kInput) in_filter[e.column] = true;
+      for (const auto& child : e.children) self(*child, self);
+    };
+    if (plan.filter) mark(*plan.filter, mark);
     for (size_t f = 0; f < parser.format_count(); ++f) {
       LogColumns columns = LogColumns::of(parser.format(static_cast<uint32_t>(f)));
       std::vector<ColumnSource> sources;
-      for (uint32_t c = 0; c < input.size(); ++c) {
-        if (plan.columns_used[c]) sources.push_back({c, find_column(columns.schema(), input[c].name)});
+      for (const bool filter_pass : {true, false}) {
+        for (uint32_t c = 0; c < input.size(); ++c) {
+          if (plan.columns_used[c] && in_filter[c] == filter_pass)
+            sources.push_back({c, find_column(columns.schema(), input[c].name)});
+        }
+        if (filter_pass) executor->filter_sources_.push_back(sources.size());
       }
       executor->format_columns_.push_back(std::move(columns));
       executor->sources_.push_back(std::move(sources));
@@ -220,14 +231,22 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
       : executor_(executor), context_(context), out_(out) {}
   void on_line(uint32_t parser_index, const ParsedLine& line, std::string_view text) override {
     const LogColumns& columns = executor_.format_columns_[parser_index];
-    for (const ColumnSource& source : executor_.sources_[parser_index]) {
-      Value& cell = context_.row_[source.column];
-      if (source.from < 0) {
-        cell = Value::null_of(executor_.plan_.input[source.column].type);
-      } else {
-        columns.assign_value(static_cast<size_t>(source.from), line, text, cell);
+    const std::vector<ColumnSource>& sources = executor_.sources_[parser_index];
+    const size_t filter_columns = executor_.filter_sources_[parser_index];
+    auto fill = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+        const ColumnSource& source = sources[i];
+        Value& cell = context_.row_[source.column];
+        if (source.from < 0) {
+          cell = Value::null_of(executor_.plan_.input[source.column].type);
+        } else {
+          columns.assign_value(static_cast<size_t>(source.from), line, text, cell);
+        }
       }
-    }
+    };
+    fill(0, filter_columns);
+    if (!executor_.passes_filter(context_)) return;
+    fill(filter_columns, sources.size());
     executor_.add_row(context_, out_);
   }
 
@@ -237,9 +256,12 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
   ChunkResult& out_;
 };
 
+bool QueryExecutor::passes_filter(Context& context) const {
+  return !plan_.filter || holds_true(evaluate(*plan_.filter, context.row_, context.eval_));
+}
+
 void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const std::span<const Value> row(context.row_);
-  if (plan_.filter && !holds_true(evaluate(*plan_.filter, row, context.eval_))) return;
   if (!plan_.grouped) {
     std::vector<Value> projected;
     projected.reserve(plan_.projections.size());
@@ -337,15 +359,26 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
             break;
         }
       }
-      add_row(context, out);
+      if (passes_filter(context)) add_row(context, out);
     }
   }
   if (context.finder_.scan_error_ != 0 && chunk.scan_error == 0)
     chunk.scan_error = context.finder_.scan_error_;
+  if (streams_rows() && !out.rows.empty()) {
+    // Rendered here, on the parser threads, for every text sink; the console keeps the first rows only.
+    if (row_output_.jsonl)
+      out.text.jsonl = render_jsonl_rows(chunk.batch_id, plan_.output, out.rows, row_output_.zone);
+    if (row_output_.csv)
+      out.text.csv = render_csv_rows(chunk.batch_id, plan_.output, out.rows, row_output_.zone, false);
+    if (out.rows.size() > row_output_.first_rows) out.rows.resize(row_output_.first_rows);
+  }
 }
 
-void QueryExecutor::BatchState::merge(uint64_t sequence, ChunkResult& chunk) {
-  if (!chunk.rows.empty()) rows_by_chunk_[sequence] = std::move(chunk.rows);
+void QueryExecutor::BatchState::append_rows(ChunkResult& chunk, size_t keep) {
+  for (auto& row : chunk.rows) {
+    if (rows_.size() >= keep) break;
+    rows_.push_back(std::move(row));
+  }
 }
 
 void QueryExecutor::BatchState::take_partial(Context& context) {
@@ -354,16 +387,7 @@ void QueryExecutor::BatchState::take_partial(Context& context) {
 
 void QueryExecutor::BatchState::clear() {
   groups_.clear();
-  rows_by_chunk_.clear();
-}
-
-ResultRows QueryExecutor::BatchState::take_rows() {
-  ResultRows all;
-  for (auto& [sequence, rows] : rows_by_chunk_) {
-    for (auto& row : rows) all.push_back(std::move(row));
-  }
-  rows_by_chunk_.clear();
-  return all;
+  rows_.clear();
 }
 
 ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated,

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,11 +29,26 @@ enum class OutputMode : uint8_t { kComplete, kUpdate, kAppend };
 std::optional<OutputMode> parse_output_mode(std::string_view name) noexcept;
 std::string_view output_mode_name(OutputMode mode) noexcept;
 
-// What one chunk of a query without aggregation gives the merge stage: its result rows in line order.
-// (An aggregation's rows go into the parser thread's own partial aggregate instead, see Context.)
+// What one chunk of a query without aggregation gives the merge stage: its result rows in line order
+// (only the first ones when the rows stream, see QueryExecutor::streams_rows) and, when they stream, their
+// text for the jsonl and csv sinks. An aggregation's rows go into the parser thread's own partial
+// aggregate instead (see Context).
 struct ChunkResult {
   ResultRows rows;
-  void clear() { rows.clear(); }
+  RenderedRows text;
+  void clear() {
+    rows.clear();
+    text.clear();
+  }
+};
+
+// How the rows of a streaming query leave the parser threads: the texts the sinks need, and how many rows
+// the console needs to keep.
+struct RowOutput {
+  bool jsonl = false;
+  bool csv = false;
+  size_t first_rows = SIZE_MAX;
+  TimeZone zone;
 };
 
 class QueryExecutor {
@@ -50,6 +64,17 @@ class QueryExecutor {
 
   const LogicalPlan& plan() const noexcept { return plan_; }
   OutputMode mode() const noexcept { return mode_; }
+  // A query without aggregation whose rows need no step over the whole batch (ORDER BY, DISTINCT,
+  // LIMIT): its rows are rendered by the parser threads and written chunk by chunk, in input order, so
+  // memory does not grow with the batch.
+  bool streams_rows() const noexcept {
+    return !plan_.grouped && plan_.order_by.empty() && !plan_.distinct && !plan_.limit;
+  }
+  // Set once the sinks are known, before the pipeline starts.
+  void set_row_output(RowOutput output) { row_output_ = std::move(output); }
+  // How many of a batch's rows the merge stage keeps: the console's first ones when the rows stream,
+  // else all (ORDER BY, DISTINCT and LIMIT need them).
+  size_t rows_kept() const noexcept { return streams_rows() ? row_output_.first_rows : SIZE_MAX; }
   std::vector<const AggregateFunction*> functions() const;
 
   // RLIKE answered from the query's one Hyperscan database, with the thread's scratch.
@@ -90,17 +115,18 @@ class QueryExecutor {
   class BatchState {
    public:
     explicit BatchState(std::vector<const AggregateFunction*> functions) : groups_(std::move(functions)) {}
-    void merge(uint64_t sequence, ChunkResult& chunk);
+    // A chunk's rows, in input order (the merge stage orders the chunks); at most `keep` rows are kept.
+    void append_rows(ChunkResult& chunk, size_t keep);
     // Takes a parser thread's partial aggregate (leaving it empty), once every chunk of the batch is in.
     void take_partial(Context& context);
     void clear();
     GroupTable& groups() noexcept { return groups_; }
-    // The rows of a query without aggregation, in input order (chunk by chunk).
-    ResultRows take_rows();
+    // The rows of a query without aggregation, in input order.
+    ResultRows take_rows() { return std::move(rows_); }
 
    private:
     GroupTable groups_;
-    std::map<uint64_t, ResultRows> rows_by_chunk_;
+    ResultRows rows_;
   };
 
   // The result of a batch: for an aggregation, the groups of `state` (complete) or those the batch
@@ -123,17 +149,20 @@ class QueryExecutor {
   };
   QueryExecutor() = default;
   class LineVisitor;
-  void add_row(Context& context, ChunkResult& out) const;
+  bool passes_filter(Context& context) const;
+  void add_row(Context& context, ChunkResult& out) const;  // a row that passed the filter
   ResultRows finish_rows(ResultRows rows) const;
 
   LogicalPlan plan_;
   OutputMode mode_ = OutputMode::kComplete;
   const ChunkParser* parser_ = nullptr;
   std::vector<LogColumns> format_columns_;          // per parser index (fixed formats)
-  std::vector<std::vector<ColumnSource>> sources_;  // per parser index: the used columns
+  std::vector<std::vector<ColumnSource>> sources_;  // per parser index: the used columns, WHERE's first
+  std::vector<size_t> filter_sources_;              // per parser index: how many of them WHERE reads
   std::optional<SeedColumnScanner> seed_;           // spark-seed
   std::optional<PatternSet> patterns_;              // RLIKE, one database for the query
   bool count_seed_statuses_ = false;
+  RowOutput row_output_;
 };
 
 }  // namespace logstream

@@ -25,9 +25,11 @@ class StreamSink final : public BatchSink {
         return stream_->write(render_spark_console_batch(report.batch_id, *report.schema, *report.rows,
                                                          settings_.zone, settings_.show));
       case SinkFormat::kJsonl:
+        if (report.rows_streamed) return true;
         return stream_->write(
             render_jsonl_rows(report.batch_id, *report.schema, *report.rows, settings_.zone));
       case SinkFormat::kCsv:
+        if (report.rows_streamed) return write_csv_header_if_due(*report.schema);
         if (!stream_->write(render_csv_rows(report.batch_id, *report.schema, *report.rows, settings_.zone,
                                             csv_header_due_)))
           return false;
@@ -36,9 +38,29 @@ class StreamSink final : public BatchSink {
     }
     return false;
   }
+  bool write_streamed(const Schema& schema, const RenderedRows& rows) override {
+    switch (format_) {
+      case SinkFormat::kConsole:
+        return true;
+      case SinkFormat::kJsonl:
+        return rows.jsonl.empty() || stream_->write(rows.jsonl);
+      case SinkFormat::kCsv:
+        return write_csv_header_if_due(schema) && (rows.csv.empty() || stream_->write(rows.csv));
+    }
+    return false;
+  }
+  bool wants_jsonl() const override { return format_ == SinkFormat::kJsonl; }
+  bool wants_csv() const override { return format_ == SinkFormat::kCsv; }
   const std::string& destination() const override { return stream_->destination(); }
 
  private:
+  bool write_csv_header_if_due(const Schema& schema) {
+    if (!csv_header_due_) return true;
+    if (!stream_->write(render_csv_rows(0, schema, {}, settings_.zone, true))) return false;
+    csv_header_due_ = false;
+    return true;
+  }
+
   std::unique_ptr<SinkStream> stream_;
   SinkSettings settings_;
   SinkFormat format_;

@@ -22,6 +22,9 @@ struct BatchReport {
   const Schema* schema = nullptr;     // the result's columns
   const ResultRows* rows = nullptr;   // in the order they are shown and written
   const LineCounts* batch = nullptr;  // this batch alone
+  // The batch's rows already went to the text sinks through write_streamed; `rows` holds only the first
+  // ones, for the console.
+  bool rows_streamed = false;
 };
 
 // How the sinks render values: the console's show() options (--num-rows, --truncate) and the session time
@@ -36,7 +39,13 @@ class BatchSink {
   virtual ~BatchSink() = default;
   // Returns false (errno set) when the destination cannot be written.
   virtual bool write(const BatchReport& report) = 0;
+  // Rows of the batch in progress, ahead of write() (a query without aggregation): a text sink writes its
+  // part of `rows`, the console waits for write().
+  virtual bool write_streamed(const Schema& schema, const RenderedRows& rows) = 0;
   virtual const std::string& destination() const = 0;
+  // Which rendering of streamed rows this sink writes (none for the console).
+  virtual bool wants_jsonl() const = 0;
+  virtual bool wants_csv() const = 0;
 };
 
 // A stream a sink writes to: stdout ("-") or a file it opens for appending and owns.

@@ -22,6 +22,18 @@ std::string render_jsonl_rows(uint64_t batch_id, const Schema& schema, const Res
 std::string render_csv_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
                             const TimeZone& zone, bool with_header);
 
+// A query's rows as the text sinks write them, rendered where the rows were made (a parser thread), so
+// that a query without aggregation streams to its jsonl and csv sinks chunk by chunk, in input order.
+// Only the texts some sink needs are filled.
+struct RenderedRows {
+  std::string jsonl;
+  std::string csv;  // without the header
+  void clear() {
+    jsonl.clear();
+    csv.clear();
+  }
+};
+
 // Spark's JSON/CSV timestamp: "2015-11-29T03:50:00.000-08:00", "...Z" at a zero offset.
 std::string format_iso_timestamp(int64_t micros, const TimeZone& zone);
 

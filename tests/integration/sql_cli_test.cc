@@ -161,6 +161,24 @@ TEST_F(SqlCliTest, ANonAggregateQueryShowsTwentyRowsAndWritesEveryRowInInputOrde
   }
 }
 
+TEST_F(SqlCliTest, StreamedRowsThatCannotBeWrittenLeaveTheBatchUncommittedAndTheRestartWritesThemAgain) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += line("10.0.0.1", "/p" + std::to_string(i), 500);
+  write_file(logs() + "/a.log", text);
+  const std::string sql = "SELECT endpoint FROM logs WHERE status = 500";
+  const ProcessResult full = run_process({kLogstream, "-q", "--checkpoint", path("state"), "--chunk-size",
+                                          "4K", "run", logs(), "--sql", sql, "--sink", "jsonl=/dev/full"});
+  EXPECT_EQ(full.exit_code, 1) << full.err;
+  EXPECT_NE(full.err.find("it is not committed"), std::string::npos) << full.err;
+  const ProcessResult again = run_process({kLogstream, "-q", "--checkpoint", path("state"), "--chunk-size",
+                                           "4K", "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const std::vector<std::string> rows = lines_of(again.out);
+  ASSERT_EQ(rows.size(), 3000u);
+  EXPECT_EQ(rows.front(), "{\"batch\":0,\"endpoint\":\"/p0\"}");
+  EXPECT_EQ(rows.back(), "{\"batch\":0,\"endpoint\":\"/p2999\"}");
+}
+
 TEST_F(SqlCliTest, TheEngineGroupsAreCommittedAndAnotherQueryIsRefused) {
   const std::string sql = "SELECT endpoint, count(*) AS hits, sum(content_size) FROM logs GROUP BY endpoint";
   write_file(logs() + "/a.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 404));

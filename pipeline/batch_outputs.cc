@@ -119,6 +119,7 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
 bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settings, SetupError& error) {
   const std::vector<std::string> specs =
       options.sinks.empty() ? std::vector<std::string>{"console"} : options.sinks;
+  zone_ = settings.zone;
   bool console_only = true;
   for (const std::string& spec : specs) {
     console_only = console_only && spec.rfind("console", 0) == 0;
@@ -177,6 +178,13 @@ void BatchOutputs::stream_rows(const Schema& schema, const RenderedRows& rows) {
     if (streamed_errno_ != 0 || sink->write_streamed(schema, rows)) continue;
     streamed_errno_ = errno;
   }
+}
+
+void BatchOutputs::stream_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows) {
+  RenderedRows text;
+  if (wants_jsonl_) text.jsonl = render_jsonl_rows(batch_id, schema, rows, zone_);
+  if (wants_csv_) text.csv = render_csv_rows(batch_id, schema, rows, zone_, false);
+  stream_rows(schema, text);
 }
 
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,

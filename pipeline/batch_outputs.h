@@ -70,6 +70,8 @@ class BatchOutputs {
   // Called on the merge stage with each chunk's rows of a streaming query, in input order; a failed write
   // is reported by the batch's on_batch.
   void stream_rows(const Schema& schema, const RenderedRows& rows);
+  // The same for rows not yet rendered (an aggregation's result, slice by slice).
+  void stream_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows);
 
   // The rules counted per line, for the parser (null when none needs it).
   std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
@@ -105,6 +107,7 @@ class BatchOutputs {
   bool wants_csv_ = false;
   size_t console_rows_ = 0;
   int streamed_errno_ = 0;
+  TimeZone zone_;  // the session time zone the sinks render in
   std::shared_ptr<const LineRules> line_rules_;
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<AlertActions> actions_;

@@ -121,8 +121,9 @@ std::string StatusQuery::grouping_keys() const {
   return keys;
 }
 
-bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
+bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultRows& rows) {
   table_.add_batch(batch);
+  rows_streamed_ = executor_ && executor_->streams_rows();
   if (!executor_) {
     rows = table_.result_rows(options_.order);
     rows_updated_ = rows.size();
@@ -146,8 +147,25 @@ bool StatusQuery::fold_batch(const LineCounts& batch, ResultRows& rows) {
         "not committed");
     return false;
   }
-  rows = executor_->result_rows(*groups_, executor_->mode() == OutputMode::kUpdate ? &updated : nullptr,
-                                outputs_->rows_needed());
+  const std::vector<size_t>* changed = executor_->mode() == OutputMode::kUpdate ? &updated : nullptr;
+  rows_streamed_ = executor_->streams_groups() && (outputs_->wants_jsonl() || outputs_->wants_csv());
+  if (!rows_streamed_) {
+    rows = executor_->result_rows(*groups_, changed, outputs_->rows_needed());
+    return true;
+  }
+  // Every row goes to a text sink: made and written a slice at a time, so a result of millions of groups
+  // never stands whole in memory; the console keeps its first rows.
+  constexpr size_t kSlice = 16384;
+  const std::vector<size_t> ordered = executor_->ordered_groups(*groups_, changed);
+  for (size_t at = 0; at < ordered.size(); at += kSlice) {
+    const std::span<const size_t> slice(ordered.data() + at, std::min(kSlice, ordered.size() - at));
+    ResultRows part = executor_->result_rows(executor_->project_groups(*groups_, slice));
+    outputs_->stream_result_rows(batch_id, output_schema(), part);
+    for (auto& row : part) {
+      if (rows.size() >= outputs_->console_rows()) break;
+      rows.push_back(std::move(row));
+    }
+  }
   return true;
 }
 
@@ -200,12 +218,11 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
                        "--format)");
   }
   ResultRows rows;
-  if (!fold_batch(batch, rows)) {
+  if (!fold_batch(batch_id, batch, rows)) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
-  const bool streamed = executor_ && executor_->streams_rows();
-  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, streamed)) {
+  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;

@@ -78,7 +78,9 @@ class StatusQuery {
   StatusQuery(QueryOptions options, ChunkParser parser, std::unique_ptr<BatchOutputs> outputs);
   // The batch's result rows (status table or engine state, folded in first); false when the state
   // outgrew --max-state-bytes (said on stderr).
-  bool fold_batch(const LineCounts& batch, ResultRows& rows);
+  // Rows that go to the text sinks as they are made are written here and rows_streamed_ set; `rows` then
+  // holds the console's.
+  bool fold_batch(uint64_t batch_id, const LineCounts& batch, ResultRows& rows);
   StateReport state_report() const;
   const Schema& output_schema() const;
   std::string grouping_keys() const;  // the engine's GROUP BY, as describe() writes each key
@@ -109,7 +111,8 @@ class StatusQuery {
   std::unique_ptr<QueryExecutor> executor_;  // every other plan
   std::optional<GroupTable> groups_;         // the engine's groups since the start
   size_t rows_updated_ = 0;
-  StatusTable table_;  // the line accounting since the start (and, for the seed's query, the result)
+  bool rows_streamed_ = false;  // the batch's rows already went to the text sinks
+  StatusTable table_;           // the line accounting since the start (and, for the seed's query, the result)
   std::unique_ptr<BatchOutputs> outputs_;
   std::unique_ptr<StreamPipeline> pipeline_;
   bool skip_empty_batches_ = false;  // --follow: a read that found no complete line is not a batch

@@ -66,7 +66,7 @@ bool Value::operator==(const Value& other) const noexcept {
   }
 }
 
-std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept {
+std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) noexcept {
   if (a.type != b.type) return a.type <=> b.type;
   if (a.null || b.null) return b.null <=> a.null;  // null first
   switch (a.type) {

@@ -55,10 +55,25 @@ struct Value {
   bool operator==(const Value& other) const noexcept;
 };
 
+// A Value that does not own its text: a view into wherever the value is stored (a group table's key
+// arena), for ordering and hashing without a copy.
+struct ValueView {
+  DataType type = DataType::kNull;
+  bool null = true;
+  int64_t integer = 0;
+  double real = 0;
+  std::string_view text;
+
+  static ValueView of(const Value& v) noexcept { return {v.type, v.null, v.integer, v.real, v.text}; }
+};
+
 // Spark's ascending sort order within one type: null first (NULLS FIRST is the default for ASC), false
 // before true, numbers by value with NaN largest, strings by their UTF-8 bytes (unsigned), timestamps by
 // time. Values of different types compare by type (a plan never mixes them in one column).
-std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept;
+std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) noexcept;
+inline std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept {
+  return compare_for_sort(ValueView::of(a), ValueView::of(b));
+}
 
 struct Column {
   std::string name;

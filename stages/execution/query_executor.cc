@@ -390,50 +390,49 @@ void QueryExecutor::BatchState::clear() {
   rows_.clear();
 }
 
-ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated,
-                                      size_t rows_needed) const {
-  std::vector<size_t> groups;
+std::vector<size_t> QueryExecutor::ordered_groups(const GroupTable& state, const std::vector<size_t>* updated,
+                                                  size_t limit) const {
+  // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key. The
+  // groups are dealt into their partitions first, then each partition is sorted on its keys read once as
+  // views into the table: no string is copied, and a console that shows 20 rows sorts one or two
+  // partitions, not all of them.
+  std::vector<std::vector<size_t>> partitions(static_cast<size_t>(kSparkShufflePartitions));
+  std::vector<ValueView> views;
+  auto deal = [&](size_t g) {
+    state.key_views(g, views);
+    partitions[static_cast<size_t>(spark_partition(views))].push_back(g);
+  };
   if (updated) {
-    groups = *updated;
+    for (size_t g : *updated) deal(g);
   } else {
-    groups.resize(state.size());
-    std::iota(groups.begin(), groups.end(), size_t{0});
+    for (size_t g = 0; g < state.size(); ++g) deal(g);
   }
-  ResultRows group_rows;
-  if (plan_.keys.empty() && state.size() == 0 && !updated) {
-    // A global aggregate has its one row also before any line: count 0, the others null.
-    GroupTable empty(functions());
-    group_rows.push_back(empty.result_row(empty.find_or_insert({})));
+  const size_t width = plan_.keys.size();
+  std::vector<size_t> groups;
+  std::vector<ValueView> keys;  // the partition's keys, `width` per group
+  std::vector<size_t> order;
+  for (const std::vector<size_t>& partition : partitions) {
+    if (groups.size() >= limit) break;
+    keys.clear();
+    for (size_t g : partition) {
+      state.key_views(g, views);
+      keys.insert(keys.end(), views.begin(), views.end());
+    }
+    order.resize(partition.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      for (size_t k = 0; k < width; ++k) {
+        const auto c = compare_for_sort(keys[a * width + k], keys[b * width + k]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+    for (size_t i = 0; i < order.size() && groups.size() < limit; ++i) groups.push_back(partition[order[i]]);
   }
-  // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key.
-  struct Ordered {
-    int partition;
-    size_t group;
-    std::vector<Value> keys;
-  };
-  std::vector<Ordered> ordered;
-  ordered.reserve(groups.size());
-  for (size_t g : groups) {
-    std::vector<Value> keys = state.keys(g);
-    const int partition = spark_partition(keys);
-    ordered.push_back({partition, g, std::move(keys)});
-  }
-  auto before = [](const Ordered& a, const Ordered& b) {
-    if (a.partition != b.partition) return a.partition < b.partition;
-    return keys_less(a.keys, b.keys);
-  };
-  // Without HAVING, DISTINCT or ORDER BY every group is a row, so the first rows_needed groups in order
-  // are all a sink will see.
-  const bool prefix_is_enough = !plan_.having && !plan_.distinct && plan_.order_by.empty();
-  if (prefix_is_enough && rows_needed < ordered.size()) {
-    std::partial_sort(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(rows_needed),
-                      ordered.end(), before);
-    ordered.resize(rows_needed);
-  } else {
-    std::sort(ordered.begin(), ordered.end(), before);
-  }
-  for (const Ordered& o : ordered) group_rows.push_back(state.result_row(o.group));
+  return groups;
+}
 
+ResultRows QueryExecutor::project_groups(const GroupTable& state, std::span<const size_t> groups) const {
   // HAVING and the SELECT list run here, on the merge stage, with a scratch of their own when a pattern
   // applies to a key.
   EvalContext eval{plan_.session_zone, nullptr, &spark_cast_text()};
@@ -445,16 +444,33 @@ ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector
     finder.scratch_ = std::move(made).value();
     eval.patterns = &finder;
   }
-  ResultRows rows;
-  for (const auto& group_row : group_rows) {
+  auto project = [&](const std::vector<Value>& group_row, ResultRows& rows) {
     const std::span<const Value> source(group_row);
-    if (plan_.having && !holds_true(evaluate(*plan_.having, source, eval))) continue;
+    if (plan_.having && !holds_true(evaluate(*plan_.having, source, eval))) return;
     std::vector<Value> out;
     out.reserve(plan_.projections.size());
     for (const auto& p : plan_.projections) out.push_back(evaluate(*p, source, eval));
     rows.push_back(std::move(out));
+  };
+  ResultRows rows;
+  for (size_t g : groups) project(state.result_row(g), rows);
+  return rows;
+}
+
+ResultRows QueryExecutor::result_rows(const GroupTable& state, const std::vector<size_t>* updated,
+                                      size_t rows_needed) const {
+  if (plan_.keys.empty() && state.size() == 0 && !updated) {
+    // A global aggregate has its one row also before any line: count 0, the others null.
+    GroupTable empty(functions());
+    const size_t group = empty.find_or_insert({});
+    return finish_rows(project_groups(empty, std::span<const size_t>(&group, 1)));
   }
-  return finish_rows(std::move(rows));
+  // Without HAVING, DISTINCT or ORDER BY every group is a row, so the first rows_needed groups in order
+  // are all a sink will see.
+  const bool prefix_is_enough = !plan_.having && !plan_.distinct && plan_.order_by.empty();
+  const std::vector<size_t> groups =
+      ordered_groups(state, updated, prefix_is_enough ? rows_needed : SIZE_MAX);
+  return finish_rows(project_groups(state, groups));
 }
 
 ResultRows QueryExecutor::result_rows(ResultRows batch_rows) const {

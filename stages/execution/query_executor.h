@@ -139,6 +139,17 @@ class QueryExecutor {
                          size_t rows_needed = SIZE_MAX) const;
   ResultRows result_rows(ResultRows batch_rows) const;
 
+  // An aggregation whose result needs no step over all its rows (DISTINCT, ORDER BY, LIMIT) and has
+  // grouping keys: its rows can go to the sinks slice by slice (project_groups of ordered_groups).
+  bool streams_groups() const noexcept {
+    return plan_.grouped && !plan_.keys.empty() && plan_.order_by.empty() && !plan_.distinct && !plan_.limit;
+  }
+  // The groups of `state` (or the `updated` ones) in Spark's order; the first `limit` of them.
+  std::vector<size_t> ordered_groups(const GroupTable& state, const std::vector<size_t>* updated,
+                                     size_t limit = SIZE_MAX) const;
+  // Those groups' result rows: HAVING applied, the SELECT list evaluated (hidden columns kept).
+  ResultRows project_groups(const GroupTable& state, std::span<const size_t> groups) const;
+
   // Spark's text of doubles and timestamps for casts to string.
   const CastText& cast_text() const noexcept;
 

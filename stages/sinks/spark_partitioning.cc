@@ -69,7 +69,7 @@ int32_t spark_murmur3_hash_bytes(std::string_view bytes, int32_t seed) noexcept 
   return static_cast<int32_t>(finalize(h1, static_cast<uint32_t>(bytes.size())));
 }
 
-int32_t spark_hash_value(const Value& value, int32_t seed) noexcept {
+int32_t spark_hash_value(const ValueView& value, int32_t seed) noexcept {
   if (value.null) return seed;
   switch (value.type) {
     case DataType::kNull:
@@ -97,6 +97,12 @@ int32_t spark_hash(std::span<const Value> keys) noexcept {
 
 int spark_partition(std::span<const Value> keys) noexcept {
   return positive_mod(spark_hash(keys), kSparkShufflePartitions);
+}
+
+int spark_partition(std::span<const ValueView> keys) noexcept {
+  int32_t h = kSparkHashSeed;
+  for (const ValueView& key : keys) h = spark_hash_value(key, h);
+  return positive_mod(h, kSparkShufflePartitions);
 }
 
 int spark_partition_of(std::optional<int32_t> key) noexcept {

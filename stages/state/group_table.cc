@@ -72,11 +72,11 @@ void GroupTable::encode_key(const Value& key, std::string& out) {
   }
 }
 
-std::vector<Value> GroupTable::keys(size_t group) const {
-  std::vector<Value> keys;
+void GroupTable::key_views(size_t group, std::vector<ValueView>& out) const {
+  out.clear();
   std::string_view in = encoded(group);
   while (!in.empty()) {
-    Value key;
+    ValueView key;
     key.type = static_cast<DataType>(static_cast<uint8_t>(in[0]) >> 1);
     key.null = (in[0] & 1) != 0;
     in.remove_prefix(1);
@@ -84,7 +84,7 @@ std::vector<Value> GroupTable::keys(size_t group) const {
       if (key.type == DataType::kString) {
         uint32_t length = 0;
         std::memcpy(&length, in.data(), 4);
-        key.text.assign(in.data() + 4, length);
+        key.text = in.substr(4, length);
         in.remove_prefix(4 + length);
       } else {
         uint64_t payload = 0;
@@ -96,8 +96,17 @@ std::vector<Value> GroupTable::keys(size_t group) const {
           key.integer = static_cast<int64_t>(payload);
       }
     }
-    keys.push_back(std::move(key));
+    out.push_back(key);
   }
+}
+
+std::vector<Value> GroupTable::keys(size_t group) const {
+  std::vector<ValueView> views;
+  key_views(group, views);
+  std::vector<Value> keys;
+  keys.reserve(views.size());
+  for (const ValueView& v : views)
+    keys.push_back(Value{v.type, v.null, v.integer, v.real, std::string(v.text)});
   return keys;
 }
 

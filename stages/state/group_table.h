@@ -50,6 +50,8 @@ class GroupTable {
 
   size_t size() const noexcept { return hashes_.size(); }
   std::vector<Value> keys(size_t group) const;
+  // The same as views into the table's key arena (valid until the table changes), into `out`.
+  void key_views(size_t group, std::vector<ValueView>& out) const;
   // The group's keys followed by its finalized aggregates: one row of the result.
   std::vector<Value> result_row(size_t group) const;
   // Groups that merge_from created or changed since the last call (update mode), in insertion order.

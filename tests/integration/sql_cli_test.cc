@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "stages/sinks/spark_partitioning.h"
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
@@ -177,6 +178,44 @@ TEST_F(SqlCliTest, StreamedRowsThatCannotBeWrittenLeaveTheBatchUncommittedAndThe
   ASSERT_EQ(rows.size(), 3000u);
   EXPECT_EQ(rows.front(), "{\"batch\":0,\"endpoint\":\"/p0\"}");
   EXPECT_EQ(rows.back(), "{\"batch\":0,\"endpoint\":\"/p2999\"}");
+}
+
+TEST_F(SqlCliTest, AResultOfManyGroupsWrittenSliceBySliceIsInSparksOrderAndTheConsoleShowsItsHead) {
+  std::string text;
+  for (int i = 0; i < 40000; ++i) text += line("10.0.0.1", "/e" + std::to_string(i % 25000), 200);
+  write_file(path("a.log"), text);
+  const std::string sql = "SELECT endpoint, count(*) AS n FROM logs GROUP BY endpoint HAVING n > 0";
+  const ProcessResult csv =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--sql", sql, "--sink", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::vector<std::string> rows = lines_of(csv.out);
+  ASSERT_EQ(rows.size(), 25001u);
+  EXPECT_EQ(rows[0], "batch,endpoint,n");
+  rows.erase(rows.begin());
+  // The order Spark gives, by the sinks' own sort (not the engine's), on the rows as written.
+  std::vector<std::vector<Value>> expected;
+  for (const std::string& row : rows) {
+    const size_t a = row.find(','), b = row.rfind(',');
+    expected.push_back(
+        {Value::string(row.substr(a + 1, b - a - 1)), Value::bigint(std::stoll(row.substr(b + 1)))});
+  }
+  std::vector<std::vector<Value>> sorted = expected;
+  const size_t key_column = 0;
+  sort_in_spark_order(sorted, std::span<const size_t>(&key_column, 1));
+  EXPECT_TRUE(sorted == expected) << "the rows are not in Spark's partition order";
+  for (const auto& row : expected)
+    EXPECT_EQ(row[1].integer, std::stoi(row[0].text.substr(2)) < 15000 ? 2 : 1);
+
+  const ProcessResult console =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--sql", sql, "--num-rows", "3"});
+  ASSERT_EQ(console.exit_code, 0) << console.err;
+  const size_t header = console.out.find("|endpoint|  n|\n");
+  ASSERT_NE(header, std::string::npos) << console.out;
+  EXPECT_NE(
+      console.out.find(expected[0][0].text + "|  " + std::to_string(expected[0][1].integer) + "|\n", header),
+      std::string::npos)
+      << console.out;
+  EXPECT_NE(console.out.find("only showing top 3 rows\n"), std::string::npos) << console.out;
 }
 
 TEST_F(SqlCliTest, TheEngineGroupsAreCommittedAndAnotherQueryIsRefused) {

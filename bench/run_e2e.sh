@@ -85,8 +85,23 @@ measure endpoint_console "$logstream" run -q --format combined --threads 2 \
   --sql "SELECT endpoint, count(*) FROM logs GROUP BY endpoint" "$log"
 measure project_jsonl "$logstream" run -q --format combined --threads 2 --sink "jsonl=$work/project.jsonl" \
   --sql "SELECT host, endpoint, status FROM logs WHERE status >= 400" "$log"
-measure seed_all7 "$logstream" run -q --format spark-seed --threads 2 \
+measure seed_all7 "$logstream" run -q --format spark-seed --threads 2 --sink csv \
   --sql "SELECT method, status, count(*), count(host), count(timestamp), count(endpoint), count(protocol), max(content_size) FROM logs GROUP BY method, status" "$log"
+# DuckDB from npm (it ships its own binary), in the build tree; both of its routes write CSV themselves.
+# Not in the smoke run: CI's tests never need the network.
+peers="$root/build/bench-peers"
+if [ "$smoke" = 0 ] && [ ! -d "$peers/node_modules/@duckdb/node-api" ]; then
+  echo "run_e2e: installing @duckdb/node-api from npm into $peers" >&2
+  npm install --silent --no-audit --no-fund --prefix "$peers" @duckdb/node-api > /dev/null
+fi
+if [ "$smoke" = 0 ]; then
+  cp "$root/bench/duckdb_query.mjs" "$peers/"
+  measure duckdb_endpoint node "$peers/duckdb_query.mjs" fields "$log" "$work/duckdb_endpoint.csv" \
+    "SELECT split_part(request, ' ', 2) AS endpoint, count(*) AS n FROM logs GROUP BY 1"
+  # The seed's patterns as DuckDB's regexp_extract (RE2), the same aggregates as seed_all7.
+  measure duckdb_seed node "$peers/duckdb_query.mjs" lines "$log" "$work/duckdb_seed.csv" \
+    "SELECT regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 1) AS method, TRY_CAST(regexp_extract(line, '\\s(\\d{3})\\s', 1) AS INTEGER) AS status, count(*), count(regexp_extract(line, '(^\\S+\\.[\\S+\\.]+\\S+)\\s', 1)), count(regexp_extract(line, '\\[(\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} -\\d{4})]', 1)), count(regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 2)), count(regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 3)), max(TRY_CAST(regexp_extract(line, '\\s(\\d+)\$', 1) AS INTEGER)) FROM logs GROUP BY 1, 2"
+fi
 if [ "$smoke" = 0 ] && command -v goaccess > /dev/null; then
   measure goaccess goaccess "$slice" --log-format=COMBINED --no-global-config -o "$work/goaccess.json"
 fi
@@ -104,7 +119,17 @@ if ! diff -q <(tail -n +2 "$work/endpoint_t2.out" | cut -d, -f2- | sort) <(sort 
   echo "run_e2e: GROUP BY endpoint differs from mawk's \$7 counts" >&2
   exit 1
 fi
-echo "run_e2e: counts agree (logstream combined and spark-seed, 1 and 2 threads, GROUP BY endpoint, mawk)" >&2
+if [ "$smoke" = 0 ] && ! diff -q <(tail -n +2 "$work/seed_all7.out" | cut -d, -f2- | sort) \
+  <(tail -n +2 "$work/duckdb_seed.csv" | sort) > /dev/null; then
+  echo "run_e2e: DuckDB's seed columns differ from logstream's spark-seed" >&2
+  diff <(tail -n +2 "$work/seed_all7.out" | cut -d, -f2- | sort) <(tail -n +2 "$work/duckdb_seed.csv" | sort) | head >&2
+  exit 1
+fi
+if [ "$smoke" = 0 ] && ! diff -q <(tail -n +2 "$work/duckdb_endpoint.csv" | sort) <(sort "$work/mawk_endpoint.out") > /dev/null; then
+  echo "run_e2e: DuckDB's GROUP BY endpoint differs from mawk's \$7 counts" >&2
+  exit 1
+fi
+echo "run_e2e: counts agree (logstream combined and spark-seed, 1 and 2 threads, GROUP BY endpoint, mawk; DuckDB where it ran)" >&2
 if [ "$smoke" = 1 ]; then
   echo "run_e2e: smoke run done" >&2
   exit 0
@@ -158,6 +183,12 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
   echo "| the same, console (20 rows shown) | ${seconds[endpoint_console]} | $(gbps "$bytes" "${seconds[endpoint_console]}") | $(ratio "${seconds[mawk_endpoint]}" "${seconds[endpoint_console]}")× | ${rss[endpoint_console]} KB |"
   echo "| \`SELECT host, endpoint, status ... WHERE status >= 400\` to jsonl | ${seconds[project_jsonl]} | $(gbps "$bytes" "${seconds[project_jsonl]}") | | ${rss[project_jsonl]} KB |"
   echo "| spark-seed, all seven columns read, GROUP BY method, status | ${seconds[seed_all7]} | $(gbps "$bytes" "${seconds[seed_all7]}") | | ${rss[seed_all7]} KB |"
+  echo "| DuckDB, GROUP BY endpoint (read_csv on spaces), CSV | ${seconds[duckdb_endpoint]} | $(gbps "$bytes" "${seconds[duckdb_endpoint]}") | $(ratio "${seconds[mawk_endpoint]}" "${seconds[duckdb_endpoint]}")× | ${rss[duckdb_endpoint]} KB |"
+  echo "| DuckDB, the seed's five regexp_extract, same aggregates | ${seconds[duckdb_seed]} | $(gbps "$bytes" "${seconds[duckdb_seed]}") | | ${rss[duckdb_seed]} KB |"
+  echo
+  echo "logstream against DuckDB (wall time, node's start-up of about 0.1 s included for DuckDB): GROUP BY"
+  echo "endpoint to CSV $(ratio "${seconds[duckdb_endpoint]}" "${seconds[endpoint_t2]}")×, spark-seed with every column"
+  echo "$(ratio "${seconds[duckdb_seed]}" "${seconds[seed_all7]}")×."
   echo
   echo "Scaling: combined 2 threads / 1 thread = $(ratio "${seconds[combined_t1]}" "${seconds[combined_t2]}")×;"
   echo "spark-seed 2 threads / 1 thread = $(ratio "${seconds[seed_t1]}" "${seconds[seed_t2]}")×."

@@ -16,6 +16,8 @@ packages=(
 )
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)
+  # DuckDB comes from npm (bench/run_e2e.sh installs it); npm itself from Debian unless one is there.
+  command -v npm > /dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

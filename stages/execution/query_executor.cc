@@ -13,25 +13,6 @@ namespace {
 
 bool holds_true(const Value& v) noexcept { return !v.null && v.integer != 0; }
 
-// Every expression of the plan, for the checks create() makes.
-template <typename Visit>
-void for_each_expression(const LogicalPlan& plan, Visit&& visit) {
-  auto walk = [&](const BoundExpr& e, auto& self) -> void {
-    visit(e);
-    for (const auto& child : e.children) self(*child, self);
-  };
-  auto root = [&](const BoundExprPtr& e) {
-    if (e) walk(*e, walk);
-  };
-  root(plan.filter);
-  for (const auto& k : plan.keys) root(k);
-  for (const auto& a : plan.aggregates) {
-    for (const auto& arg : a.arguments) root(arg);
-  }
-  root(plan.having);
-  for (const auto& p : plan.projections) root(p);
-}
-
 // ORDER BY's comparison of two result rows (its keys in order; nulls where the key puts them).
 bool ordered_before(const std::vector<SortKey>& order, const std::vector<Value>& a,
                     const std::vector<Value>& b) {
@@ -87,8 +68,34 @@ bool QueryExecutor::PatternFinder::find(uint32_t pattern, std::string_view text)
   return found;
 }
 
-std::string QueryExecutor::PatternFinder::extract(uint32_t, std::string_view, int) const {
-  fail_invariant("regexp_extract reached the engine, which create() refuses");
+std::string QueryExecutor::PatternFinder::extract(uint32_t pattern, std::string_view text, int group) const {
+  if (!find(pattern, text)) return "";  // Hyperscan says no match: most lines of most queries
+  const int found =
+      pcre2_match_8((*programs_)[pattern].code.get(), reinterpret_cast<PCRE2_SPTR8>(text.data()), text.size(),
+                    0, 0, match_.get(), nullptr);
+  if (found <= group) return "";  // no match, or the group took no part in it (as Java's Matcher.group)
+  const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer_8(match_.get());
+  const PCRE2_SIZE begin = ovector[2 * group], end = ovector[2 * group + 1];
+  if (begin == PCRE2_UNSET || end < begin) return "";
+  return std::string(text.substr(begin, end - begin));
+}
+
+Expected<bool> QueryExecutor::make_finder(PatternFinder& finder) const {
+  if (!patterns_) return true;
+  auto scratch = patterns_->make_scratch();
+  if (!scratch) return Error{scratch.error()};
+  finder.patterns_ = &*patterns_;
+  finder.scratch_ = std::move(scratch).value();
+  finder.programs_ = &programs_;
+  uint32_t groups = 0;
+  for (const GroupProgram& program : programs_) {
+    uint32_t count = 0;
+    pcre2_pattern_info_8(program.code.get(), PCRE2_INFO_CAPTURECOUNT, &count);
+    groups = std::max(groups, count);
+  }
+  finder.match_.reset(pcre2_match_data_create_8(groups + 1, nullptr));
+  if (!finder.match_) return Error{"out of memory for a regular expression's match data"};
+  return true;
 }
 
 const CastText& QueryExecutor::cast_text() const noexcept { return spark_cast_text(); }
@@ -96,13 +103,6 @@ const CastText& QueryExecutor::cast_text() const noexcept { return spark_cast_te
 Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan, const ChunkParser& parser,
                                                                OutputMode mode, bool streaming,
                                                                bool count_statuses) {
-  bool extracts = false;
-  for_each_expression(plan, [&](const BoundExpr& e) {
-    extracts = extracts || (e.kind == BoundKind::kFunction && e.function == BoundFunction::kRegexpExtract);
-  });
-  if (extracts)
-    return Error{"regexp_extract is not supported by the engine yet; filter with RLIKE, or use split()"};
-
   // Spark's rules for which query allows which output mode (spark-semantics.md).
   if (plan.grouped && mode == OutputMode::kAppend) {
     return Error{
@@ -146,6 +146,33 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
     auto set = PatternSet::create(specs);
     if (!set) return Error{"RLIKE: " + set.error()};
     executor->patterns_.emplace(std::move(set).value());
+    // The same patterns for PCRE2, whose groups regexp_extract returns (UTF-8 as Java reads the string;
+    // bytes that are not UTF-8 never match inside a character, they do not fail the match).
+    for (const LogicalPlan::Pattern& pattern : plan.patterns) {
+      int code = 0;
+      PCRE2_SIZE offset = 0;
+      pcre2_code_8* compiled =
+          pcre2_compile_8(reinterpret_cast<PCRE2_SPTR8>(pattern.regex.data()), pattern.regex.size(),
+                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &offset, nullptr);
+      if (!compiled) {
+        PCRE2_UCHAR8 message[256];
+        pcre2_get_error_message_8(code, message, sizeof message);
+        return Error{"regexp_extract: pattern '" + pattern.regex + "' at offset " + std::to_string(offset) +
+                     ": " + reinterpret_cast<const char*>(message)};
+      }
+      GroupProgram program;
+      program.code.reset(compiled);
+      pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE);  // when JIT is not there, matching runs without it
+      uint32_t groups = 0;
+      pcre2_pattern_info_8(compiled, PCRE2_INFO_CAPTURECOUNT, &groups);
+      if (static_cast<int>(groups) < pattern.highest_group) {
+        // Spark's message: "Regex group count is 1, but the specified group index is 2".
+        return Error{"regexp_extract: pattern '" + pattern.regex + "' has " + std::to_string(groups) +
+                     " group" + (groups == 1 ? "" : "s") + ", but group " +
+                     std::to_string(pattern.highest_group) + " is asked for"};
+      }
+      executor->programs_.push_back(std::move(program));
+    }
   }
 
   const Schema& input = plan.input;
@@ -209,12 +236,7 @@ Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() 
     if (!parse) return Error{parse.error()};
     context->parse_.emplace(std::move(parse).value());
   }
-  if (patterns_) {
-    auto scratch = patterns_->make_scratch();
-    if (!scratch) return Error{scratch.error()};
-    context->finder_.patterns_ = &*patterns_;
-    context->finder_.scratch_ = std::move(scratch).value();
-  }
+  if (auto made = make_finder(context->finder_); !made) return Error{made.error()};
   if (plan_.grouped) context->partial_.emplace(functions());
   context->row_.resize(plan_.input.size());
   for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
@@ -437,13 +459,9 @@ ResultRows QueryExecutor::project_groups(const GroupTable& state, std::span<cons
   // applies to a key.
   EvalContext eval{plan_.session_zone, nullptr, &spark_cast_text()};
   PatternFinder finder;
-  if (patterns_) {
-    auto made = patterns_->make_scratch();
-    if (!made) fail_at_runtime("cannot allocate a Hyperscan scratch: " + made.error());
-    finder.patterns_ = &*patterns_;
-    finder.scratch_ = std::move(made).value();
-    eval.patterns = &finder;
-  }
+  if (auto made = make_finder(finder); !made)
+    fail_at_runtime("cannot set up a pattern matcher: " + made.error());
+  eval.patterns = &finder;
   auto project = [&](const std::vector<Value>& group_row, ResultRows& rows) {
     const std::span<const Value> source(group_row);
     if (plan_.having && !holds_true(evaluate(*plan_.having, source, eval))) return;

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
 #include "stages/parser/chunk_parser.h"
@@ -77,7 +80,17 @@ class QueryExecutor {
   size_t rows_kept() const noexcept { return streams_rows() ? row_output_.first_rows : SIZE_MAX; }
   std::vector<const AggregateFunction*> functions() const;
 
-  // RLIKE answered from the query's one Hyperscan database, with the thread's scratch.
+  // A pattern's PCRE2 program, for the groups regexp_extract cuts out of a line Hyperscan found a match
+  // in (Hyperscan reports where a match ends, not its groups).
+  struct GroupProgram {
+    struct Free {
+      void operator()(pcre2_code_8* code) const noexcept { pcre2_code_free_8(code); }
+    };
+    std::unique_ptr<pcre2_code_8, Free> code;
+  };
+
+  // RLIKE answered from the query's one Hyperscan database, with the thread's scratch; regexp_extract
+  // from it too when nothing matches, else from the pattern's PCRE2 program.
   class PatternFinder final : public PatternMatcher {
    public:
     bool find(uint32_t pattern, std::string_view text) const override;
@@ -85,8 +98,13 @@ class QueryExecutor {
 
    private:
     friend class QueryExecutor;
+    struct FreeMatch {
+      void operator()(pcre2_match_data_8* data) const noexcept { pcre2_match_data_free_8(data); }
+    };
     const PatternSet* patterns_ = nullptr;
+    const std::vector<GroupProgram>* programs_ = nullptr;
     mutable PatternSet::Scratch scratch_;
+    std::unique_ptr<pcre2_match_data_8, FreeMatch> match_;
     mutable int scan_error_ = 0;  // the first failed scan of the chunk
   };
 
@@ -172,6 +190,8 @@ class QueryExecutor {
   std::vector<size_t> filter_sources_;              // per parser index: how many of them WHERE reads
   std::optional<SeedColumnScanner> seed_;           // spark-seed
   std::optional<PatternSet> patterns_;              // RLIKE, one database for the query
+  std::vector<GroupProgram> programs_;              // per pattern, for regexp_extract's groups
+  Expected<bool> make_finder(PatternFinder& finder) const;
   bool count_seed_statuses_ = false;
   RowOutput row_output_;
 };

@@ -225,6 +225,11 @@ const SqlCase kCorpus[] = {
      "WHERE endpoint LIKE '%.png' OR endpoint LIKE '/twiki/bin/view/%' OR host LIKE '10.__.%' "
      "OR endpoint RLIKE '[.](css|js)$' GROUP BY method, status",
      kAll},
+    {"RegexpExtractGroupsAndMisses",
+     "SELECT regexp_extract(endpoint, '^/([a-z]+)/([a-z]*)', 1) AS top, regexp_extract(endpoint, "
+     "'^/([a-z]+)/([a-z]*)', 2) AS second, regexp_extract(host, '^(\\d+)[.](\\d+)', 0) AS net, "
+     "count(*) FROM logs WHERE endpoint RLIKE '^/[a-z]' OR host RLIKE '^6' GROUP BY 1, 2, 3",
+     kAll},
     {"Having",
      "SELECT host, count(*) AS hits, sum(content_size) AS bytes FROM logs GROUP BY host "
      "HAVING count(*) >= 20 AND sum(content_size) IS NOT NULL",

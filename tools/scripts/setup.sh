@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libtbb-dev libhyperscan-dev libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev zlib1g-dev
+  libcli11-dev zlib1g-dev libpcre2-dev
   mawk gawk clang-format time
   clang-14 libclang-rt-14-dev
   nlohmann-json3-dev libcpp-httplib-dev curl

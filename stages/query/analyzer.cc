@@ -1,6 +1,7 @@
 #include "stages/query/analyzer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -353,7 +354,7 @@ class Analyzer {
         return with_children(std::move(n), std::move(x));
       }
       case ExprKind::kSubscript:
-        return fail(e.op_pos.offset, "array subscripts (split(...)[i]) are not supported yet");
+        return bind_split_part(e, ctx);
     }
     return fail(e.pos.offset, "unsupported expression");
   }
@@ -764,6 +765,48 @@ class Analyzer {
     return n;
   }
 
+  // split(s, sep[, limit])[i]: the one array expression, taken whole. The separator is a Java regex in
+  // Spark; here it must be one that stands for a literal text ('/', ' ', '\\.', ', ').
+  BoundExprPtr bind_split_part(const Expr& e, const Context& ctx) {
+    const Expr& call = e.child(0);
+    if (call.kind != ExprKind::kFunction || call.name != "split") {
+      return fail(e.op_pos.offset,
+                  "only the array of split(...) can be subscripted, as in split(endpoint, '/')[1]");
+    }
+    const size_t n = call.children.size();
+    if (n != 2 && n != 3) return fail_arity(call, "2 or 3 arguments (string, separator[, limit])");
+    BoundExprPtr s = coerce(bind(call.child(0), ctx), DataType::kString, call.child(0), "split", 1);
+    if (!s) return nullptr;
+    std::optional<std::string> pattern;
+    if (!literal_pattern(call.child(1), "split", pattern)) return nullptr;
+    if (!pattern) return literal(Value::null_of(DataType::kString), e);
+    std::string separator;
+    if (pattern->size() == 2 && (*pattern)[0] == '\\' &&
+        !std::isalnum(static_cast<unsigned char>((*pattern)[1]))) {
+      separator = pattern->substr(1);  // an escaped metacharacter: '\\.', '\\|'
+    } else if (!pattern->empty() && pattern->find_first_of(".$|()[]{}^?*+\\") == std::string::npos) {
+      separator = *pattern;
+    } else {
+      return fail(call.child(1).pos.offset,
+                  "split: the separator " + shown(call.child(1)) +
+                      " is a regular expression; logstream splits on literal text for now (e.g. '/', ' ', "
+                      "'\\\\.'); use regexp_extract for a pattern");
+    }
+    BoundExprPtr limit = literal(Value::int32(-1), call);
+    if (n == 3) {
+      limit = coerce(bind(call.child(2), ctx), DataType::kInt, call.child(2), "split", 3);
+      if (!limit) return nullptr;
+    }
+    BoundExprPtr index = coerce(bind(e.child(1), ctx), DataType::kInt, e.child(1), "the array subscript", 1);
+    if (!index) return nullptr;
+    BoundExprPtr f = function_node(BoundFunction::kSplitPart, DataType::kString, e);
+    f->children.push_back(std::move(s));
+    f->children.push_back(literal(Value::string(separator), call.child(1)));
+    f->children.push_back(std::move(limit));
+    f->children.push_back(std::move(index));
+    return done(std::move(f));
+  }
+
   BoundExprPtr bind_function(const Expr& e, const Context& ctx) {
     const std::string& name = e.name;
     if (is_aggregate_name(name)) return bind_aggregate(e, ctx);
@@ -893,9 +936,9 @@ class Analyzer {
       return with_children(function_node(BoundFunction::kToDate, DataType::kString, e), std::move(x));
     }
     if (name == "split") {
-      return fail(
-          e.op_pos.offset,
-          "split() is not supported yet (it returns an array); use substring_index or regexp_extract");
+      return fail(e.op_pos.offset,
+                  "split() gives an array, and logstream has no array columns yet: take one element, as "
+                  "in split(endpoint, '/')[1]");
     }
     if (name == "window") {
       return fail(

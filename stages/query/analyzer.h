@@ -22,8 +22,9 @@
 //   expression 'host' is neither in GROUP BY nor inside an aggregate
 //   aggregate function count(1) cannot be nested inside sum(...)
 //   AND needs boolean operands; its left operand 'status' is int
-// Not supported yet (each refused with a message saying so): split() and [i], window(), input_file_name(),
-// LIKE/RLIKE patterns and regexp_extract patterns that are not literals.
+// Not supported yet (each refused with a message saying so): window(), input_file_name(), LIKE/RLIKE
+// patterns and regexp_extract patterns that are not literals; split() other than one element of it,
+// split(s, sep[, limit])[i], with a separator that stands for literal text.
 //
 // to_date(ts) returns a string 'yyyy-MM-dd' (the session zone's date), not a timestamp at midnight: there
 // is no DATE type, and the string is what Spark shows, writes to JSON and CSV and compares with date

@@ -195,6 +195,18 @@ void append(const BoundExpr& e, std::string& out) {
       out += ')';
       return;
     case BoundKind::kFunction:
+      if (e.function == BoundFunction::kSplitPart) {
+        out += "split(";
+        append(e.child(0), out);
+        out += ", ";
+        append(e.child(1), out);
+        out += ", ";
+        append(e.child(2), out);
+        out += ")[";
+        append(e.child(3), out);
+        out += ']';
+        return;
+      }
       out += function_name(e.function);
       out += '(';
       append_list(e, 0, out);
@@ -361,6 +373,8 @@ std::string_view function_name(BoundFunction function) noexcept {
       return "hour";
     case BoundFunction::kToDate:
       return "to_date";
+    case BoundFunction::kSplitPart:
+      return "split";
   }
   return "?";
 }

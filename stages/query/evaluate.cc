@@ -110,6 +110,22 @@ std::string substring_sql(std::string_view s, int32_t pos, int32_t length) {
 
 // UTF8String.subStringIndex: before the count-th delimiter from the left (count > 0), after the
 // count-th from the right (count < 0); occurrences may overlap, as Spark searches from idx + 1.
+// Java's String.split(separator, limit)[index] for a literal separator, as Spark's split gives it (limit
+// <= 0: every element, trailing empty ones kept; limit > 0: at most `limit`, the last holding the rest).
+std::optional<std::string_view> split_part(std::string_view text, std::string_view separator, int32_t limit,
+                                           int32_t index) {
+  if (index < 0 || separator.empty()) return std::nullopt;
+  size_t start = 0;
+  for (int32_t element = 0;; ++element) {
+    const bool last_allowed = limit > 0 && element == limit - 1;
+    const size_t at = last_allowed ? std::string_view::npos : text.find(separator, start);
+    if (element == index)
+      return text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
+    if (at == std::string_view::npos) return std::nullopt;
+    start = at + separator.size();
+  }
+}
+
 std::string substring_index(std::string_view s, std::string_view delim, int32_t count) {
   if (delim.empty() || count == 0) return {};
   if (count > 0) {
@@ -843,6 +859,11 @@ class Evaluator {
         }
         return Value::string(
             date_text(floor_div(local_seconds(args[0].integer, context_.zone), kSecondsPerDay)));
+      }
+      case BoundFunction::kSplitPart: {
+        const auto part = split_part(args[0].text, args[1].text, static_cast<int32_t>(args[2].integer),
+                                     static_cast<int32_t>(args[3].integer));
+        return part ? Value::string(std::string(*part)) : Value::null_of(DataType::kString);
       }
       case BoundFunction::kNone:
         break;

@@ -230,6 +230,10 @@ const SqlCase kCorpus[] = {
      "'^/([a-z]+)/([a-z]*)', 2) AS second, regexp_extract(host, '^(\\d+)[.](\\d+)', 0) AS net, "
      "count(*) FROM logs WHERE endpoint RLIKE '^/[a-z]' OR host RLIKE '^6' GROUP BY 1, 2, 3",
      kAll},
+    {"SplitParts",
+     "SELECT split(endpoint, '/')[1] AS top, split(host, '\\\\.', 3)[2] AS tail, count(*) FROM logs "
+     "GROUP BY 1, 2",
+     kAll},
     {"Having",
      "SELECT host, count(*) AS hits, sum(content_size) AS bytes FROM logs GROUP BY host "
      "HAVING count(*) >= 20 AND sum(content_size) IS NOT NULL",

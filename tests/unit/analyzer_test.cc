@@ -438,10 +438,14 @@ TEST(AnalyzerErrors, FunctionsAndPatterns) {
             "  SELECT lower(DISTINCT host) FROM logs\n"
             "         ^");
   EXPECT_EQ(error("SELECT split(endpoint, '/') FROM logs"),
-            "line 1, column 8: split() is not supported yet (it returns an array); use substring_index or "
-            "regexp_extract\n"
+            "line 1, column 8: split() gives an array, and logstream has no array columns yet: take one "
+            "element, as in split(endpoint, '/')[1]\n"
             "  SELECT split(endpoint, '/') FROM logs\n"
             "         ^");
+  EXPECT_EQ(error("SELECT split(endpoint, '[/]')[1] FROM logs").substr(0, 72),
+            "line 1, column 24: split: the separator '[/]' is a regular expression; l");
+  EXPECT_EQ(error("SELECT lower(host)[1] FROM logs").substr(0, 73),
+            "line 1, column 19: only the array of split(...) can be subscripted, as in");
   EXPECT_EQ(error("SELECT window(timestamp, '10 minutes') FROM logs").substr(0, 50),
             "line 1, column 8: window() is not supported yet (e");
   EXPECT_EQ(

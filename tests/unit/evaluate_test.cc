@@ -440,6 +440,25 @@ TEST(Evaluate, SubstringIndex) {
   EXPECT_EQ(eval("substring_index(ident, '/', 1)"), "string:null");
 }
 
+// Java's String.split as Spark's split(str, regex, limit) gives it, element by element.
+TEST(Evaluate, SplitPartFollowsJavasStringSplit) {
+  EXPECT_EQ(eval("split('/a/b', '/')[0]"), "string:");  // a leading empty string is kept
+  EXPECT_EQ(eval("split('/a/b', '/')[1]"), "string:a");
+  EXPECT_EQ(eval("split('/a/b', '/')[2]"), "string:b");
+  EXPECT_EQ(eval("split('/a/b', '/')[3]"), "string:null");  // out of range: null (ANSI off)
+  EXPECT_EQ(eval("split('/a/b', '/')[-1]"), "string:null");
+  EXPECT_EQ(eval("split('a/b/', '/')[2]"), "string:");  // trailing empty strings kept (limit -1)
+  EXPECT_EQ(eval("split('a.b.c', '\\\\.')[1]"), "string:b");
+  EXPECT_EQ(eval("split('a, b, c', ', ')[2]"), "string:c");
+  EXPECT_EQ(eval("split('a/b/c', '/', 2)[1]"), "string:b/c");  // the last element holds the rest
+  EXPECT_EQ(eval("split('a/b/c', '/', 2)[2]"), "string:null");
+  EXPECT_EQ(eval("split('a/b/c', '/', 0)[2]"), "string:c");
+  EXPECT_EQ(eval("split('', '/')[0]"), "string:");
+  EXPECT_EQ(eval("split('abc', '/')[0]"), "string:abc");
+  EXPECT_EQ(eval("split(CAST(NULL AS STRING), '/')[0]"), "string:null");
+  EXPECT_EQ(eval("split('a/b', '/')[CAST(NULL AS INT)]"), "string:null");
+}
+
 TEST(Evaluate, TimeFunctionsInTheSessionZone) {
   EXPECT_EQ(eval("hour(timestamp)"), "int:3");
   EXPECT_EQ(eval("hour(timestamp)", zone("America/Los_Angeles")), "int:19");

@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "stages/core/invariant.h"
+#include "stages/core/text_escape.h"
 
 namespace logstream {
 
@@ -13,6 +16,7 @@ void BatchReader::start(uint64_t batch_id, std::vector<FileTask> files, const st
   unreadable_files_.clear();
   files_opened_ = 0;
   opened_paths_.clear();
+  file_uris_.clear();
   files_.assign(std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   current_.reset();
   counted_files_.clear();
@@ -35,6 +39,10 @@ bool BatchReader::open_next_file() {
     }
     ++files_opened_;
     opened_paths_.push_back(task.path);
+    std::error_code ignored;  // a path that cannot be made absolute stays as it was given
+    std::filesystem::path absolute = std::filesystem::absolute(task.path, ignored);
+    file_uris_.push_back(file_uri(
+        (absolute.empty() ? std::filesystem::path(task.path) : absolute).lexically_normal().string()));
     if (!chunker.value().note().empty()) warn_(chunker.value().note());
     current_.emplace(std::move(chunker).value());
     current_is_fresh_ = true;
@@ -72,6 +80,7 @@ Chunk* BatchReader::next() {
       chunk->parser_index = current_parser_;
       chunk->file_index = static_cast<uint32_t>(files_opened_ - 1);
       chunk->sequence = chunks_sent_++;
+      chunk->file_uri = &file_uris_.back();
       bytes_read_.fetch_add(chunk->counts.bytes_read, std::memory_order_relaxed);
       return chunk;
     }

@@ -58,6 +58,7 @@ class BatchReader {
   std::vector<std::string> unreadable_files_;
   size_t files_opened_ = 0;
   std::vector<std::string> opened_paths_;
+  std::deque<std::string> file_uris_;  // by file opened; a deque, so chunks may point into it
   const std::atomic<bool>* cancel_ = nullptr;
   bool cancelled_ = false;
   std::atomic<uint64_t> bytes_read_{0};  // for progress only: relaxed, no ordering needed

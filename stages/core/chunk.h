@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "stages/core/line_counts.h"
 
@@ -39,6 +40,7 @@ struct Chunk {
     parser_index = 0;
     file_index = 0;
     sequence = 0;
+    file_uri = nullptr;
     long_line_id = 0;
     piece_index = 0;
     last_piece = false;
@@ -62,6 +64,8 @@ struct Chunk {
   uint32_t parser_index = 0;  // which configured line parser reads this chunk (per file, for --format auto)
   uint32_t file_index = 0;    // which file of the batch (in the order read), for per-file accounting
   uint64_t sequence = 0;      // the chunk's place in its batch (0, 1, ...): rows come out in input order
+  // The file's input_file_name() (a file:// URI), owned by the reader for the batch; null for a marker.
+  const std::string* file_uri = nullptr;
 
   // kLinePiece only.
   uint64_t long_line_id = 0;

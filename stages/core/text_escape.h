@@ -24,4 +24,8 @@ size_t utf8_sequence_length(std::string_view text, size_t at) noexcept;
 // The inverse of escape_field; nullopt when `field` is not something escape_field could have written.
 std::optional<std::string> unescape_field(std::string_view field);
 
+// An absolute path as the file:// URI Spark's input_file_name() gives ("file:///logs/a%20b.log"): bytes
+// outside RFC 3986's unreserved and sub-delimiter characters (and '/', ':', '@') percent-encoded.
+std::string file_uri(std::string_view absolute_path);
+
 }  // namespace logstream

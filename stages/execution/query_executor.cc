@@ -323,6 +323,7 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
   out.clear();
   if (chunk.shape == ChunkShape::kBatchEnd) return;
   context.finder_.scan_error_ = 0;
+  context.eval_.input_file = chunk.file_uri ? std::string_view(*chunk.file_uri) : std::string_view();
   if (chunk.shape == ChunkShape::kLinePiece) {
     // A line longer than a chunk cannot become a row: rejected as too long, as the fixed formats do.
     chunk.piece.too_long = true;
@@ -457,7 +458,7 @@ std::vector<size_t> QueryExecutor::ordered_groups(const GroupTable& state, const
 ResultRows QueryExecutor::project_groups(const GroupTable& state, std::span<const size_t> groups) const {
   // HAVING and the SELECT list run here, on the merge stage, with a scratch of their own when a pattern
   // applies to a key.
-  EvalContext eval{plan_.session_zone, nullptr, &spark_cast_text()};
+  EvalContext eval{plan_.session_zone, nullptr, &spark_cast_text(), {}};
   PatternFinder finder;
   if (auto made = make_finder(finder); !made)
     fail_at_runtime("cannot set up a pattern matcher: " + made.error());

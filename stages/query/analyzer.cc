@@ -945,7 +945,10 @@ class Analyzer {
           e.op_pos.offset,
           "window() is not supported yet (event-time windows come with a later version); use date_trunc");
     }
-    if (name == "input_file_name") return fail(e.op_pos.offset, "input_file_name() is not supported yet");
+    if (name == "input_file_name") {
+      if (n != 0) return fail_arity(e, "no arguments");
+      return done(function_node(BoundFunction::kInputFileName, DataType::kString, e));
+    }
     return fail(e.op_pos.offset,
                 "unknown function " + escape_for_terminal(name) + "(); " + std::string(kFunctionList));
   }
@@ -1041,11 +1044,15 @@ class Analyzer {
         return done(std::move(ref));
       }
     }
-    if (e->kind == BoundKind::kColumn) {
+    // input_file_name() reads the input row as a column does, though it names none.
+    const bool reads_row = e->kind == BoundKind::kColumn ||
+                           (e->kind == BoundKind::kFunction && e->function == BoundFunction::kInputFileName);
+    if (reads_row) {
+      const std::string name = e->kind == BoundKind::kColumn ? e->name : "input_file_name()";
       return fail(e->source_offset, "expression " + shown(*e) +
                                         " is neither in GROUP BY nor inside an aggregate; add it to "
                                         "GROUP BY or wrap it in an aggregate such as min(" +
-                                        e->name + ")");
+                                        name + ")");
     }
     for (auto& c : e->children) {
       c = over_group_row(std::move(c));

@@ -22,7 +22,7 @@
 //   expression 'host' is neither in GROUP BY nor inside an aggregate
 //   aggregate function count(1) cannot be nested inside sum(...)
 //   AND needs boolean operands; its left operand 'status' is int
-// Not supported yet (each refused with a message saying so): window(), input_file_name(), LIKE/RLIKE
+// Not supported yet (each refused with a message saying so): window(), LIKE/RLIKE
 // patterns and regexp_extract patterns that are not literals; split() other than one element of it,
 // split(s, sep[, limit])[i], with a separator that stands for literal text.
 //

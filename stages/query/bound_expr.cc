@@ -375,6 +375,8 @@ std::string_view function_name(BoundFunction function) noexcept {
       return "to_date";
     case BoundFunction::kSplitPart:
       return "split";
+    case BoundFunction::kInputFileName:
+      return "input_file_name";
   }
   return "?";
 }

@@ -98,6 +98,7 @@ enum class BoundFunction : uint8_t {
   kHour,            // [timestamp] -> int, in the session zone
   kToDate,          // [timestamp or string] -> string 'yyyy-MM-dd': a timestamp's date in the session zone, a
                     // string's date as Spark's stringToDate reads it (there is no DATE type: analyzer.h)
+  kInputFileName,   // [] -> string: the file the row was read from, as Spark's file:///path URI
   kSplitPart,       // [string, separator, int limit, int index] -> string: split(s, sep, limit)[index], the
                     // element of Java's String.split (a leading empty string kept, trailing ones too unless
                     // limit > 0 cuts them into the last element); null when index is out of range. The

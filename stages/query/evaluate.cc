@@ -860,6 +860,8 @@ class Evaluator {
         return Value::string(
             date_text(floor_div(local_seconds(args[0].integer, context_.zone), kSecondsPerDay)));
       }
+      case BoundFunction::kInputFileName:
+        return Value::string(std::string(context_.input_file));
       case BoundFunction::kSplitPart: {
         const auto part = split_part(args[0].text, args[1].text, static_cast<int32_t>(args[2].integer),
                                      static_cast<int32_t>(args[3].integer));
@@ -1006,6 +1008,7 @@ std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
   context.zone = plan.session_zone;
   context.patterns = services.patterns;
   context.text = services.text;
+  context.input_file = services.input_file;
 
   std::vector<const std::vector<Value>*> kept;
   for (const auto& row : rows) {

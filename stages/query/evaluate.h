@@ -69,6 +69,7 @@ struct EvalContext {
   TimeZone zone;                             // the session time zone (LogicalPlan::session_zone)
   const PatternMatcher* patterns = nullptr;  // needed when the expression has RLIKE or regexp_extract
   const CastText* text = nullptr;            // needed when it casts a double or timestamp to string
+  std::string_view input_file;               // input_file_name(): the row's file as a file:// URI
 };
 
 // The value of `e` on `row` (the row its column slots index; see bound_expr.h). A missing matcher or
@@ -86,6 +87,7 @@ Value cast_value(const Value& v, DataType to, const EvalContext& context);
 struct NaiveServices {
   const PatternMatcher* patterns = nullptr;
   const CastText* text = nullptr;
+  std::string_view input_file;  // every row's input_file_name()
 };
 std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
                                                  const std::vector<std::vector<Value>>& rows,

@@ -218,6 +218,31 @@ TEST_F(SqlCliTest, AResultOfManyGroupsWrittenSliceBySliceIsInSparksOrderAndTheCo
   EXPECT_NE(console.out.find("only showing top 3 rows\n"), std::string::npos) << console.out;
 }
 
+TEST_F(SqlCliTest, InputFileNameIsEachRowsFileAsAFileUri) {
+  write_file(logs() + "/a b.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 200));
+  write_file(logs() + "/c.log", line("1.1.1.1", "/c", 404));
+  for (const std::string format : {"common", "spark-seed"}) {
+    SCOPED_TRACE(format);
+    const ProcessResult r = run_process(
+        {kLogstream, "-q", "--format", format, "--chunk-size", "128", "run", logs(), "--sql",
+         "SELECT input_file_name() AS file, count(*) AS n, max(status) FROM logs GROUP BY input_file_name()",
+         "--sink", "csv"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string dir = fs::absolute(logs()).lexically_normal().string();
+    std::vector<std::string> rows = lines_of(r.out);
+    std::sort(rows.begin(), rows.end());
+    EXPECT_EQ(rows,
+              (std::vector<std::string>{"0,file://" + dir + "/a%20b.log,2,200",
+                                        "0,file://" + dir + "/c.log,1,404", "batch,file,n,max(status)"}));
+  }
+  const ProcessResult ungrouped =
+      run_process({kLogstream, "run", logs(), "--sql", "SELECT input_file_name(), count(*) FROM logs"});
+  EXPECT_EQ(ungrouped.exit_code, 2);
+  EXPECT_NE(ungrouped.err.find("'input_file_name()' is neither in GROUP BY nor inside an aggregate"),
+            std::string::npos)
+      << ungrouped.err;
+}
+
 TEST_F(SqlCliTest, TheEngineGroupsAreCommittedAndAnotherQueryIsRefused) {
   const std::string sql = "SELECT endpoint, count(*) AS hits, sum(content_size) FROM logs GROUP BY endpoint";
   write_file(logs() + "/a.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 404));

@@ -126,7 +126,7 @@ ReferenceResult reference_result(const LogicalPlan& plan, const ReferenceTable& 
   const RegexMatcher matcher(plan);
   ResultRows rows;
   // RLIKE runs std::regex, which recurses per byte.
-  run_on_large_stack([&] { rows = run_plan_naively(plan, table.rows, {&matcher, &spark_cast_text()}); });
+  run_on_large_stack([&] { rows = run_plan_naively(plan, table.rows, {&matcher, &spark_cast_text(), {}}); });
   ReferenceResult result;
   if (plan.grouped && plan.order_by.empty()) {
     // Spark's order: the partition of the grouping keys, then the keys ascending, null first.

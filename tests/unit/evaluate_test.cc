@@ -67,7 +67,7 @@ Expected<LogicalPlan> plan_of(const std::string& sql, const Schema& schema = com
 
 std::vector<std::vector<Value>> run(const LogicalPlan& plan, const std::vector<std::vector<Value>>& rows) {
   test_support::RegexMatcher matcher(plan);
-  return run_plan_naively(plan, rows, {&matcher, &spark_cast_text()});
+  return run_plan_naively(plan, rows, {&matcher, &spark_cast_text(), {}});
 }
 
 std::string shown(const Value& v) {

@@ -51,5 +51,13 @@ TEST(EscapeField, RefusesWhatItCouldNotHaveWritten) {
   EXPECT_FALSE(unescape_field("\\x41")) << "'A' is never escaped: one text, one spelling";
 }
 
+TEST(FileUri, PercentEncodesWhatAUriCannotHoldAsSparksInputFileNameDoes) {
+  EXPECT_EQ(file_uri("/var/log/access.log"), "file:///var/log/access.log");
+  EXPECT_EQ(file_uri("/tmp/a b%c.log"), "file:///tmp/a%20b%25c.log");
+  EXPECT_EQ(file_uri("/logs/caf\xc3\xa9#1?.log"), "file:///logs/caf%C3%A9%231%3F.log");
+  EXPECT_EQ(file_uri("/x/a-b_c.~d+e=f,g;h@i:j!k$l&m'n(o)p*q"),
+            "file:///x/a-b_c.~d+e=f,g;h@i:j!k$l&m'n(o)p*q");
+}
+
 }  // namespace
 }  // namespace logstream

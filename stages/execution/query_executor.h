@@ -84,7 +84,7 @@ class QueryExecutor {
   // in (Hyperscan reports where a match ends, not its groups).
   struct GroupProgram {
     struct Free {
-      void operator()(pcre2_code_8* code) const noexcept { pcre2_code_free_8(code); }
+      void operator()(pcre2_code_8* program) const noexcept { pcre2_code_free_8(program); }
     };
     std::unique_ptr<pcre2_code_8, Free> code;
   };

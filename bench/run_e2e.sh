@@ -196,8 +196,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
   echo "watch latency (200 one-line files moved in one at a time, drop to batch on stdout): median"
   echo "$latency_median ms, p99 $latency_p99 ms. Start-up: \`logstream run\` on a one-line file, median of 21: $startup_ms ms."
 } > "$results.new"
-if [ -f "$results" ] && grep -q '^## Notes' "$results"; then
-  sed -n '/^## Notes/,$p' "$results" | { echo; cat; } >> "$results.new"
+# Every section after the generated tables (dated notes, then ## Notes) is kept as it was.
+if [ -f "$results" ] && grep -q '^## ' "$results"; then
+  sed -n '/^## /,$p' "$results" | { echo; cat; } >> "$results.new"
 fi
 mv "$results.new" "$results"
 echo "run_e2e: wrote $results" >&2

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 
 #include "stages/core/atomic_file.h"
 #include "stages/core/text_escape.h"
@@ -57,6 +58,49 @@ std::string hex64(uint64_t value) {
   char buffer[17];
   std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
   return buffer;
+}
+
+// A regular file's whole content; an error names the path and the reason. `missing` (may be null) tells
+// a file that does not exist from one that cannot be read.
+Expected<bool> read_whole_file(const std::string& path, std::string& out, size_t max_bytes = SIZE_MAX,
+                               bool* missing = nullptr) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (missing) *missing = errno == ENOENT;
+    return Error{path + ": cannot open: " + errno_text()};
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return Error{path + ": not a checkpoint file (not a regular file, or over " +
+                 std::to_string(max_bytes >> 20) + " MB)"};
+  }
+  out.clear();
+  out.reserve(static_cast<size_t>(st.st_size));
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string reason = errno_text();
+      ::close(fd);
+      return Error{path + ": read failed: " + reason};
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+// groups-<16 hex digits>.bin: the only names a checkpoint may point at (it is read from disk, so a name
+// with a '/' or '..' must not lead anywhere else).
+bool is_groups_file_name(std::string_view name) {
+  if (name.size() != 7 + 16 + 4 || name.substr(0, 7) != "groups-" || name.substr(23) != ".bin") return false;
+  for (const char c : name.substr(7, 16)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -140,15 +184,9 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     for (const uint64_t n : m.matches) text.append(" ").append(std::to_string(n));
     text.append("\n");
   }
-  if (state.groups) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    text.append("groups ");
-    text.reserve(text.size() + 2 * state.groups->size() + 32);
-    for (const char c : *state.groups) {
-      const auto byte = static_cast<unsigned char>(c);
-      text.push_back(kHex[byte >> 4]);
-      text.push_back(kHex[byte & 15]);
-    }
+  if (state.groups_file) {
+    text.append("groups-file ").append(std::to_string(state.groups_file->bytes)).append(" ");
+    text.append(hex64(state.groups_file->hash)).append(" ").append(escape_field(state.groups_file->name));
     text.append("\n");
   }
   const uint64_t checksum = fnv1a64(text);
@@ -246,19 +284,14 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (!state.alert_minutes.empty() && state.alert_minutes.back().minute >= minute.minute)
         return fail(line_number, "alert minutes out of order");
       state.alert_minutes.push_back(minute);
-    } else if (kind == "groups" && f.size() == 2 && !state.groups) {
-      const std::string_view hex = f[1];
-      if (hex.size() % 2 != 0) return fail(line_number, "malformed groups");
-      std::string bytes(hex.size() / 2, '\0');
-      auto nibble = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      };
-      for (size_t i = 0; i < bytes.size(); ++i) {
-        const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return fail(line_number, "malformed groups");
-        bytes[i] = static_cast<char>(hi * 16 + lo);
-      }
-      state.groups = std::move(bytes);
+    } else if (kind == "groups-file" && f.size() == 4 && !state.groups_file) {
+      CheckpointState::GroupsFile file;
+      auto name = unescape_field(f[3]);
+      if (!parse_u64(f[1], file.bytes) || f[2].size() != 16 || !parse_u64(f[2], file.hash, 16) || !name ||
+          !is_groups_file_name(*name))
+        return fail(line_number, "malformed groups-file line");
+      file.name = std::move(*name);
+      state.groups_file = std::move(file);
     } else {
       return fail(line_number, "unexpected line");
     }
@@ -295,37 +328,48 @@ CheckpointStore::~CheckpointStore() {
 }
 
 Expected<std::optional<CheckpointState>> CheckpointStore::load() const {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<CheckpointState>();
-    return Error{path_ + ": cannot open: " + errno_text()};
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
-    ::close(fd);
-    return Error{path_ + ": not a checkpoint file (not a regular file, or over 64 MB)"};
-  }
   std::string text;
-  char buffer[64 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string reason = errno_text();
-      ::close(fd);
-      return Error{path_ + ": read failed: " + reason};
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
+  bool missing = false;
+  if (auto read = read_whole_file(path_, text, size_t{64} << 20, &missing); !read) {
+    if (missing) return std::optional<CheckpointState>();
+    return Error{read.error()};
   }
-  ::close(fd);
   auto state = parse_checkpoint(text, path_);
   if (!state) return Error{state.error()};
+  if (const auto& file = state.value().groups_file) {
+    const std::string groups_path = directory() + "/" + file->name;
+    std::string bytes;
+    if (auto read = read_whole_file(groups_path, bytes); !read) return Error{read.error()};
+    if (bytes.size() != file->bytes || fnv1a64(bytes) != file->hash)
+      return Error{groups_path + ": does not match " + path_ + " (size or checksum): the file is corrupt"};
+    state.value().groups = std::move(bytes);
+  }
   return std::optional<CheckpointState>(std::move(state).value());
 }
 
 Expected<bool> CheckpointStore::commit(const CheckpointState& state) const {
-  return replace_file_atomically(path_, serialize_checkpoint(state), /*durable=*/true);
+  if (!state.groups) return replace_file_atomically(path_, serialize_checkpoint(state), /*durable=*/true);
+  CheckpointState with_file = state;
+  CheckpointState::GroupsFile file;
+  file.bytes = state.groups->size();
+  file.hash = fnv1a64(*state.groups);
+  file.name = "groups-" + hex64(file.hash) + ".bin";
+  // Named by its content, so rewriting it under the name an older checkpoint still uses changes nothing.
+  if (auto written = replace_file_atomically(directory() + "/" + file.name, *state.groups, /*durable=*/true);
+      !written)
+    return written;
+  with_file.groups_file = file;
+  with_file.groups.reset();
+  if (auto committed = replace_file_atomically(path_, serialize_checkpoint(with_file), /*durable=*/true);
+      !committed)
+    return committed;
+  // The committed checkpoint names only this file: the others are what earlier commits left.
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(directory(), ignored)) {
+    const std::string name = entry.path().filename().string();
+    if (name != file.name && is_groups_file_name(name)) std::filesystem::remove(entry.path(), ignored);
+  }
+  return true;
 }
 
 }  // namespace logstream

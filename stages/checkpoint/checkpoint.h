@@ -13,7 +13,12 @@
 //   file <device> <inode> <fingerprint-length> <fingerprint> <offset> <escaped path>
 //   alert <state> <streak> <evaluated> <value as IEEE-754 bits, hex> <escaped rule text>
 //   alert-minute <minute> <accepted> <matches of slot 0> ... <matches of slot 15>
-//   groups <the query's groups and aggregate states (GroupTable::serialize), hex>  (a query with GROUP BY)
+//   groups-file <bytes> <FNV-1a 64, hex> <name>     (a query with GROUP BY: its groups, in their own file)
+//
+// The query engine's groups (GroupTable::serialize) can be far larger than the rest, so they go to a file
+// of their own beside it, named after its checksum (groups-<hash>.bin): written and synced before the
+// checkpoint that names it, so a crash leaves either the old pair or the new one; older files are
+// removed after the commit.
 //   end <FNV-1a 64 of every byte before this line, hex>
 #pragma once
 
@@ -77,7 +82,15 @@ struct CheckpointState {
   std::vector<CountedFile> files;
   std::vector<AlertRuleMemory> alerts;
   std::vector<MinuteTally> alert_minutes;  // the event-time minutes the `over` windows still cover, ascending
-  std::optional<std::string> groups;       // the query engine's state since the start, as bytes
+  // The query engine's state since the start, as bytes: what commit() writes to the groups file and
+  // load() reads back from it (checked against groups_file).
+  std::optional<std::string> groups;
+  struct GroupsFile {
+    uint64_t bytes = 0;
+    uint64_t hash = 0;
+    std::string name;
+  };
+  std::optional<GroupsFile> groups_file;  // the checkpoint's line naming it
 };
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 0xcbf29ce484222325ULL) noexcept;
@@ -104,6 +117,7 @@ class CheckpointStore {
   Expected<bool> commit(const CheckpointState& state) const;
 
   const std::string& path() const noexcept { return path_; }
+  std::string directory() const { return path_.substr(0, path_.rfind('/')); }
 
  private:
   CheckpointStore(const std::string& directory, int lock_fd);

@@ -183,6 +183,63 @@ TEST_F(CheckpointStoreTest, AnEmptyOrGarbageFileIsAnErrorNotAFreshStart) {
   EXPECT_FALSE(store.value().load());
 }
 
+TEST_F(CheckpointStoreTest, GroupsLiveInTheirOwnFileNamedByChecksumAndOnlyTheCommittedOneStays) {
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  auto groups_files = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("groups-", 0) == 0) names.push_back(name);
+    }
+    return names;
+  };
+  CheckpointState state = sample_state();
+  state.groups = std::string(200000, 'a') + std::string(1, '\0') + "\n\xff";  // bytes, not text
+  ASSERT_TRUE(store.value().commit(state));
+  const std::vector<std::string> first = groups_files();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_LT(fs::file_size(dir_ / "checkpoint"), 4096u) << "the groups are not inside the checkpoint text";
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_TRUE(loaded.value()->groups.has_value());
+  EXPECT_EQ(*loaded.value()->groups, *state.groups);
+
+  state.groups->back() = 'z';
+  ASSERT_TRUE(store.value().commit(state));
+  const std::vector<std::string> second = groups_files();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second[0], first[0]);
+  loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(*loaded.value()->groups, *state.groups);
+
+  // A groups file that is not the one committed is corruption, not a fresh start.
+  std::ofstream(dir_ / second[0], std::ios::binary | std::ios::trunc) << "other bytes";
+  auto corrupt = store.value().load();
+  ASSERT_FALSE(corrupt);
+  EXPECT_NE(corrupt.error().find(second[0] + ": does not match"), std::string::npos) << corrupt.error();
+  fs::remove(dir_ / second[0]);
+  auto gone = store.value().load();
+  ASSERT_FALSE(gone);
+  EXPECT_NE(gone.error().find("cannot open"), std::string::npos) << gone.error();
+}
+
+TEST(Checkpoint, AGroupsFileNameThatCouldLeadElsewhereIsRefused) {
+  CheckpointState state = sample_state();
+  state.groups_file = CheckpointState::GroupsFile{3, 0x1234, "groups-0123456789abcdef.bin"};
+  const std::string good = serialize_checkpoint(state);
+  ASSERT_TRUE(parse_checkpoint(good, "ckpt")) << parse_checkpoint(good, "ckpt").error();
+  EXPECT_EQ(serialize_checkpoint(parse_checkpoint(good, "ckpt").value()), good);
+  for (const std::string name : {"../groups-0123456789abcdef.bin", "groups-0123456789abcdef.bin/x",
+                                 "groups-0123456789ABCDEF.bin", "checkpoint"}) {
+    state.groups_file->name = name;
+    const auto parsed = parse_checkpoint(serialize_checkpoint(state), "ckpt");
+    ASSERT_FALSE(parsed) << name;
+    EXPECT_NE(parsed.error().find("malformed groups-file line"), std::string::npos) << parsed.error();
+  }
+}
+
 TEST_F(CheckpointStoreTest, IdentityTellsAReusedInodeFromTheOriginalByItsFirstBytes) {
   fs::create_directories(dir_);
   const std::string path = (dir_ / "a.log").string();

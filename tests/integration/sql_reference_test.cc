@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -335,8 +336,14 @@ TEST_P(SqlReferenceTest, BinaryMatchesTheNaiveReference) {
     auto plan = analyze_case(c, table.schema);
     ASSERT_TRUE(plan) << input_name(input) << ": " << plan.error();
     const ReferenceResult expected = reference_result(plan.value(), table);
+    // Under the sanitizers (ASan's binary runs 5-10 times slower) two of the six runs: many chunks on two
+    // threads, and one chunk on one; the release run checks all six.
+    const bool sanitized = std::getenv("LOGSTREAM_SANITIZED_RUN") != nullptr;
     for (const char* chunk : {"4K", "64K", "1M"}) {
       for (const char* threads : {"1", "2"}) {
+        if (sanitized && !((std::string(chunk) == "4K" && std::string(threads) == "2") ||
+                           (std::string(chunk) == "1M" && std::string(threads) == "1")))
+          continue;
         const std::string out = path("out.jsonl");
         std::filesystem::remove(out);
         std::vector<std::string> argv = {kLogstream,

@@ -14,6 +14,7 @@
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
+#include "tests/support/stress_seed.h"
 
 namespace logstream::test_support {
 namespace {
@@ -40,9 +41,7 @@ std::vector<std::string> last_batch_rows(const std::string& jsonl) {
 }
 
 TEST_F(SqlKillTest, KilledAtRandomMomentsTheGroupByEndpointStateEqualsOneCleanRun) {
-  const char* seed_text = std::getenv("LOGSTREAM_STRESS_SEED");
-  const unsigned seed =
-      seed_text ? static_cast<unsigned>(std::strtoul(seed_text, nullptr, 10)) : std::random_device{}();
+  const unsigned seed = stress_seed();
   SCOPED_TRACE("random seed " + std::to_string(seed) + " (LOGSTREAM_STRESS_SEED replays it)");
   std::mt19937 rng(seed);
   std::vector<std::string> sources;

@@ -16,6 +16,7 @@
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
+#include "tests/support/stress_seed.h"
 
 namespace logstream::test_support {
 namespace {
@@ -28,15 +29,6 @@ using StressTest = TempDirTest;
 
 // The output up to the end of its last whole table: a process killed with SIGKILL while printing leaves a
 // torn table, and one killed after printing but before committing has that batch printed again by the next.
-// A random seed, printed so that a failure can be replayed: LOGSTREAM_STRESS_SEED=N reruns with seed N.
-unsigned stress_seed() {
-  unsigned seed = std::random_device{}();
-  if (const char* replay = std::getenv("LOGSTREAM_STRESS_SEED"))
-    seed = static_cast<unsigned>(std::stoul(replay));
-  std::printf("stress seed %u (replay with LOGSTREAM_STRESS_SEED=%u)\n", seed, seed);
-  return seed;
-}
-
 std::string whole_tables(const std::string& out) {
   const size_t end = out.rfind("+\n\n");
   return end == std::string::npos ? std::string() : out.substr(0, end + 3);

@@ -149,10 +149,9 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
   prometheus_file_ = options.prometheus_file;
   if (!prometheus_file_.empty()) {
     // Written once now, so that a path that cannot be written stops the query before it reads anything.
-    auto written = replace_file_atomically(
-        prometheus_file_,
-        render_prometheus(LineCounts{}, 0, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{}),
-        /*durable=*/false);
+    auto written =
+        replace_file_atomically(prometheus_file_, render_prometheus(LineCounts{}, 0, alert_gauges()),
+                                /*durable=*/false);
     if (!written) {
       error = {"--prometheus-file " + written.error(), false};
       return false;
@@ -166,10 +165,19 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
     }
     metrics_ = std::move(server).value();
     warn_("serving metrics on http://127.0.0.1:" + std::to_string(metrics_->port()) + "/metrics");
-    metrics_->publish(
-        render_prometheus(LineCounts{}, 0, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{}));
+    metrics_->publish(render_prometheus(LineCounts{}, 0, alert_gauges()));
   }
   return true;
+}
+
+std::vector<AlertGauge> BatchOutputs::alert_gauges() const {
+  std::vector<AlertGauge> gauges;
+  if (!alerts_) return gauges;
+  for (const AlertStatus& status : alerts_->statuses()) {
+    gauges.push_back({status.rule->name, static_cast<int>(status.state),
+                      status.evaluated ? std::optional<double>(status.value) : std::nullopt});
+  }
+  return gauges;
 }
 
 void BatchOutputs::stream_rows(const Schema& schema, const RenderedRows& rows) {
@@ -206,8 +214,7 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     if (actions_) actions_->handle(events);
   }
   if (!prometheus_file_.empty() || metrics_) {
-    const std::string text =
-        render_prometheus(totals, batches_, alerts_ ? alerts_->statuses() : std::vector<AlertStatus>{});
+    const std::string text = render_prometheus(totals, batches_, alert_gauges());
     if (!prometheus_file_.empty()) {
       // Rewritten whole and renamed into place: a scraper never reads half a file.
       auto written = replace_file_atomically(prometheus_file_, text, /*durable=*/false);

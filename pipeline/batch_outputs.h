@@ -13,6 +13,7 @@
 #include "stages/alerts/alert_engine.h"
 #include "stages/alerts/line_rules.h"
 #include "stages/sinks/batch_sink.h"
+#include "stages/sinks/prometheus_text.h"
 
 namespace logstream {
 
@@ -109,6 +110,8 @@ class BatchOutputs {
   int streamed_errno_ = 0;
   TimeZone zone_;  // the session time zone the sinks render in
   std::shared_ptr<const LineRules> line_rules_;
+  std::vector<AlertGauge> alert_gauges() const;  // the alert states as the Prometheus sink shows them
+
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<AlertActions> actions_;
   std::unique_ptr<MetricsServer> metrics_;

@@ -67,8 +67,14 @@ Expected<std::shared_ptr<const LineRules>> LineRules::create(const std::vector<A
   return std::shared_ptr<const LineRules>(std::move(result));
 }
 
-std::optional<std::string> LineRules::unanswerable_rule(const LogFormat& format,
-                                                        std::string_view format_name) const {
+std::optional<std::string> LineRules::unanswerable(const LogFormat* format,
+                                                   std::string_view format_name) const {
+  if (slots_.empty()) return std::nullopt;
+  if (!format) {
+    return "--format " + std::string(format_name) +
+           " gives only the status of a line: alert rules on method, host or endpoint, or with an 'over' "
+           "window, need a format with fields (e.g. --format combined)";
+  }
   // What each rule reads, and the LogFormat fields that carry it.
   struct Need {
     bool (*needed)(const AlertRule&);
@@ -91,9 +97,10 @@ std::optional<std::string> LineRules::unanswerable_rule(const LogFormat& format,
   };
   for (const AlertRule& rule : rules_) {
     for (const Need& need : kNeeds) {
-      if (!need.needed(rule) || format.has_field(need.kinds[0]) || format.has_field(need.kinds[1])) continue;
+      if (!need.needed(rule) || format->has_field(need.kinds[0]) || format->has_field(need.kinds[1]))
+        continue;
       return where(rule) + "alert rule '" + rule.name + "' reads " + need.what + ", but --format " +
-             std::string(format_name) + " ('" + rule_text_for_terminal(format.description()) +
+             std::string(format_name) + " ('" + rule_text_for_terminal(format->description()) +
              "') has no such field: use a format that has it, or drop the rule";
     }
   }
@@ -104,17 +111,19 @@ int LineRules::slot_of(size_t rule_index) const noexcept {
   return rule_index < slot_of_rule_.size() ? slot_of_rule_[rule_index] : -1;
 }
 
-Expected<LineRules::Context> LineRules::make_context() const {
-  Context context;
+Expected<std::unique_ptr<LineObserver::Context>> LineRules::make_context() const {
+  auto context = std::make_unique<Context>();
   if (patterns_) {
     auto scratch = patterns_->make_scratch();
     if (!scratch) return Error{scratch.error()};
-    context.scratch.emplace(std::move(scratch).value());
+    context->scratch.emplace(std::move(scratch).value());
   }
-  return context;
+  return std::unique_ptr<LineObserver::Context>(std::move(context));
 }
 
-void LineRules::observe(Context& context, const ParsedLine& line) const {
+void LineRules::observe(LineObserver::Context& observer_context, const ParsedLine& line) const {
+  // Only this class makes the contexts it is given (make_context).
+  auto& context = static_cast<Context&>(observer_context);
   Context::Pending pending;
   if (line.status >= 0) pending.facts.status = line.status;  // none: cut off before it (the null row)
   if (needs_fields_) {
@@ -135,7 +144,8 @@ void LineRules::observe(Context& context, const ParsedLine& line) const {
   context.lines.push_back(pending);
 }
 
-int LineRules::finish_chunk(Context& context, LineCounts& counts) const {
+int LineRules::finish_chunk(LineObserver::Context& observer_context, LineCounts& counts) const {
+  auto& context = static_cast<Context&>(observer_context);
   int scan_error = 0;
   auto note = [&scan_error](hs_error_t result) {
     if (PatternSet::failed(result) && scan_error == 0) scan_error = result;

@@ -13,12 +13,13 @@
 
 #include "stages/alerts/alert_rule.h"
 #include "stages/core/chunk.h"
+#include "stages/core/pattern_set.h"
+#include "stages/parser/line_observer.h"
 #include "stages/parser/log_format.h"
-#include "stages/parser/pattern_set.h"
 
 namespace logstream {
 
-class LineRules {
+class LineRules final : public LineObserver {
  public:
   // `rules` are all the query's rules; the ones that need per-line counting get slots in rule order.
   // Errors: too many such rules, or an endpoint regex Hyperscan cannot compile (named with its rule, and
@@ -28,15 +29,15 @@ class LineRules {
   bool empty() const noexcept { return slots_.empty(); }
   bool needs_fields() const noexcept { return needs_fields_; }
   bool needs_time() const noexcept { return needs_time_; }
-  // Why a file in `format` (named `format_name`, e.g. "custom") could not answer one of the per-line
-  // rules: the format lacks a field the rule reads (the request line, the host or the time). nullopt when
-  // every rule can be answered.
-  std::optional<std::string> unanswerable_rule(const LogFormat& format, std::string_view format_name) const;
+  // Why a file in `format` could not answer one of the per-line rules: the format lacks a field the rule
+  // reads (the request line, the host or the time), or it is spark-seed (null), which has only the status.
+  std::optional<std::string> unanswerable(const LogFormat* format,
+                                          std::string_view format_name) const override;
   // The slot of rule `rule_index` in LineCounts::rule_matches, or -1 when it is counted from the table.
   int slot_of(size_t rule_index) const noexcept;
 
   // Per-thread state: the accepted lines of the chunk being parsed, and the Hyperscan scratch.
-  class Context {
+  class Context final : public LineObserver::Context {
    private:
     friend class LineRules;
     struct Pending {
@@ -50,13 +51,11 @@ class LineRules {
     std::vector<uint32_t> line_ends;
     std::optional<PatternSet::Scratch> scratch;
   };
-  Expected<Context> make_context() const;
+  Expected<std::unique_ptr<LineObserver::Context>> make_context() const override;
 
-  // Called for each accepted line of a chunk (views must stay valid until finish_chunk).
-  void observe(Context& context, const ParsedLine& line) const;
-  // Evaluates the chunk's lines into `counts` and clears the context.
-  // Returns the failed Hyperscan result of the chunk's endpoint scan, or 0 (see PatternSet::failed).
-  [[nodiscard]] int finish_chunk(Context& context, LineCounts& counts) const;
+  // Each accepted line of a chunk is kept; finish_chunk evaluates them all after one endpoint scan.
+  void observe(LineObserver::Context& context, const ParsedLine& line) const override;
+  [[nodiscard]] int finish_chunk(LineObserver::Context& context, LineCounts& counts) const override;
 
  private:
   struct Slot {

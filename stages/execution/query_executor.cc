@@ -5,7 +5,7 @@
 #include <set>
 
 #include "stages/core/invariant.h"
-#include "stages/sinks/spark_partitioning.h"
+#include "stages/core/spark_partitioning.h"
 #include "stages/sinks/spark_value_text.h"
 
 namespace logstream {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "stages/sinks/spark_partitioning.h"
+#include "stages/core/spark_partitioning.h"
 
 namespace logstream {
 

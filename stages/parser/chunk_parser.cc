@@ -10,14 +10,12 @@ constexpr size_t kDetectionSampleLines = 64;
 }  // namespace
 
 Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
-                                          std::shared_ptr<const LineRules> line_rules) {
+                                          std::shared_ptr<const LineObserver> observer) {
   ChunkParser parser;
-  if (line_rules && !line_rules->empty()) parser.line_rules_ = std::move(line_rules);
+  parser.observer_ = std::move(observer);
   if (options.format == "spark-seed") {
-    if (parser.line_rules_) {
-      return Error{
-          "--format spark-seed gives only the status of a line: alert rules on method, host or "
-          "endpoint, or with an 'over' window, need a format with fields (e.g. --format combined)"};
+    if (parser.observer_) {
+      if (auto missing = parser.observer_->unanswerable(nullptr, options.format)) return Error{*missing};
     }
     auto seed = SeedStatusScanner::create();
     if (!seed) return Error{seed.error()};
@@ -45,8 +43,8 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
                                                         "vhost_combined, nginx or custom)")};
     }
     if (!format.value().has_status()) return Error{"the log format has no status field (%>s or %s)"};
-    if (parser.line_rules_) {
-      if (auto missing = parser.line_rules_->unanswerable_rule(format.value(), name)) return Error{*missing};
+    if (parser.observer_) {
+      if (auto missing = parser.observer_->unanswerable(&format.value(), name)) return Error{*missing};
     }
     parser.formats_.push_back({name, std::move(format).value()});
   }
@@ -70,10 +68,10 @@ Expected<ChunkParser::Context> ChunkParser::make_context() const {
     if (!seed_context) return Error{seed_context.error()};
     context.seed_.emplace(std::move(seed_context).value());
   }
-  if (line_rules_) {
-    auto rules_context = line_rules_->make_context();
-    if (!rules_context) return Error{rules_context.error()};
-    context.rules_.emplace(std::move(rules_context).value());
+  if (observer_) {
+    auto observer_context = observer_->make_context();
+    if (!observer_context) return Error{observer_context.error()};
+    context.observer_ = std::move(observer_context).value();
   }
   return context;
 }
@@ -181,12 +179,12 @@ void ChunkParser::process(Context& context, Chunk& chunk, AcceptedLineSink* rows
   }
   const LogFormat& format = formats_[chunk.parser_index].format;
   const uint32_t parser_index = chunk.parser_index;
-  if (line_rules_) {
+  if (observer_) {
     parse_lines(format, context, chunk, [&](const ParsedLine& line, std::string_view text) {
-      line_rules_->observe(*context.rules_, line);
+      observer_->observe(*context.observer_, line);
       if (rows) rows->on_line(parser_index, line, text);
     });
-    chunk.scan_error = line_rules_->finish_chunk(*context.rules_, chunk.counts);
+    chunk.scan_error = observer_->finish_chunk(*context.observer_, chunk.counts);
     return;
   }
   if (rows) {

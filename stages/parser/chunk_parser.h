@@ -9,9 +9,9 @@
 #include <variant>
 #include <vector>
 
-#include "stages/alerts/line_rules.h"
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
+#include "stages/parser/line_observer.h"
 #include "stages/parser/log_columns.h"
 #include "stages/parser/log_format.h"
 #include "stages/parser/seed_status_scanner.h"
@@ -33,16 +33,16 @@ class AcceptedLineSink {
 
 class ChunkParser {
  public:
-  // `line_rules`: alert rules counted per line (may be null). They need a format with fields: spark-seed
-  // has only the status, so such rules are refused with it.
+  // `observer`: per-line work beyond the status (may be null), refused with the reason when a format it
+  // would read cannot give what it needs.
   static Expected<ChunkParser> create(const FormatOptions& options,
-                                      std::shared_ptr<const LineRules> line_rules = nullptr);
+                                      std::shared_ptr<const LineObserver> observer = nullptr);
 
   class Context {
    private:
     friend class ChunkParser;
     std::optional<SeedStatusScanner::Context> seed_;
-    std::optional<LineRules::Context> rules_;
+    std::unique_ptr<LineObserver::Context> observer_;
     ParsedLine line_;
     ClfTimeCache times_;
   };
@@ -74,8 +74,7 @@ class ChunkParser {
 
  private:
   // Every line of a whole-lines chunk through `format`: rejects and statuses counted, and each accepted
-  // line with its text handed to on_accepted (a query's rows, the alert rules' per-line counting, or
-  // nothing on the hot path).
+  // line with its text handed to on_accepted (a query's rows, the observer, or nothing on the hot path).
   template <typename OnAccepted>
   static void parse_lines(const LogFormat& format, Context& context, Chunk& chunk, OnAccepted&& on_accepted);
 
@@ -85,7 +84,7 @@ class ChunkParser {
   };
   std::optional<SeedStatusScanner> seed_;
   std::vector<NamedFormat> formats_;
-  std::shared_ptr<const LineRules> line_rules_;  // null or empty: the fast path counts statuses only
+  std::shared_ptr<const LineObserver> observer_;  // null: the fast path counts statuses only
   Schema schema_;
 };
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "stages/core/expected.h"
-#include "stages/parser/pattern_set.h"
+#include "stages/core/pattern_set.h"
 
 namespace logstream {
 

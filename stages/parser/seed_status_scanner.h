@@ -8,7 +8,7 @@
 
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
-#include "stages/parser/pattern_set.h"
+#include "stages/core/pattern_set.h"
 
 namespace logstream {
 

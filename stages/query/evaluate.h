@@ -83,7 +83,7 @@ Value cast_value(const Value& v, DataType to, const EvalContext& context);
 // and the aggregate functions of aggregates.h (one group for a global aggregate, also over no rows),
 // HAVING, the SELECT list, DISTINCT, ORDER BY (a stable sort), LIMIT. Without ORDER BY, a grouped result
 // comes in ascending key order (null first) and an ungrouped one in input order; Spark's hash-partition
-// order is the console's business (sinks/spark_partitioning.h).
+// order is the console's business (core/spark_partitioning.h).
 struct NaiveServices {
   const PatternMatcher* patterns = nullptr;
   const CastText* text = nullptr;

@@ -40,7 +40,7 @@ std::string escape_prometheus_label(std::string_view value) {
 }
 
 std::string render_prometheus(const LineCounts& totals, uint64_t batches,
-                              const std::vector<AlertStatus>& alerts) {
+                              const std::vector<AlertGauge>& alerts) {
   std::string out;
   family(out, "logstream_lines_read_total", "counter", "Lines read from the input files.");
   sample(out, "logstream_lines_read_total", "", static_cast<double>(totals.lines_read));
@@ -67,11 +67,11 @@ std::string render_prometheus(const LineCounts& totals, uint64_t batches,
   }
   if (!alerts.empty()) {
     family(out, "logstream_alert_state", "gauge", "Alert rule state: 0 inactive, 1 pending, 2 firing.");
-    for (const AlertStatus& alert : alerts)
-      sample(out, "logstream_alert_state", label("rule", alert.rule->name), static_cast<double>(alert.state));
+    for (const AlertGauge& alert : alerts)
+      sample(out, "logstream_alert_state", label("rule", alert.rule), static_cast<double>(alert.state));
     family(out, "logstream_alert_value", "gauge", "The rule's count or rate at its last evaluation.");
-    for (const AlertStatus& alert : alerts) {
-      if (alert.evaluated) sample(out, "logstream_alert_value", label("rule", alert.rule->name), alert.value);
+    for (const AlertGauge& alert : alerts) {
+      if (alert.value) sample(out, "logstream_alert_value", label("rule", alert.rule), *alert.value);
     }
   }
   return out;

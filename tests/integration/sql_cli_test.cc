@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "stages/sinks/spark_partitioning.h"
+#include "stages/core/spark_partitioning.h"
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"

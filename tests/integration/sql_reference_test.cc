@@ -19,11 +19,11 @@
 #include <thread>
 
 #include "stages/core/java_double.h"
+#include "stages/core/spark_partitioning.h"
 #include "stages/query/analyzer.h"
 #include "stages/query/evaluate.h"
 #include "stages/query/sql_parser.h"
 #include "stages/sinks/row_text.h"
-#include "stages/sinks/spark_partitioning.h"
 #include "stages/sinks/spark_value_text.h"
 #include "tests/integration/cli_paths.h"
 #include "tests/support/large_stack.h"

@@ -1,5 +1,5 @@
 // Hyperscan's return codes: a scan that fails must say so, never pass for "no match".
-#include "stages/parser/pattern_set.h"
+#include "stages/core/pattern_set.h"
 
 #include <gtest/gtest.h>
 

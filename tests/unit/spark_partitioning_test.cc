@@ -1,4 +1,4 @@
-#include "stages/sinks/spark_partitioning.h"
+#include "stages/core/spark_partitioning.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "stages/parser/pattern_set.h"
+#include "stages/core/pattern_set.h"
 
 namespace logstream {
 

@@ -135,6 +135,12 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
     rows_updated_ = 0;
     return true;
   }
+  // The checkpoint's delta is this batch's partial, kept before it is merged (a snapshot due instead
+  // takes the whole state at the commit).
+  if (checkpoint_ && !checkpoint_->snapshot_due() && batch_state.groups().size() > 0) {
+    groups_delta_.emplace();
+    batch_state.groups().serialize(*groups_delta_);
+  }
   groups_->absorb(batch_state.groups());
   const std::vector<size_t> updated = groups_->take_updated();
   rows_updated_ = updated.size();
@@ -286,19 +292,30 @@ Expected<bool> StatusQuery::restore_checkpoint() {
                  query_description() + "; use another --checkpoint directory"};
   }
   if (groups_) {
+    // The chain: the groups at its snapshot, then each later batch's partial merged in, as the batches did.
     std::string why;
-    if (!state.groups || !groups_->deserialize(*state.groups, why)) {
-      return Error{checkpoint_->path() + ": the query's groups cannot be restored (" +
-                   (state.groups ? why : std::string("missing")) + "); use another --checkpoint directory"};
+    for (size_t i = 0; i < state.groups.size(); ++i) {
+      GroupTable delta(executor_->functions());
+      GroupTable& into = i == 0 ? *groups_ : delta;
+      if (!into.deserialize(state.groups[i], why)) {
+        return Error{checkpoint_->path() + ": the query's groups cannot be restored (segment " +
+                     std::to_string(i + 1) + " of " + std::to_string(state.groups.size()) + ": " + why +
+                     "); use another --checkpoint directory"};
+      }
+      if (i > 0) groups_->absorb(delta);
     }
     groups_->take_updated();
   }
   next_batch_id_ = state.next_batch_id;
+  if (state.files_forgotten_before_ns) files_forgotten_before_ns_ = *state.files_forgotten_before_ns;
   table_.restore(state.totals);
   restore_alerts(state);
   if (!state.query_id.empty()) outputs_->restore_query_id(state.query_id);
   restored_files_ = state.files;  // every entry: under --follow two files can share a last-known path
-  for (CountedFile& file : state.files) counted_files_[file.path] = std::move(file);
+  for (CountedFile& file : state.files) {
+    if (file.modified_ns) newest_modified_ns_ = std::max(newest_modified_ns_, *file.modified_ns);
+    counted_files_[file.path] = std::move(file);
+  }
   if (!options_.quiet) {
     print_diagnostic("resumed from " + checkpoint_->path() + ": next batch " +
                      std::to_string(next_batch_id_) + ", " + std::to_string(counted_files_.size()) +
@@ -340,21 +357,48 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
   state.next_batch_id = next_batch_id_;
   state.query_id = outputs_->query_id();
   state.totals = table_.totals();
-  if (groups_) {
-    state.groups.emplace();
-    groups_->serialize(*state.groups);
+  // A delta (the files this batch counted, its partial aggregate) unless a snapshot is due.
+  const bool snapshot = checkpoint_->snapshot_due();
+  CheckpointChanges changes;
+  changes.groups_whole = snapshot;
+  if (groups_ && snapshot) {
+    changes.groups.emplace();
+    groups_->serialize(*changes.groups);
+  } else if (groups_ && groups_delta_) {
+    changes.groups = std::move(groups_delta_);
   }
+  groups_delta_.reset();
   if (watcher && watcher->follows()) {
-    state.files = watcher->followed_files();
-    for (CountedFile& file : state.files) file.path = canonical_file_path(file.path);
+    // The followed files are those in the directory now, each with the offset it reached: few, and all of
+    // them move on, so they are written whole.
+    changes.files = watcher->followed_files();
+    for (CountedFile& file : changes.files) file.path = canonical_file_path(file.path);
+    changes.files_whole = true;
   } else {
     for (CountedFile& file : counted) {
       std::string key = canonical_file_path(file.path);
       file.path = key;
-      counted_files_[key] = std::move(file);
+      if (file.modified_ns) newest_modified_ns_ = std::max(newest_modified_ns_, *file.modified_ns);
+      counted_files_[key] = file;
     }
-    state.files.reserve(counted_files_.size());
-    for (const auto& [path, file] : counted_files_) state.files.push_back(file);
+    changes.files_whole = snapshot;
+    if (snapshot) {
+      // Compaction forgets the files --max-file-age calls old: were one of them seen again, it would not
+      // be new anyway (drop_old_files), so the record stays as large as the files of the last max age.
+      const int64_t oldest = oldest_new_file_ns();
+      for (auto it = counted_files_.begin(); it != counted_files_.end();) {
+        if (it->second.modified_ns && *it->second.modified_ns < oldest) {
+          it = counted_files_.erase(it);
+          files_forgotten_before_ns_ = oldest;  // a later, larger --max-file-age must not bring them back
+        } else {
+          ++it;
+        }
+      }
+      changes.files.reserve(counted_files_.size());
+      for (const auto& [path, file] : counted_files_) changes.files.push_back(file);
+    } else {
+      changes.files = std::move(counted);
+    }
   }
   if (const AlertEngine* alerts = outputs_->alerts()) {
     for (size_t i = 0; i < alerts->rules().size(); ++i) {
@@ -364,7 +408,8 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
     }
     state.alert_minutes = alerts->window_minutes();
   }
-  auto committed = checkpoint_->commit(state);
+  if (files_forgotten_before_ns_ != INT64_MIN) state.files_forgotten_before_ns = files_forgotten_before_ns_;
+  auto committed = checkpoint_->commit(state, changes);
   if (!committed) {
     // The committed state is still the previous batch's; going on would count lines no restart can
     // account for, so the query stops here.
@@ -460,11 +505,47 @@ int StatusQuery::finish(int exit_code) {
   return exit_code;
 }
 
+int64_t StatusQuery::oldest_new_file_ns() const {
+  if (!options_.max_file_age_ns || newest_modified_ns_ == INT64_MIN) return files_forgotten_before_ns_;
+  // Never later than now: one file stamped in the future must not make every other file old.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const int64_t newest = std::min<int64_t>(newest_modified_ns_, now);
+  const int64_t by_age =
+      newest < INT64_MIN + *options_.max_file_age_ns ? INT64_MIN : newest - *options_.max_file_age_ns;
+  return std::max(by_age, files_forgotten_before_ns_);
+}
+
+std::vector<FileTask> StatusQuery::drop_old_files(std::vector<FileTask> tasks) const {
+  const int64_t oldest = oldest_new_file_ns();
+  if (oldest == INT64_MIN || (watch_follows_)) return tasks;
+  std::vector<FileTask> kept;
+  std::vector<std::string> old;
+  for (FileTask& task : tasks) {
+    struct stat st {};
+    const bool is_old = ::stat(task.path.c_str(), &st) == 0 &&
+                        static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec < oldest;
+    if (is_old)
+      old.push_back(task.path);
+    else
+      kept.push_back(std::move(task));
+  }
+  if (!old.empty()) {
+    print_diagnostic(std::to_string(old.size()) + (old.size() == 1 ? " file" : " files") +
+                     " not read as old (Spark's maxFileAge): last modified more than --max-file-age before "
+                     "the newest file counted, or before the files the checkpoint has forgotten: " +
+                     old.front() + (old.size() > 1 ? ", ..." : ""));
+  }
+  return kept;
+}
+
 int StatusQuery::run(const std::vector<FileTask>& files) {
   std::vector<FileTask> fresh;
   for (const FileTask& task : files) {
     if (!already_counted(task.path)) fresh.push_back(task);
   }
+  fresh = drop_old_files(std::move(fresh));
   if (checkpoint_ && fresh.empty()) {
     // As Spark: no new data, no batch.
     if (!options_.quiet) print_diagnostic("no new files since the checkpoint; nothing to do");
@@ -502,6 +583,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   ShutdownSignals& signals = ShutdownSignals::install();
   const uint64_t first_batch_id = next_batch_id_;
   skip_empty_batches_ = watcher.follows();
+  watch_follows_ = watcher.follows();
   if (watcher.follows()) {
     watcher.restore_followed(restored_files_);
   }
@@ -514,6 +596,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     const auto now = SteadyClock::now();
     watcher.drain_events(now);
     std::vector<FileTask> ready = watcher.take_ready(now);
+    if (!ready.empty()) ready = drop_old_files(std::move(ready));
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
       if (const int code = run_batch(std::move(ready), &watcher); code != kExitOk) return finish(code);

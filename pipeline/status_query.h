@@ -35,6 +35,10 @@ struct QueryOptions {
   std::string timezone;                   // --timezone; empty: the local zone
   ShowOptions show;                       // --num-rows, --truncate
   uint64_t max_state_bytes = 0;           // --max-state-bytes; 0: no limit
+  // --max-file-age (Spark's maxFileAge, default 7 days): after the first batch, a file last modified
+  // longer than this before the newest file counted is not new, and the record of counted files forgets
+  // such files at each snapshot. nullopt: every file is new, and none is forgotten.
+  std::optional<int64_t> max_file_age_ns = int64_t{7} * 24 * 3600 * 1'000'000'000;
   FormatOptions format;
   PipelineOptions pipeline;
   WatchOptions watch;
@@ -102,6 +106,11 @@ class StatusQuery {
   int run_batch(std::vector<FileTask> files, DirectoryWatcher* watcher);
   bool commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher);
   bool already_counted(const std::string& path) const;
+  // The tasks whose file is not too old for --max-file-age; the others are named in one warning.
+  std::vector<FileTask> drop_old_files(std::vector<FileTask> tasks) const;
+  // Files last modified before this are old (INT64_MIN: none is, as in the first batch): more than
+  // --max-file-age before the newest file counted, or before what the checkpoint has forgotten.
+  int64_t oldest_new_file_ns() const;
   void restore_alerts(const CheckpointState& state);
   std::string query_description() const;
 
@@ -119,7 +128,11 @@ class StatusQuery {
   BatchEnd last_batch_end_ = BatchEnd::kPrinted;
   const std::atomic<bool>* cancel_ = nullptr;  // run: the stop flag, checked once per chunk
   uint64_t next_batch_id_ = 0;
+  int64_t newest_modified_ns_ = INT64_MIN;         // of the files counted (and remembered)
+  int64_t files_forgotten_before_ns_ = INT64_MIN;  // CheckpointState::files_forgotten_before_ns
+  bool watch_follows_ = false;                     // --follow tracks its files itself: no age applies
   std::optional<CheckpointStore> checkpoint_;
+  std::optional<std::string> groups_delta_;  // the batch's partial aggregate, for the checkpoint's delta
   // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).
   std::map<std::string, CountedFile> counted_files_;
   std::vector<CountedFile> restored_files_;  // the checkpoint's list as it was, for --follow

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "stages/core/atomic_file.h"
 #include "stages/core/text_escape.h"
@@ -93,12 +95,85 @@ Expected<bool> read_whole_file(const std::string& path, std::string& out, size_t
   return true;
 }
 
-// groups-<16 hex digits>.bin: the only names a checkpoint may point at (it is read from disk, so a name
+constexpr std::string_view kFilesSegmentMagic = "logstream-files 1\n";
+
+// PREFIX<16 hex digits>SUFFIX: the only names a checkpoint may point at (it is read from disk, so a name
 // with a '/' or '..' must not lead anywhere else).
-bool is_groups_file_name(std::string_view name) {
-  if (name.size() != 7 + 16 + 4 || name.substr(0, 7) != "groups-" || name.substr(23) != ".bin") return false;
-  for (const char c : name.substr(7, 16)) {
+bool is_segment_name(std::string_view name, std::string_view prefix, std::string_view suffix) {
+  if (name.size() != prefix.size() + 16 + suffix.size() || name.substr(0, prefix.size()) != prefix ||
+      name.substr(prefix.size() + 16) != suffix)
+    return false;
+  for (const char c : name.substr(prefix.size(), 16)) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+bool is_groups_segment_name(std::string_view name) { return is_segment_name(name, "groups-", ".bin"); }
+bool is_files_segment_name(std::string_view name) { return is_segment_name(name, "files-", ".log"); }
+
+void append_file_line(std::string& text, const CountedFile& f) {
+  text.append("file ").append(std::to_string(f.identity.device)).append(" ");
+  text.append(std::to_string(f.identity.inode)).append(" ");
+  text.append(std::to_string(f.identity.fingerprint_length)).append(" ");
+  text.append(hex64(f.identity.fingerprint)).append(" ").append(std::to_string(f.offset)).append(" ");
+  if (f.modified_ns) text.append(std::to_string(*f.modified_ns)).append(" ");
+  text.append(escape_field(f.path)).append("\n");
+}
+
+// The fields of a `file` line (f[0] is "file"); false when it is not exactly what append_file_line writes.
+bool parse_file_fields(const std::vector<std::string_view>& f, CountedFile& file) {
+  if (f.size() != 7 && f.size() != 8) return false;  // 7: written before the modification time was kept
+  uint64_t length = 0;
+  auto path = unescape_field(f.back());
+  if (!parse_u64(f[1], file.identity.device) || !parse_u64(f[2], file.identity.inode) ||
+      !parse_u64(f[3], length) || length > kFingerprintBytes || f[4].size() != 16 ||
+      !parse_u64(f[4], file.identity.fingerprint, 16) || !parse_u64(f[5], file.offset) || !path) {
+    return false;
+  }
+  if (f.size() == 8) {
+    int64_t modified = 0;
+    if (!parse_i64(f[6], modified)) return false;
+    file.modified_ns = modified;
+  }
+  file.identity.fingerprint_length = static_cast<uint32_t>(length);
+  file.path = std::move(*path);
+  return true;
+}
+
+void append_segment_line(std::string& text, std::string_view kind, const SegmentFile& segment) {
+  text.append(kind).append(" ").append(std::to_string(segment.bytes)).append(" ");
+  text.append(hex64(segment.hash)).append(" ").append(escape_field(segment.name)).append("\n");
+}
+
+bool parse_segment_fields(const std::vector<std::string_view>& f, bool (*valid_name)(std::string_view),
+                          SegmentFile& segment) {
+  if (f.size() != 4) return false;
+  auto name = unescape_field(f[3]);
+  if (!parse_u64(f[1], segment.bytes) || f[2].size() != 16 || !parse_u64(f[2], segment.hash, 16) || !name ||
+      !valid_name(*name))
+    return false;
+  segment.name = std::move(*name);
+  return true;
+}
+
+// A files segment: its magic line, then `file` lines; `source` names it in errors.
+Expected<bool> parse_files_segment(std::string_view text, const std::string& source,
+                                   std::vector<CountedFile>& out) {
+  if (text.substr(0, kFilesSegmentMagic.size()) != kFilesSegmentMagic)
+    return Error{source + ": not a logstream files segment"};
+  size_t at = kFilesSegmentMagic.size();
+  size_t line_number = 1;
+  while (at < text.size()) {
+    ++line_number;
+    const size_t newline = text.find('\n', at);
+    if (newline == std::string_view::npos)
+      return Error{source + ": line " + std::to_string(line_number) + ": truncated"};
+    const std::vector<std::string_view> f = split_fields(text.substr(at, newline - at));
+    CountedFile file;
+    if (f[0] != "file" || !parse_file_fields(f, file))
+      return Error{source + ": line " + std::to_string(line_number) + ": malformed file entry"};
+    out.push_back(std::move(file));
+    at = newline + 1;
   }
   return true;
 }
@@ -162,13 +237,7 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     text.append("status ").append(std::to_string(code)).append(" ").append(std::to_string(t.status[code]));
     text.append("\n");
   }
-  for (const CountedFile& f : state.files) {
-    text.append("file ").append(std::to_string(f.identity.device)).append(" ");
-    text.append(std::to_string(f.identity.inode)).append(" ");
-    text.append(std::to_string(f.identity.fingerprint_length)).append(" ");
-    text.append(hex64(f.identity.fingerprint)).append(" ").append(std::to_string(f.offset)).append(" ");
-    text.append(escape_field(f.path)).append("\n");
-  }
+  for (const CountedFile& f : state.files) append_file_line(text, f);
   for (const AlertRuleMemory& a : state.alerts) {
     uint64_t bits = 0;
     std::memcpy(&bits, &a.value, sizeof bits);
@@ -184,11 +253,15 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     for (const uint64_t n : m.matches) text.append(" ").append(std::to_string(n));
     text.append("\n");
   }
-  if (state.groups_file) {
-    text.append("groups-file ").append(std::to_string(state.groups_file->bytes)).append(" ");
-    text.append(hex64(state.groups_file->hash)).append(" ").append(escape_field(state.groups_file->name));
-    text.append("\n");
+  if (state.files_forgotten_before_ns) {
+    text.append("files-forgotten-before ")
+        .append(std::to_string(*state.files_forgotten_before_ns))
+        .append("\n");
   }
+  if (state.groups_file) append_segment_line(text, "groups-file", *state.groups_file);
+  for (const SegmentFile& segment : state.file_segments) append_segment_line(text, "files-segment", segment);
+  for (const SegmentFile& segment : state.group_segments)
+    append_segment_line(text, "groups-segment", segment);
   const uint64_t checksum = fnv1a64(text);
   text.append("end ").append(hex64(checksum)).append("\n");
   return text;
@@ -249,17 +322,9 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (!parse_u64(f[1], code) || code >= kStatusSlots || !parse_u64(f[2], count))
         return fail(line_number, "malformed status row");
       state.totals.status[code] = count;
-    } else if (kind == "file" && f.size() == 7) {
+    } else if (kind == "file") {
       CountedFile file;
-      uint64_t length = 0;
-      auto path = unescape_field(f[6]);
-      if (!parse_u64(f[1], file.identity.device) || !parse_u64(f[2], file.identity.inode) ||
-          !parse_u64(f[3], length) || length > kFingerprintBytes || f[4].size() != 16 ||
-          !parse_u64(f[4], file.identity.fingerprint, 16) || !parse_u64(f[5], file.offset) || !path) {
-        return fail(line_number, "malformed file entry");
-      }
-      file.identity.fingerprint_length = static_cast<uint32_t>(length);
-      file.path = std::move(*path);
+      if (!parse_file_fields(f, file)) return fail(line_number, "malformed file entry");
       state.files.push_back(std::move(file));
     } else if (kind == "alert" && f.size() == 6) {
       AlertRuleMemory alert;
@@ -284,14 +349,26 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (!state.alert_minutes.empty() && state.alert_minutes.back().minute >= minute.minute)
         return fail(line_number, "alert minutes out of order");
       state.alert_minutes.push_back(minute);
-    } else if (kind == "groups-file" && f.size() == 4 && !state.groups_file) {
-      CheckpointState::GroupsFile file;
-      auto name = unescape_field(f[3]);
-      if (!parse_u64(f[1], file.bytes) || f[2].size() != 16 || !parse_u64(f[2], file.hash, 16) || !name ||
-          !is_groups_file_name(*name))
+    } else if (kind == "groups-file" && !state.groups_file && state.group_segments.empty()) {
+      SegmentFile file;
+      if (!parse_segment_fields(f, is_groups_segment_name, file))
         return fail(line_number, "malformed groups-file line");
-      file.name = std::move(*name);
       state.groups_file = std::move(file);
+    } else if (kind == "files-forgotten-before" && f.size() == 2 && !state.files_forgotten_before_ns) {
+      int64_t before = 0;
+      if (!parse_i64(f[1], before)) return fail(line_number, "malformed files-forgotten-before line");
+      state.files_forgotten_before_ns = before;
+    } else if (kind == "files-segment" && state.file_segments.size() < CheckpointStore::kSnapshotInterval) {
+      SegmentFile segment;
+      if (!parse_segment_fields(f, is_files_segment_name, segment))
+        return fail(line_number, "malformed files-segment line");
+      state.file_segments.push_back(std::move(segment));
+    } else if (kind == "groups-segment" && !state.groups_file &&
+               state.group_segments.size() < CheckpointStore::kSnapshotInterval) {
+      SegmentFile segment;
+      if (!parse_segment_fields(f, is_groups_segment_name, segment))
+        return fail(line_number, "malformed groups-segment line");
+      state.group_segments.push_back(std::move(segment));
     } else {
       return fail(line_number, "unexpected line");
     }
@@ -327,47 +404,128 @@ CheckpointStore::~CheckpointStore() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
-Expected<std::optional<CheckpointState>> CheckpointStore::load() const {
+Expected<std::optional<CheckpointState>> CheckpointStore::load() {
   std::string text;
   bool missing = false;
   if (auto read = read_whole_file(path_, text, size_t{64} << 20, &missing); !read) {
     if (missing) return std::optional<CheckpointState>();
     return Error{read.error()};
   }
-  auto state = parse_checkpoint(text, path_);
-  if (!state) return Error{state.error()};
-  if (const auto& file = state.value().groups_file) {
-    const std::string groups_path = directory() + "/" + file->name;
+  auto parsed = parse_checkpoint(text, path_);
+  if (!parsed) return Error{parsed.error()};
+  CheckpointState& state = parsed.value();
+  const bool had_inline_files = !state.files.empty();
+  auto read_segment = [&](const SegmentFile& segment, std::string& bytes) -> Expected<bool> {
+    const std::string segment_path = directory() + "/" + segment.name;
+    if (auto read = read_whole_file(segment_path, bytes, segment.bytes); !read) return Error{read.error()};
+    if (bytes.size() != segment.bytes || fnv1a64(bytes) != segment.hash)
+      return Error{segment_path + ": does not match " + path_ + " (size or checksum): the file is corrupt"};
+    return true;
+  };
+  // The chain's first segment is the snapshot as written (under --follow, two entries may share a path);
+  // each later one replaces the entries of the paths it names.
+  std::unordered_map<std::string, size_t> index_of_path;
+  for (size_t i = 0; i < state.file_segments.size(); ++i) {
     std::string bytes;
-    if (auto read = read_whole_file(groups_path, bytes); !read) return Error{read.error()};
-    if (bytes.size() != file->bytes || fnv1a64(bytes) != file->hash)
-      return Error{groups_path + ": does not match " + path_ + " (size or checksum): the file is corrupt"};
-    state.value().groups = std::move(bytes);
+    if (auto read = read_segment(state.file_segments[i], bytes); !read) return Error{read.error()};
+    std::vector<CountedFile> entries;
+    auto entries_read = parse_files_segment(bytes, directory() + "/" + state.file_segments[i].name, entries);
+    if (!entries_read) return Error{entries_read.error()};
+    if (i == 0 && state.files.empty()) {
+      state.files = std::move(entries);
+      continue;
+    }
+    if (index_of_path.empty()) {
+      for (size_t at = 0; at < state.files.size(); ++at) index_of_path[state.files[at].path] = at;
+    }
+    for (CountedFile& entry : entries) {
+      const auto [it, added] = index_of_path.try_emplace(entry.path, state.files.size());
+      if (added)
+        state.files.push_back(std::move(entry));
+      else
+        state.files[it->second] = std::move(entry);
+    }
   }
-  return std::optional<CheckpointState>(std::move(state).value());
+  std::vector<SegmentFile> groups = state.group_segments;
+  if (state.groups_file) groups.insert(groups.begin(), *state.groups_file);
+  for (const SegmentFile& segment : groups) {
+    std::string bytes;
+    if (auto read = read_segment(segment, bytes); !read) return Error{read.error()};
+    state.groups.push_back(std::move(bytes));
+  }
+  file_chain_ = state.file_segments;
+  group_chain_ = state.group_segments;
+  // A checkpoint of an earlier version keeps some of its state outside the chains (inline `file` lines,
+  // one groups file): the next commit rewrites it whole.
+  snapshot_needed_ =
+      had_inline_files || state.groups_file.has_value() || (file_chain_.empty() && group_chain_.empty());
+  const size_t longest = std::max(file_chain_.size(), group_chain_.size());
+  commits_since_snapshot_ = static_cast<uint32_t>(longest == 0 ? 0 : longest - 1);
+  return std::optional<CheckpointState>(std::move(parsed).value());
 }
 
-Expected<bool> CheckpointStore::commit(const CheckpointState& state) const {
-  if (!state.groups) return replace_file_atomically(path_, serialize_checkpoint(state), /*durable=*/true);
-  CheckpointState with_file = state;
-  CheckpointState::GroupsFile file;
-  file.bytes = state.groups->size();
-  file.hash = fnv1a64(*state.groups);
-  file.name = "groups-" + hex64(file.hash) + ".bin";
-  // Named by its content, so rewriting it under the name an older checkpoint still uses changes nothing.
-  if (auto written = replace_file_atomically(directory() + "/" + file.name, *state.groups, /*durable=*/true);
+Expected<SegmentFile> CheckpointStore::write_segment(std::string_view prefix, std::string_view suffix,
+                                                     std::string_view bytes) {
+  SegmentFile segment;
+  segment.bytes = bytes.size();
+  segment.hash = fnv1a64(bytes);
+  segment.name = std::string(prefix) + hex64(segment.hash) + std::string(suffix);
+  // Named by its content, so rewriting it under a name the committed chain still uses changes nothing.
+  if (auto written = replace_file_atomically(directory() + "/" + segment.name, bytes, /*durable=*/true);
+      !written)
+    return Error{written.error()};
+  return segment;
+}
+
+Expected<bool> CheckpointStore::commit(const CheckpointState& head, const CheckpointChanges& changes) {
+  std::vector<SegmentFile> file_chain = file_chain_;
+  std::vector<SegmentFile> group_chain = group_chain_;
+  if (changes.files_whole || !changes.files.empty()) {
+    std::string text(kFilesSegmentMagic);
+    for (const CountedFile& file : changes.files) append_file_line(text, file);
+    auto segment = write_segment("files-", ".log", text);
+    if (!segment) return Error{segment.error()};
+    if (changes.files_whole) file_chain.clear();
+    file_chain.push_back(std::move(segment).value());
+  }
+  if (changes.groups) {
+    auto segment = write_segment("groups-", ".bin", *changes.groups);
+    if (!segment) return Error{segment.error()};
+    if (changes.groups_whole) group_chain.clear();
+    group_chain.push_back(std::move(segment).value());
+  } else if (changes.groups_whole) {
+    group_chain.clear();  // a query without groups
+  }
+  CheckpointState committed;
+  committed.query = head.query;
+  committed.next_batch_id = head.next_batch_id;
+  committed.query_id = head.query_id;
+  committed.totals = head.totals;
+  committed.alerts = head.alerts;
+  committed.alert_minutes = head.alert_minutes;
+  committed.files_forgotten_before_ns = head.files_forgotten_before_ns;
+  committed.file_segments = file_chain;
+  committed.group_segments = group_chain;
+  if (auto written = replace_file_atomically(path_, serialize_checkpoint(committed), /*durable=*/true);
       !written)
     return written;
-  with_file.groups_file = file;
-  with_file.groups.reset();
-  if (auto committed = replace_file_atomically(path_, serialize_checkpoint(with_file), /*durable=*/true);
-      !committed)
-    return committed;
-  // The committed checkpoint names only this file: the others are what earlier commits left.
+  file_chain_ = std::move(file_chain);
+  group_chain_ = std::move(group_chain);
+  if (changes.files_whole && changes.groups_whole) {
+    commits_since_snapshot_ = 0;
+    snapshot_needed_ = false;
+  } else {
+    ++commits_since_snapshot_;
+  }
+  // What the committed checkpoint does not name is what earlier commits left.
+  std::unordered_set<std::string> named;
+  for (const SegmentFile& segment : file_chain_) named.insert(segment.name);
+  for (const SegmentFile& segment : group_chain_) named.insert(segment.name);
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator(directory(), ignored)) {
     const std::string name = entry.path().filename().string();
-    if (name != file.name && is_groups_file_name(name)) std::filesystem::remove(entry.path(), ignored);
+    if ((is_groups_segment_name(name) || is_files_segment_name(name)) && named.count(name) == 0)
+      std::filesystem::remove(entry.path(), ignored);
   }
   return true;
 }

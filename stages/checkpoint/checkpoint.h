@@ -10,15 +10,24 @@
 //   query-id <the query's id, as --progress prints it>        (absent in checkpoints written before it)
 //   lines <read> <bytes> <null-status> <reject0> ... <reject7>
 //   status <code> <count>                                   (one per nonzero status)
-//   file <device> <inode> <fingerprint-length> <fingerprint> <offset> <escaped path>
+//   file <device> <inode> <fingerprint-length> <fingerprint> <offset> [<modified, ns>] <escaped path>
 //   alert <state> <streak> <evaluated> <value as IEEE-754 bits, hex> <escaped rule text>
 //   alert-minute <minute> <accepted> <matches of slot 0> ... <matches of slot 15>
-//   groups-file <bytes> <FNV-1a 64, hex> <name>     (a query with GROUP BY: its groups, in their own file)
+//   files-forgotten-before <ns>       (--max-file-age: counted files modified before this are forgotten)
+//   files-segment <bytes> <FNV-1a 64, hex> <name>   (files-<hash>.log: counted files, see below)
+//   groups-segment <bytes> <FNV-1a 64, hex> <name>  (groups-<hash>.bin: a query's groups, see below)
 //
-// The query engine's groups (GroupTable::serialize) can be far larger than the rest, so they go to a file
-// of their own beside it, named after its checksum (groups-<hash>.bin): written and synced before the
-// checkpoint that names it, so a crash leaves either the old pair or the new one; older files are
-// removed after the commit.
+// The record of counted files and the query engine's groups grow with the input, so they are kept
+// beside this file as segments, committed incrementally as Spark's state store and file-source log are:
+// a commit writes a delta (the files this batch counted; the batch's partial aggregate), and every
+// kSnapshotInterval-th commit writes a snapshot (every file; the groups since the start) that starts a
+// new chain. A commit so costs what the batch changed, and a chain is at most kSnapshotInterval segments
+// long. Segments are named by their checksum, written and synced before the checkpoint that names them
+// (so a crash leaves either the old chain or the new one), and removed once no committed checkpoint
+// names them. Loading applies a chain in order: a files delta replaces the entry with the same path or
+// adds one; each groups delta is merged into the state before it (merging is exact, so the state after
+// a restart is the state that was committed).
+// Checkpoints of earlier versions, with `file` lines inline and one `groups-file` line, still load.
 //   end <FNV-1a 64 of every byte before this line, hex>
 #pragma once
 
@@ -62,6 +71,9 @@ struct CountedFile {
   std::string path;
   FileIdentity identity;
   uint64_t offset = 0;  // bytes counted from the start: the end of the last counted line
+  // When the file was last modified, as it was opened (ns since the epoch): how --max-file-age tells an
+  // old file. Unknown in entries of earlier versions, which are then never forgotten.
+  std::optional<int64_t> modified_ns;
 };
 
 // What one alert rule remembers between batches, so that a restart neither fires it again nor forgets a
@@ -74,23 +86,31 @@ struct AlertRuleMemory {
   double value = 0;
 };
 
+// A file the checkpoint names beside itself: its size and checksum are checked when it is read.
+struct SegmentFile {
+  uint64_t bytes = 0;
+  uint64_t hash = 0;
+  std::string name;
+};
+
 struct CheckpointState {
   std::string query;
   uint64_t next_batch_id = 0;
   std::string query_id;  // 8-4-4-4-12 lowercase hex, or empty
   LineCounts totals;
+  // The head's own `file` lines (earlier versions); CheckpointStore::load adds the segments' entries.
   std::vector<CountedFile> files;
   std::vector<AlertRuleMemory> alerts;
   std::vector<MinuteTally> alert_minutes;  // the event-time minutes the `over` windows still cover, ascending
-  // The query engine's state since the start, as bytes: what commit() writes to the groups file and
-  // load() reads back from it (checked against groups_file).
-  std::optional<std::string> groups;
-  struct GroupsFile {
-    uint64_t bytes = 0;
-    uint64_t hash = 0;
-    std::string name;
-  };
-  std::optional<GroupsFile> groups_file;  // the checkpoint's line naming it
+  // Every counted file last modified before this (ns since the epoch) has been dropped from the record, so
+  // no file older than this may be taken as new again, whatever --max-file-age says now.
+  std::optional<int64_t> files_forgotten_before_ns;
+  std::vector<SegmentFile> file_segments;  // in chain order: a snapshot, then deltas
+  std::vector<SegmentFile> group_segments;  // the same
+  std::optional<SegmentFile> groups_file;   // earlier versions: every group in one file
+  // Filled by CheckpointStore::load: each groups segment's bytes (GroupTable::serialize) in chain order:
+  // the state at the snapshot, then each later batch's partial aggregate to merge into it.
+  std::vector<std::string> groups;
 };
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 0xcbf29ce484222325ULL) noexcept;
@@ -100,9 +120,21 @@ std::string serialize_checkpoint(const CheckpointState& state);
 // `source` names the file in errors ("DIR/checkpoint: line 3: ...").
 Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::string& source);
 
+// What one commit adds to the segments. The caller asks snapshot_due() first and passes the whole state
+// when it is due.
+struct CheckpointChanges {
+  std::vector<CountedFile> files;     // files_whole: every counted file; else the files the batch counted
+  bool files_whole = false;           // (--follow passes its followed files whole on every commit)
+  std::optional<std::string> groups;  // groups_whole: the groups since the start; else the batch's partial
+  bool groups_whole = false;          // (nullopt: no groups segment this commit)
+};
+
 // A checkpoint directory, locked for the life of this object so two processes never share it.
 class CheckpointStore {
  public:
+  // A snapshot every this many commits, as Spark's file-source log compacts every 10 batches.
+  static constexpr uint32_t kSnapshotInterval = 10;
+
   // Creates the directory if needed; an error when it cannot be created or another process holds it.
   static Expected<CheckpointStore> open(const std::string& directory);
 
@@ -111,19 +143,33 @@ class CheckpointStore {
   ~CheckpointStore();
 
   // nullopt when there is no checkpoint yet; an error when there is one that cannot be read or trusted.
-  Expected<std::optional<CheckpointState>> load() const;
+  // Every counted file is in `files` (the chain applied); the groups' segments are in `groups`.
+  Expected<std::optional<CheckpointState>> load();
 
-  // Atomically replaces the committed state; on error the previous state is still the committed one.
-  Expected<bool> commit(const CheckpointState& state) const;
+  // Whether the next commit must carry the whole state: the first one, every kSnapshotInterval-th, and
+  // the first after loading a checkpoint of an earlier version.
+  bool snapshot_due() const noexcept {
+    return snapshot_needed_ || commits_since_snapshot_ + 1 >= kSnapshotInterval;
+  }
+
+  // Atomically replaces the committed state with `head` (its files, segments and groups are ignored)
+  // and `changes`; on error the previous state is still the committed one.
+  Expected<bool> commit(const CheckpointState& head, const CheckpointChanges& changes);
 
   const std::string& path() const noexcept { return path_; }
   std::string directory() const { return path_.substr(0, path_.rfind('/')); }
 
  private:
   CheckpointStore(const std::string& directory, int lock_fd);
+  Expected<SegmentFile> write_segment(std::string_view prefix, std::string_view suffix,
+                                      std::string_view bytes);
 
   std::string path_;
   int lock_fd_ = -1;
+  std::vector<SegmentFile> file_chain_;  // as last loaded or committed
+  std::vector<SegmentFile> group_chain_;
+  uint32_t commits_since_snapshot_ = 0;
+  bool snapshot_needed_ = true;
 };
 
 }  // namespace logstream

@@ -191,6 +191,7 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   auto identity = identify_open_file(fd, task.size_limit);
   if (!identity) return Error{task.path + ": " + identity.error()};  // the chunker closes fd
   chunker.identity_ = identity.value();
+  chunker.modified_ns_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   if (task.decompress) {
     if (auto failure = chunker.open_decompressed(task)) return Error{task.path + ": " + *failure};
     return chunker;
@@ -305,6 +306,7 @@ FileChunker& FileChunker::operator=(FileChunker&& other) noexcept {
     replaced_ = other.replaced_;
     deferred_ = other.deferred_;
     identity_ = other.identity_;
+    modified_ns_ = other.modified_ns_;
     counted_end_ = other.counted_end_;
   }
   return *this;

@@ -84,7 +84,7 @@ class FileChunker {
   const std::string& path() const noexcept { return path_; }
 
   // The file's identity and how far its lines have been handed out so far: what a checkpoint records.
-  CountedFile counted() const { return {path_, identity_, counted_end_}; }
+  CountedFile counted() const { return {path_, identity_, counted_end_, modified_ns_}; }
   // Nothing was read and nothing is to be recorded, so that the file is planned again as if never read:
   // the path named another file than the one planned (see FileTask::must_be_listed_file), or the file is
   // the copy of one whose counted part it does not hold yet (a copy still being written) or whose offset
@@ -126,6 +126,7 @@ class FileChunker {
   bool replaced_ = false;
   bool deferred_ = false;
   FileIdentity identity_;
+  int64_t modified_ns_ = 0;   // st_mtim as opened
   uint64_t counted_end_ = 0;  // start_offset plus every byte handed out in chunks
 };
 

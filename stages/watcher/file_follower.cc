@@ -180,7 +180,8 @@ std::vector<CountedFile> FileFollower::snapshot() const {
   for (const auto& [key, f] : files_) {
     if (f.compressed) {
       // Read whole or not at all: the offset tells which.
-      if (f.compressed_done) files.push_back({f.counted.path, f.counted.identity, UINT64_MAX});
+      if (f.compressed_done)
+        files.push_back({f.counted.path, f.counted.identity, UINT64_MAX, f.counted.modified_ns});
       continue;
     }
     if (f.identity_read) files.push_back(f.counted);

@@ -125,6 +125,77 @@ TEST_F(CheckpointCliTest, ACorruptCheckpointIsAnErrorNeverAFreshStart) {
   EXPECT_NE(foreign.err.find("not a logstream checkpoint"), std::string::npos) << foreign.err;
 }
 
+// Spark's maxFileAge: the first batch takes every file; after it, a file last modified longer than
+// --max-file-age (default 7 days) before the newest file counted is ignored, with a warning; and the
+// checkpoint's compaction forgets such files, so that the record of counted files stays bounded while
+// no file is counted twice.
+TEST_F(CheckpointCliTest, FilesOlderThanMaxFileAgeAreIgnoredAfterTheFirstBatchAndForgottenAtCompaction) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  const StatusCountMap once = reference_seed_status_counts(read_file(log));
+  const auto days_ago = [](int days) {
+    return fs::file_time_type::clock::now() - std::chrono::hours(24 * days);
+  };
+  auto drop = [&](const std::string& name, int age_days) {
+    fs::copy_file(log, logs() + "/" + name);
+    fs::last_write_time(logs() + "/" + name, days_ago(age_days));
+  };
+  auto times = [&](uint64_t n) {
+    StatusCountMap counts = once;
+    for (auto& [key, count] : counts) count *= n;
+    return counts;
+  };
+  drop("old.log", 20);
+  drop("new.log", 0);
+  const auto first = run_seed();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(parse_last_console_table(first.out), times(2)) << "the first batch takes every file";
+  // drop() below uses copies of one log: that is the count of each file.
+
+  // Batch 0 was a snapshot: it forgot old.log at once (20 days before new.log).
+  drop("late.log", 10);
+  const auto ignored = run_seed();
+  ASSERT_EQ(ignored.exit_code, 0) << ignored.err;
+  EXPECT_EQ(ignored.out, "") << "nothing new: no batch";
+  EXPECT_NE(ignored.err.find("2 files not read as old"), std::string::npos) << ignored.err;
+  // A larger age cannot bring back what the checkpoint forgot: old.log would be counted twice.
+  const auto larger = run_seed({"--max-file-age", "30d"});
+  ASSERT_EQ(larger.exit_code, 0) << larger.err;
+  EXPECT_EQ(larger.out, "") << larger.err;
+  EXPECT_NE(larger.err.find("before the files the checkpoint has forgotten"), std::string::npos)
+      << larger.err;
+
+  // Batches 1..9 are deltas; batch 10 is the next snapshot.
+  for (int batch = 1; batch <= 10; ++batch) {
+    drop("f" + std::to_string(batch) + ".log", 0);
+    const auto next = run_seed();
+    ASSERT_EQ(next.exit_code, 0) << next.err;
+    EXPECT_NE(next.out.find("Batch: " + std::to_string(batch) + "\n"), std::string::npos) << next.out;
+  }
+  std::string record;
+  for (const auto& entry : fs::directory_iterator(checkpoint())) {
+    if (entry.path().filename().string().rfind("files-", 0) == 0) record += read_file(entry.path().string());
+  }
+  EXPECT_EQ(record.find("old.log"), std::string::npos) << record;
+  EXPECT_EQ(record.find("late.log"), std::string::npos) << record;
+  EXPECT_NE(record.find("new.log"), std::string::npos) << record;
+  EXPECT_NE(record.find("f10.log"), std::string::npos) << record;
+
+  // Forgotten, but still old: a restart does not count them again.
+  drop("f11.log", 0);
+  const auto after = run_seed();
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(parse_last_console_table(after.out), times(13)) << after.err;
+  EXPECT_NE(after.err.find("2 files not read as old"), std::string::npos) << after.err;
+  // Without a checkpoint every file is new in the first batch.
+  const auto clean = run_process({kLogstream, "--format", "spark-seed", "run", logs()});
+  EXPECT_EQ(parse_last_console_table(clean.out), times(14)) << clean.err;
+
+  const auto usage = run_seed({"--max-file-age", "7 days"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("--max-file-age must be an age such as 12h or 7d"), std::string::npos)
+      << usage.err;
+}
+
 TEST_F(CheckpointCliTest, AnotherQuerysCheckpointIsRefused) {
   fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
   ASSERT_EQ(run_seed().exit_code, 0);
@@ -141,11 +212,14 @@ TEST_F(CheckpointCliTest, ACheckpointThatCannotBeWrittenStopsTheQueryWithThePath
   const auto result = run_process({"/bin/sh", "-c", "ulimit -f 0 && exec \"$0\" \"$@\"", kLogstream,
                                    "--format", "spark-seed", "--checkpoint", checkpoint(), "run", logs()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
-  EXPECT_NE(result.err.find(checkpoint() + "/checkpoint.tmp: cannot write: File too large"),
+  // The first file a commit writes is the segment of the files counted, before the checkpoint naming it.
+  EXPECT_NE(result.err.find("cannot commit batch 0 to the checkpoint: " + checkpoint() + "/files-"),
             std::string::npos)
       << result.err;
+  EXPECT_NE(result.err.find(".log.tmp: cannot write: File too large"), std::string::npos) << result.err;
   EXPECT_FALSE(fs::exists(checkpoint() + "/checkpoint"));
-  EXPECT_FALSE(fs::exists(checkpoint() + "/checkpoint.tmp"));
+  for (const auto& entry : fs::directory_iterator(checkpoint()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
   // Nothing was committed, so the next run counts the file as new.
   const auto retry = run_seed();
   EXPECT_EQ(retry.exit_code, 0) << retry.err;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -25,8 +27,14 @@ CheckpointState sample_state() {
   state.totals.status[200] = 90;
   state.totals.status[404] = 10;
   state.totals.rejects[static_cast<size_t>(RejectReason::kBadTimestamp)] = 10;
-  state.files.push_back({"/var/log/a b\n\x1b[31m.log", {2049, 123456, 1024, 0xdeadbeefcafef00dULL}, 12345});
-  state.files.push_back({"/var/log/empty", {2049, 99, 0, 0xcbf29ce484222325ULL}, 0});
+  state.files.push_back({"/var/log/a b\n\x1b[31m.log",
+                         {2049, 123456, 1024, 0xdeadbeefcafef00dULL},
+                         12345,
+                         int64_t{1764600000123456789}});
+  state.files.push_back({"/var/log/empty",
+                         {2049, 99, 0, 0xcbf29ce484222325ULL},
+                         0,
+                         std::nullopt});  // as written before ages were kept
   state.alerts.push_back({"errors: rate(status >= 500) > 0.05 for 2 batches", 1, 1, true, 0.0625});
   state.alerts.push_back({"admin: count(endpoint ~ \"^/a\\d\") over 5m > 1", 2, 7, true, 1e-300});
   state.alerts.push_back({"new: count(5xx) > 1", 0, 0, false, 0});
@@ -57,6 +65,7 @@ void expect_same(const CheckpointState& a, const CheckpointState& b) {
     EXPECT_EQ(a.files[i].path, b.files[i].path);
     EXPECT_TRUE(a.files[i].identity.same_file(b.files[i].identity));
     EXPECT_EQ(a.files[i].offset, b.files[i].offset);
+    EXPECT_EQ(a.files[i].modified_ns, b.files[i].modified_ns);
   }
   ASSERT_EQ(a.alerts.size(), b.alerts.size());
   for (size_t i = 0; i < a.alerts.size(); ++i) {
@@ -147,6 +156,25 @@ class CheckpointStoreTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// A snapshot's changes: every file of `state`, and no groups.
+CheckpointChanges whole_files(const CheckpointState& state) {
+  CheckpointChanges changes;
+  changes.files = state.files;
+  changes.files_whole = true;
+  changes.groups_whole = true;
+  return changes;
+}
+
+std::vector<std::string> segment_names(const fs::path& dir, std::string_view prefix) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 TEST_F(CheckpointStoreTest, ANewDirectoryHasNoStateThenHoldsTheLastCommit) {
   auto store = CheckpointStore::open(dir_.string());
   ASSERT_TRUE(store) << store.error();
@@ -155,9 +183,11 @@ TEST_F(CheckpointStoreTest, ANewDirectoryHasNoStateThenHoldsTheLastCommit) {
   EXPECT_FALSE(empty.value().has_value());
 
   CheckpointState state = sample_state();
-  ASSERT_TRUE(store.value().commit(state));
+  EXPECT_TRUE(store.value().snapshot_due());
+  ASSERT_TRUE(store.value().commit(state, whole_files(state)));
   state.next_batch_id = 8;
-  ASSERT_TRUE(store.value().commit(state));
+  EXPECT_FALSE(store.value().snapshot_due());
+  ASSERT_TRUE(store.value().commit(state, {}));
   auto loaded = store.value().load();
   ASSERT_TRUE(loaded) << loaded.error();
   ASSERT_TRUE(loaded.value().has_value());
@@ -183,51 +213,123 @@ TEST_F(CheckpointStoreTest, AnEmptyOrGarbageFileIsAnErrorNotAFreshStart) {
   EXPECT_FALSE(store.value().load());
 }
 
-TEST_F(CheckpointStoreTest, GroupsLiveInTheirOwnFileNamedByChecksumAndOnlyTheCommittedOneStays) {
+TEST_F(CheckpointStoreTest, GroupsAreASnapshotThenOneDeltaPerCommitAndOnlyTheChainStays) {
   auto store = CheckpointStore::open(dir_.string());
   ASSERT_TRUE(store) << store.error();
-  auto groups_files = [&] {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind("groups-", 0) == 0) names.push_back(name);
-    }
-    return names;
-  };
   CheckpointState state = sample_state();
-  state.groups = std::string(200000, 'a') + std::string(1, '\0') + "\n\xff";  // bytes, not text
-  ASSERT_TRUE(store.value().commit(state));
-  const std::vector<std::string> first = groups_files();
-  ASSERT_EQ(first.size(), 1u);
+  CheckpointChanges snapshot = whole_files(state);
+  snapshot.groups = std::string(200000, 'a') + std::string(1, '\0') + "\n\xff";  // bytes, not text
+  ASSERT_TRUE(store.value().commit(state, snapshot));
+  ASSERT_EQ(segment_names(dir_, "groups-").size(), 1u);
   EXPECT_LT(fs::file_size(dir_ / "checkpoint"), 4096u) << "the groups are not inside the checkpoint text";
+  std::vector<std::string> expected = {*snapshot.groups};
+  // Deltas until a snapshot is due again: each commit adds one segment, in order.
+  for (uint32_t i = 1; i < CheckpointStore::kSnapshotInterval; ++i) {
+    ASSERT_FALSE(store.value().snapshot_due()) << i;
+    CheckpointChanges delta;
+    delta.groups = "partial of batch " + std::to_string(i);
+    ASSERT_TRUE(store.value().commit(state, delta));
+    expected.push_back(*delta.groups);
+  }
+  EXPECT_EQ(segment_names(dir_, "groups-").size(), CheckpointStore::kSnapshotInterval);
   auto loaded = store.value().load();
   ASSERT_TRUE(loaded) << loaded.error();
-  ASSERT_TRUE(loaded.value()->groups.has_value());
-  EXPECT_EQ(*loaded.value()->groups, *state.groups);
+  EXPECT_EQ(loaded.value()->groups, expected);
+  ASSERT_TRUE(store.value().snapshot_due()) << "a chain is at most kSnapshotInterval segments";
 
-  state.groups->back() = 'z';
-  ASSERT_TRUE(store.value().commit(state));
-  const std::vector<std::string> second = groups_files();
-  ASSERT_EQ(second.size(), 1u);
-  EXPECT_NE(second[0], first[0]);
+  // The next snapshot starts a new chain, and the old one's files go.
+  CheckpointChanges next = whole_files(state);
+  next.groups = "the state since the start";
+  ASSERT_TRUE(store.value().commit(state, next));
+  EXPECT_FALSE(store.value().snapshot_due());
+  const std::vector<std::string> names = segment_names(dir_, "groups-");
+  ASSERT_EQ(names.size(), 1u);
   loaded = store.value().load();
   ASSERT_TRUE(loaded) << loaded.error();
-  EXPECT_EQ(*loaded.value()->groups, *state.groups);
+  EXPECT_EQ(loaded.value()->groups, std::vector<std::string>{*next.groups});
 
-  // A groups file that is not the one committed is corruption, not a fresh start.
-  std::ofstream(dir_ / second[0], std::ios::binary | std::ios::trunc) << "other bytes";
+  // A segment that is not the one committed is corruption, not a fresh start.
+  std::ofstream(dir_ / names[0], std::ios::binary | std::ios::trunc) << "other bytes";
   auto corrupt = store.value().load();
   ASSERT_FALSE(corrupt);
-  EXPECT_NE(corrupt.error().find(second[0] + ": does not match"), std::string::npos) << corrupt.error();
-  fs::remove(dir_ / second[0]);
+  EXPECT_NE(corrupt.error().find(names[0] + ": does not match"), std::string::npos) << corrupt.error();
+  fs::remove(dir_ / names[0]);
   auto gone = store.value().load();
   ASSERT_FALSE(gone);
   EXPECT_NE(gone.error().find("cannot open"), std::string::npos) << gone.error();
 }
 
+TEST_F(CheckpointStoreTest, ACommitWritesWhatTheBatchCountedNotEveryFileCountedBefore) {
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  CheckpointState state = sample_state();
+  state.files.clear();
+  for (uint64_t i = 0; i < 100000; ++i) {
+    state.files.push_back(
+        {"/var/log/app/access-" + std::to_string(i) + ".log", {2049, 1000 + i, 1024, i}, 4096, -1});
+  }
+  ASSERT_TRUE(store.value().commit(state, whole_files(state)));
+  const uint64_t snapshot_bytes = fs::file_size(dir_ / segment_names(dir_, "files-")[0]);
+  EXPECT_GT(snapshot_bytes, 100000u * 40);
+
+  // One new file, and one counted further (a path named again replaces its entry).
+  CheckpointChanges delta;
+  delta.files.push_back({"/var/log/app/new.log", {2049, 7, 10, 0xabc}, 10, 5});
+  delta.files.push_back({"/var/log/app/access-5.log", {2049, 1005, 1024, 5}, 8192, 6});
+  const auto before = segment_names(dir_, "files-");
+  ASSERT_TRUE(store.value().commit(state, delta));
+  std::vector<std::string> added;
+  for (const std::string& name : segment_names(dir_, "files-")) {
+    if (std::find(before.begin(), before.end(), name) == before.end()) added.push_back(name);
+  }
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_LT(fs::file_size(dir_ / added[0]), 256u) << "the delta holds only the batch's two files";
+  EXPECT_LT(fs::file_size(dir_ / "checkpoint"), 4096u);
+
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  const std::vector<CountedFile>& files = loaded.value()->files;
+  ASSERT_EQ(files.size(), 100001u);
+  EXPECT_EQ(files[5].offset, 8192u);
+  EXPECT_EQ(files[6].offset, 4096u);
+  EXPECT_EQ(files.back().path, "/var/log/app/new.log");
+  EXPECT_FALSE(store.value().snapshot_due()) << "loading keeps the chain's place";
+}
+
+TEST_F(CheckpointStoreTest, ACheckpointOfTheEarlierLayoutLoadsAndIsRewrittenWholeOnTheNextCommit) {
+  fs::create_directories(dir_);
+  CheckpointState legacy = sample_state();  // `file` lines inline
+  const std::string groups = "groups of an earlier version";
+  legacy.groups_file = SegmentFile{groups.size(), fnv1a64(groups), ""};
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(groups)));
+  legacy.groups_file->name = std::string("groups-") + hex + ".bin";
+  std::ofstream(dir_ / legacy.groups_file->name, std::ios::binary) << groups;
+  std::ofstream(dir_ / "checkpoint", std::ios::binary) << serialize_checkpoint(legacy);
+
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  expect_same(legacy, *loaded.value());
+  EXPECT_EQ(loaded.value()->groups, std::vector<std::string>{groups});
+  EXPECT_TRUE(store.value().snapshot_due()) << "the inline files and the one groups file are rewritten";
+  CheckpointChanges rewrite = whole_files(*loaded.value());
+  rewrite.groups = groups;
+  ASSERT_TRUE(store.value().commit(*loaded.value(), rewrite));
+  std::ifstream in(dir_ / "checkpoint");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("\nfile "), std::string::npos) << text;
+  EXPECT_EQ(text.find("groups-file"), std::string::npos) << text;
+  auto again = store.value().load();
+  ASSERT_TRUE(again) << again.error();
+  expect_same(legacy, *again.value());
+  EXPECT_EQ(again.value()->groups, std::vector<std::string>{groups});
+}
+
 TEST(Checkpoint, AGroupsFileNameThatCouldLeadElsewhereIsRefused) {
   CheckpointState state = sample_state();
-  state.groups_file = CheckpointState::GroupsFile{3, 0x1234, "groups-0123456789abcdef.bin"};
+  state.groups_file = SegmentFile{3, 0x1234, "groups-0123456789abcdef.bin"};
   const std::string good = serialize_checkpoint(state);
   ASSERT_TRUE(parse_checkpoint(good, "ckpt")) << parse_checkpoint(good, "ckpt").error();
   EXPECT_EQ(serialize_checkpoint(parse_checkpoint(good, "ckpt").value()), good);
@@ -238,6 +340,32 @@ TEST(Checkpoint, AGroupsFileNameThatCouldLeadElsewhereIsRefused) {
     ASSERT_FALSE(parsed) << name;
     EXPECT_NE(parsed.error().find("malformed groups-file line"), std::string::npos) << parsed.error();
   }
+}
+
+TEST(Checkpoint, SegmentNamesThatCouldLeadElsewhereAreRefused) {
+  CheckpointState state = sample_state();
+  state.file_segments = {SegmentFile{3, 0x1234, "files-0123456789abcdef.log"}};
+  state.group_segments = {SegmentFile{3, 0x1234, "groups-0123456789abcdef.bin"},
+                          SegmentFile{4, 0x5678, "groups-00000000000000ff.bin"}};
+  const std::string good = serialize_checkpoint(state);
+  ASSERT_TRUE(parse_checkpoint(good, "ckpt")) << parse_checkpoint(good, "ckpt").error();
+  EXPECT_EQ(serialize_checkpoint(parse_checkpoint(good, "ckpt").value()), good);
+  for (const std::string name : {"../files-0123456789abcdef.log", "groups-0123456789abcdef.bin",
+                                 "files-0123456789ABCDEF.log", "checkpoint"}) {
+    CheckpointState bad = state;
+    bad.file_segments[0].name = name;
+    const auto parsed = parse_checkpoint(serialize_checkpoint(bad), "ckpt");
+    ASSERT_FALSE(parsed) << name;
+    EXPECT_NE(parsed.error().find("malformed files-segment line"), std::string::npos) << parsed.error();
+  }
+  CheckpointState bad = state;
+  bad.group_segments[1].name = "files-0123456789abcdef.log";
+  const auto parsed = parse_checkpoint(serialize_checkpoint(bad), "ckpt");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().find("malformed groups-segment line"), std::string::npos) << parsed.error();
+  CheckpointState too_long = state;
+  too_long.group_segments.assign(CheckpointStore::kSnapshotInterval + 1, state.group_segments[0]);
+  EXPECT_FALSE(parse_checkpoint(serialize_checkpoint(too_long), "ckpt")) << "a chain is never that long";
 }
 
 TEST_F(CheckpointStoreTest, IdentityTellsAReusedInodeFromTheOriginalByItsFirstBytes) {

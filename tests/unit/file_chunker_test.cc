@@ -82,7 +82,7 @@ CountedFile counted_part(const std::string& file, uint64_t offset) {
   EXPECT_NE(f, nullptr);
   const FileIdentity identity = identify_open_file(fileno(f), offset).value();
   std::fclose(f);
-  return {file, identity, offset};
+  return {file, identity, offset, std::nullopt};
 }
 
 TEST_F(FileChunkerTest, APlainCopyIsCountedOnlyPastWhatItsOriginalHadCounted) {

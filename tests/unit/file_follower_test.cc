@@ -14,7 +14,7 @@ ListedFile listed(const std::string& name, uint64_t inode, uint64_t size, int64_
 }
 
 CountedFile counted(const std::string& name, uint64_t inode, uint64_t offset) {
-  return {"/logs/" + name, {7, inode, 10, 0x1234}, offset};
+  return {"/logs/" + name, {7, inode, 10, 0x1234}, offset, std::nullopt};
 }
 
 class FileFollowerTest : public ::testing::Test {
@@ -255,7 +255,7 @@ TEST_F(FileFollowerTest, AFileRewrittenInPlaceLeavesItsOldContentAsAPossibleOrig
   follower_.record({counted("a.log", 1, 100)}, t0_);
   follower_.plan({listed("a.log", 1, 100, 2)}, t0_ + milliseconds(10));
   // The reader found other first bytes and counted the file from 0: 100 bytes of other lines.
-  follower_.record({{"/logs/a.log", {7, 1, 10, 0x9999}, 100}}, t0_ + milliseconds(10));
+  follower_.record({{"/logs/a.log", {7, 1, 10, 0x9999}, 100, std::nullopt}}, t0_ + milliseconds(10));
   const auto tasks =
       follower_.plan({listed("a.log", 1, 100, 2), listed("a.log.1", 2, 100, 3)}, t0_ + milliseconds(20));
   ASSERT_EQ(tasks.size(), 1u);

@@ -40,6 +40,39 @@ bool parse_size(const std::string& text, size_t& out) {
   return true;
 }
 
+// "30s", "10m", "12h", "7d", "2w" -> nanoseconds; false on anything else (or past about 100 years).
+bool parse_age(const std::string& text, int64_t& out_ns) {
+  size_t digits = 0;
+  int64_t value = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9' && digits < 9) {
+    value = value * 10 + (text[digits++] - '0');
+  }
+  if (digits == 0 || digits + 1 != text.size()) return false;
+  int64_t seconds = 0;
+  switch (text.back()) {
+    case 's':
+      seconds = 1;
+      break;
+    case 'm':
+      seconds = 60;
+      break;
+    case 'h':
+      seconds = 3600;
+      break;
+    case 'd':
+      seconds = 86400;
+      break;
+    case 'w':
+      seconds = 7 * 86400;
+      break;
+    default:
+      return false;
+  }
+  if (value <= 0 || value * seconds > int64_t{100} * 366 * 86400) return false;
+  out_ns = value * seconds * 1'000'000'000;
+  return true;
+}
+
 // A whole number in [low, high] for OPTION; the error says which option and why.
 std::optional<std::string> parse_whole_number(const std::string& option, const std::string& text, long low,
                                               long high, long& out) {
@@ -110,6 +143,11 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", options.checkpoint_dir,
                  "Directory for the exactly-once state: after every batch the table, the next batch id and "
                  "the files counted are committed there; a restart continues from it");
+  std::string max_file_age;
+  app.add_option("--max-file-age", max_file_age,
+                 "Spark's maxFileAge: after the first batch, a file last modified longer than this before "
+                 "the newest file counted is ignored as old, and forgotten by the checkpoint (e.g. 12h, "
+                 "7d; none: every file is new; default 7d)");
   std::string sql, sql_file, group_by, where, output_mode, num_rows, truncate, max_state_bytes;
   app.add_option("--sql", sql,
                  "The query, in Spark SQL: SELECT ... FROM logs [WHERE] [GROUP BY] [HAVING] [ORDER BY] "
@@ -281,6 +319,15 @@ int main(int argc, char** argv) {
     if (!parse_size(max_state_bytes, bytes) || bytes == 0)
       return usage_error("--max-state-bytes must be a size such as 512M, not '" + max_state_bytes + "'");
     options.max_state_bytes = bytes;
+  }
+  if (max_file_age == "none") {
+    options.max_file_age_ns.reset();
+  } else if (!max_file_age.empty()) {
+    int64_t age = 0;
+    if (!parse_age(max_file_age, age))
+      return usage_error("--max-file-age must be an age such as 12h or 7d (s, m, h, d, w), or none, not '" +
+                         max_file_age + "'");
+    options.max_file_age_ns = age;
   }
   options.streaming = watch->parsed();
   if (*schema) {

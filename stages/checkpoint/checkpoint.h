@@ -105,7 +105,7 @@ struct CheckpointState {
   // Every counted file last modified before this (ns since the epoch) has been dropped from the record, so
   // no file older than this may be taken as new again, whatever --max-file-age says now.
   std::optional<int64_t> files_forgotten_before_ns;
-  std::vector<SegmentFile> file_segments;  // in chain order: a snapshot, then deltas
+  std::vector<SegmentFile> file_segments;   // in chain order: a snapshot, then deltas
   std::vector<SegmentFile> group_segments;  // the same
   std::optional<SegmentFile> groups_file;   // earlier versions: every group in one file
   // Filled by CheckpointStore::load: each groups segment's bytes (GroupTable::serialize) in chain order:

@@ -350,7 +350,22 @@ bool StatusQuery::already_counted(const std::string& path) const {
   return counted_files_.count(canonical_file_path(path)) > 0;
 }
 
+namespace {
+
+// The file's modification time now (ns since the epoch), or nullopt when it cannot be stat'ed.
+std::optional<int64_t> modified_now(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
 bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher) {
+  // --max-file-age measures from the newest file counted, with or without a checkpoint.
+  for (const CountedFile& file : counted) {
+    if (file.modified_ns) newest_modified_ns_ = std::max(newest_modified_ns_, *file.modified_ns);
+  }
   if (!checkpoint_) return true;
   CheckpointState state;
   state.query = query_description();
@@ -378,16 +393,22 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
     for (CountedFile& file : counted) {
       std::string key = canonical_file_path(file.path);
       file.path = key;
-      if (file.modified_ns) newest_modified_ns_ = std::max(newest_modified_ns_, *file.modified_ns);
       counted_files_[key] = file;
     }
     changes.files_whole = snapshot;
     if (snapshot) {
       // Compaction forgets the files --max-file-age calls old: were one of them seen again, it would not
       // be new anyway (drop_old_files), so the record stays as large as the files of the last max age.
+      // A file is judged by its time now: one written to since it was counted is not old, and forgetting
+      // it would have it read again whole. (Entries of earlier versions, without a time, get it here.)
       const int64_t oldest = oldest_new_file_ns();
       for (auto it = counted_files_.begin(); it != counted_files_.end();) {
-        if (it->second.modified_ns && *it->second.modified_ns < oldest) {
+        CountedFile& file = it->second;
+        if (oldest != INT64_MIN && (!file.modified_ns || *file.modified_ns < oldest)) {
+          const std::optional<int64_t> now = modified_now(file.path);
+          if (now) file.modified_ns = std::max(file.modified_ns.value_or(INT64_MIN), *now);
+        }
+        if (file.modified_ns && *file.modified_ns < oldest) {
           it = counted_files_.erase(it);
           files_forgotten_before_ns_ = oldest;  // a later, larger --max-file-age must not bring them back
         } else {
@@ -518,14 +539,14 @@ int64_t StatusQuery::oldest_new_file_ns() const {
 }
 
 std::vector<FileTask> StatusQuery::drop_old_files(std::vector<FileTask> tasks) const {
+  // --follow keeps every file it follows, so no age applies (watch refuses a checkpoint that forgot any).
   const int64_t oldest = oldest_new_file_ns();
-  if (oldest == INT64_MIN || (watch_follows_)) return tasks;
+  if (oldest == INT64_MIN || watch_follows_) return tasks;
   std::vector<FileTask> kept;
   std::vector<std::string> old;
   for (FileTask& task : tasks) {
-    struct stat st {};
-    const bool is_old = ::stat(task.path.c_str(), &st) == 0 &&
-                        static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec < oldest;
+    const std::optional<int64_t> modified = modified_now(task.path);
+    const bool is_old = modified && *modified < oldest;
     if (is_old)
       old.push_back(task.path);
     else
@@ -584,6 +605,13 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   const uint64_t first_batch_id = next_batch_id_;
   skip_empty_batches_ = watcher.follows();
   watch_follows_ = watcher.follows();
+  if (watch_follows_ && files_forgotten_before_ns_ != INT64_MIN) {
+    // The follower takes every file it does not know from its start: the forgotten ones would count twice.
+    print_diagnostic(checkpoint_->path() +
+                     ": written without --follow, it has forgotten files as old (--max-file-age), which "
+                     "--follow would read again; use another --checkpoint directory");
+    return finish(kExitFailure);
+  }
   if (watcher.follows()) {
     watcher.restore_followed(restored_files_);
   }

@@ -178,6 +178,19 @@ Expected<bool> parse_files_segment(std::string_view text, const std::string& sou
   return true;
 }
 
+// The place of each kind of line in a checkpoint, as serialize_checkpoint writes them; -1: not a kind.
+int line_rank(std::string_view kind) {
+  static constexpr std::string_view kOrder[] = {"query",       "next-batch",    "query-id",
+                                                "lines",       "status",        "file",
+                                                "alert",       "alert-minute",  "files-forgotten-before",
+                                                "groups-file", "files-segment", "groups-segment",
+                                                "end"};
+  for (size_t i = 0; i < std::size(kOrder); ++i) {
+    if (kOrder[i] == kind) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::string read_file_prefix(int fd, uint64_t limit) {
@@ -275,6 +288,7 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
     return Error{source + ": not a logstream checkpoint (version 1)"};
   CheckpointState state;
   bool have_query = false, have_batch = false, have_lines = false;
+  int last_rank = 0;
   size_t line_number = 1;
   size_t at = kMagic.size() + 1;
   while (at < text.size()) {
@@ -284,6 +298,12 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
     const std::string_view line = text.substr(at, newline - at);
     const std::vector<std::string_view> f = split_fields(line);
     const std::string_view kind = f[0];
+    // Kinds come in the order serialize_checkpoint writes them, so that what is accepted writes back to
+    // the same bytes.
+    if (const int rank = line_rank(kind); rank >= 0) {
+      if (rank < last_rank) return fail(line_number, "'" + std::string(kind) + "' line out of order");
+      last_rank = rank;
+    }
     if (kind == "end") {
       uint64_t sum = 0;
       if (f.size() != 2 || f[1].size() != 16 || !parse_u64(f[1], sum, 16))
@@ -398,7 +418,12 @@ CheckpointStore::CheckpointStore(const std::string& directory, int lock_fd)
     : path_(directory + "/checkpoint"), lock_fd_(lock_fd) {}
 
 CheckpointStore::CheckpointStore(CheckpointStore&& other) noexcept
-    : path_(std::move(other.path_)), lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+    : path_(std::move(other.path_)),
+      lock_fd_(std::exchange(other.lock_fd_, -1)),
+      file_chain_(std::move(other.file_chain_)),
+      group_chain_(std::move(other.group_chain_)),
+      commits_since_snapshot_(other.commits_since_snapshot_),
+      snapshot_needed_(other.snapshot_needed_) {}
 
 CheckpointStore::~CheckpointStore() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
@@ -524,7 +549,11 @@ Expected<bool> CheckpointStore::commit(const CheckpointState& head, const Checkp
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator(directory(), ignored)) {
     const std::string name = entry.path().filename().string();
-    if ((is_groups_segment_name(name) || is_files_segment_name(name)) && named.count(name) == 0)
+    // A segment's .tmp is what a crash in the middle of writing one left.
+    const bool temporary = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+    const std::string segment = temporary ? name.substr(0, name.size() - 4) : name;
+    if ((is_groups_segment_name(segment) || is_files_segment_name(segment)) &&
+        (temporary || named.count(name) == 0))
       std::filesystem::remove(entry.path(), ignored);
   }
   return true;

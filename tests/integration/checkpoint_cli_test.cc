@@ -196,6 +196,42 @@ TEST_F(CheckpointCliTest, FilesOlderThanMaxFileAgeAreIgnoredAfterTheFirstBatchAn
       << usage.err;
 }
 
+// The age applies in watch without a checkpoint too, measured from the newest file this process counted;
+// a file moved in with an old time is named and not read. And --follow, which reads every file it does
+// not know from its start, refuses a checkpoint that has forgotten old files.
+TEST_F(CheckpointCliTest, WatchSkipsOldFilesWithoutACheckpointAndFollowRefusesOneThatForgotFiles) {
+  const std::string log = kSharedData + "/elastic-apache.log";
+  const StatusCountMap once = reference_seed_status_counts(read_file(log));
+  auto move_in = [&](const std::string& name, int age_days) {
+    const std::string staged = path(name);  // outside the watched directory, then renamed in: mtime kept
+    fs::copy_file(log, staged);
+    fs::last_write_time(staged, fs::file_time_type::clock::now() - std::chrono::hours(24 * age_days));
+    fs::rename(staged, logs() + "/" + name);
+  };
+  {
+    RunningProcess watch({kLogstream, "--format", "spark-seed", "watch", logs(), "--quiet-ms", "100"});
+    std::this_thread::sleep_for(milliseconds(200));
+    move_in("a.log", 0);
+    ASSERT_TRUE(watch.wait_for_text("Batch: 0\n", 1, seconds(20))) << watch.err();
+    move_in("old.log", 30);
+    move_in("b.log", 0);
+    ASSERT_TRUE(watch.wait_for_text("Batch: 1\n", 1, seconds(20))) << watch.err();
+    ASSERT_TRUE(watch.wait_for_text("+\n\n", 2, seconds(5)));
+    EXPECT_EQ(parse_last_console_table(watch.out()), doubled(once)) << watch.err();
+    EXPECT_NE(watch.err().find("1 file not read as old"), std::string::npos) << watch.err();
+    EXPECT_NE(watch.err().find("old.log"), std::string::npos) << watch.err();
+    watch.send_signal(SIGTERM);
+    EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+  }
+  // A checkpoint whose first snapshot forgot old.log (30 days before a.log and b.log).
+  ASSERT_EQ(run_seed().exit_code, 0);
+  RunningProcess follow(
+      {kLogstream, "--format", "spark-seed", "--checkpoint", checkpoint(), "watch", logs(), "--follow"});
+  EXPECT_EQ(follow.wait_exit(seconds(20)), 1) << follow.err();
+  EXPECT_NE(follow.err().find("written without --follow, it has forgotten files"), std::string::npos)
+      << follow.err();
+}
+
 TEST_F(CheckpointCliTest, AnotherQuerysCheckpointIsRefused) {
   fs::copy_file(kSharedData + "/elastic-apache.log", logs() + "/a.log");
   ASSERT_EQ(run_seed().exit_code, 0);

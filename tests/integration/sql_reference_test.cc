@@ -206,6 +206,14 @@ const SqlCase kCorpus[] = {
      kAll},
     {"GroupByContentSize", "SELECT content_size, count(*), min(status) FROM logs GROUP BY content_size",
      kAll},
+    // Greenwald-Khanna sketches merged from any split of the input: with fewer values per group than the
+    // accuracy (10000) they are exact, so every chunking must give the reference's answer. (With a small
+    // accuracy the answer depends on how the input was split, in Spark too; aggregates_test checks the
+    // rank error bound of merged sketches instead.)
+    {"PercentilesPerMethodAndStatus",
+     "SELECT method, status, percentile_approx(content_size, 0.5), percentile_approx(content_size, 0.9), "
+     "approx_percentile(content_size, 0.99) AS p99 FROM logs GROUP BY method, status",
+     kAll},
     {"GroupByUserAgent",
      "SELECT user_agent, count(*), approx_count_distinct(host) AS hosts FROM logs GROUP BY user_agent",
      kElasticCombined},

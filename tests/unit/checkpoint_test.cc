@@ -327,6 +327,87 @@ TEST_F(CheckpointStoreTest, ACheckpointOfTheEarlierLayoutLoadsAndIsRewrittenWhol
   EXPECT_EQ(again.value()->groups, std::vector<std::string>{groups});
 }
 
+// A crash (here: a failure) after the segments are written and before the checkpoint names them leaves
+// the committed chain as it was; the orphans go with the next commit that succeeds.
+TEST_F(CheckpointStoreTest, ACommitThatFailsBeforeItsCheckpointLeavesThePreviousChainLoadable) {
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  CheckpointState state = sample_state();
+  CheckpointChanges snapshot = whole_files(state);
+  snapshot.groups = "the snapshot";
+  ASSERT_TRUE(store.value().commit(state, snapshot));
+  const std::vector<std::string> committed = segment_names(dir_, "");
+  fs::create_directories(dir_ / "checkpoint.tmp");  // the checkpoint cannot be written
+  CheckpointChanges delta;
+  delta.files.push_back({"/var/log/new.log", {1, 2, 3, 4}, 5, 6});
+  delta.groups = "a delta never committed";
+  CheckpointState next = state;
+  next.next_batch_id = 8;
+  ASSERT_FALSE(store.value().commit(next, delta));
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  expect_same(state, *loaded.value());
+  EXPECT_EQ(loaded.value()->groups, std::vector<std::string>{"the snapshot"});
+  EXPECT_GT(segment_names(dir_, "").size(), committed.size()) << "the delta's segments were written";
+
+  fs::remove(dir_ / "checkpoint.tmp");
+  std::ofstream(dir_ / "groups-00000000000000aa.bin.tmp") << "a segment cut off by a crash";
+  ASSERT_TRUE(store.value().commit(next, {}));
+  EXPECT_EQ(segment_names(dir_, ""), committed) << "orphans and cut-off segments are removed";
+}
+
+// The bytes an earlier version wrote (inline `file` lines, one groups file), as a literal.
+TEST_F(CheckpointStoreTest, ACheckpointWrittenByTheEarlierVersionLoadsAsWritten) {
+  fs::create_directories(dir_);
+  const std::string groups = "groups of an earlier version";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(groups)));
+  const std::string name = std::string("groups-") + hex + ".bin";
+  std::ofstream(dir_ / name, std::ios::binary) << groups;
+  std::string text =
+      "logstream-checkpoint 1\n"
+      "query groupBy(status).count()\\x20--format\\x20combined\n"
+      "next-batch 3\n"
+      "lines 3 300 0 0 0 0 0 0 0 0 0\n"
+      "status 200 3\n"
+      "file 2049 77 1024 00000000deadbeef 300 /var/log/a.log\n"
+      "groups-file " +
+      std::to_string(groups.size()) + " " + hex + " " + name + "\n";
+  char end[17];
+  std::snprintf(end, sizeof end, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
+  text += std::string("end ") + end + "\n";
+  std::ofstream(dir_ / "checkpoint", std::ios::binary) << text;
+  auto store = CheckpointStore::open(dir_.string());
+  ASSERT_TRUE(store) << store.error();
+  auto loaded = store.value().load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded.value()->query, "groupBy(status).count() --format combined");
+  ASSERT_EQ(loaded.value()->files.size(), 1u);
+  EXPECT_EQ(loaded.value()->files[0].path, "/var/log/a.log");
+  EXPECT_EQ(loaded.value()->files[0].offset, 300u);
+  EXPECT_FALSE(loaded.value()->files[0].modified_ns.has_value());
+  EXPECT_EQ(loaded.value()->groups, std::vector<std::string>{groups});
+  EXPECT_TRUE(store.value().snapshot_due());
+}
+
+TEST(Checkpoint, LinesOutOfTheirWrittenOrderAreRefused) {
+  CheckpointState state = sample_state();
+  state.file_segments = {SegmentFile{3, 0x1234, "files-0123456789abcdef.log"}};
+  std::string text = serialize_checkpoint(state);
+  // Move the files-segment line before the first alert line, and seal it again.
+  const size_t segment = text.find("files-segment ");
+  const std::string line = text.substr(segment, text.find('\n', segment) + 1 - segment);
+  text.erase(segment, line.size());
+  text.insert(text.find("alert "), line);
+  text.erase(text.rfind("end "));
+  char end[17];
+  std::snprintf(end, sizeof end, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
+  text += std::string("end ") + end + "\n";
+  const auto parsed = parse_checkpoint(text, "ckpt");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().find("'alert' line out of order"), std::string::npos) << parsed.error();
+}
+
 TEST(Checkpoint, AGroupsFileNameThatCouldLeadElsewhereIsRefused) {
   CheckpointState state = sample_state();
   state.groups_file = SegmentFile{3, 0x1234, "groups-0123456789abcdef.bin"};

@@ -85,6 +85,9 @@ int32_t spark_hash_value(const ValueView& value, int32_t seed) noexcept {
       return spark_murmur3_hash_long(normalized_double_bits(value.real), seed);
     case DataType::kString:
       return spark_murmur3_hash_bytes(value.text, seed);
+    case DataType::kWindow:
+      // A struct: its fields chained, start then end, both timestamps.
+      return spark_murmur3_hash_long(value.end, spark_murmur3_hash_long(value.integer, seed));
   }
   return seed;
 }

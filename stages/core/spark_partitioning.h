@@ -23,15 +23,15 @@ int32_t spark_murmur3_hash_bytes(std::string_view bytes, int32_t seed) noexcept;
 
 // Catalyst's Murmur3HashFunction.hash of one value: boolean as hashInt(1/0), int as hashInt, bigint and
 // timestamp (microseconds) as hashLong, double as hashLong of doubleToLongBits (-0.0 as 0.0, every NaN as
-// the canonical NaN), string as hashUnsafeBytes of its UTF-8 bytes; a null returns `seed` unchanged.
+// the canonical NaN), string as hashUnsafeBytes of its UTF-8 bytes, a window (a struct) as its start and
+// then its end chained; a null returns `seed` unchanged.
 int32_t spark_hash_value(const ValueView& value, int32_t seed) noexcept;
 inline int32_t spark_hash_value(const Value& value, int32_t seed) noexcept {
   return spark_hash_value(ValueView::of(value), seed);
 }
 
-// Spark's hash(k1, ..., kN): each key's hash is the seed of the next, starting from 42. A struct key (a
-// window) hashes as its fields chained in order, so pass its fields in its place; a null struct and a
-// struct of nulls both leave the hash as it is, as in Spark.
+// Spark's hash(k1, ..., kN): each key's hash is the seed of the next, starting from 42. A window key
+// hashes as its fields chained in order; a null one leaves the hash as it is, as in Spark.
 int32_t spark_hash(std::span<const Value> keys) noexcept;
 
 // pmod(spark_hash(keys), 200): the shuffle partition, 0..199.

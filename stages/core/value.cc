@@ -22,6 +22,8 @@ std::string_view data_type_name(DataType type) noexcept {
       return "string";
     case DataType::kTimestamp:
       return "timestamp";
+    case DataType::kWindow:
+      return "struct<start:timestamp,end:timestamp>";
   }
   return "void";
 }
@@ -40,6 +42,8 @@ std::string_view data_type_sql(DataType type) noexcept {
       return "STRING";
     case DataType::kTimestamp:
       return "TIMESTAMP";
+    case DataType::kWindow:
+      return "STRUCT<start: TIMESTAMP, end: TIMESTAMP>";
     case DataType::kNull:
       break;
   }
@@ -61,6 +65,8 @@ bool Value::operator==(const Value& other) const noexcept {
       return real == other.real;  // -0.0 == 0.0
     case DataType::kString:
       return text == other.text;
+    case DataType::kWindow:
+      return integer == other.integer && end == other.end;
     default:
       return integer == other.integer;
   }
@@ -83,6 +89,8 @@ std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) no
       if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
       return a.text.size() <=> b.text.size();
     }
+    case DataType::kWindow:
+      return a.integer != b.integer ? a.integer <=> b.integer : a.end <=> b.end;
     default:
       return a.integer <=> b.integer;
   }

@@ -11,8 +11,9 @@
 
 namespace logstream {
 
-// Spark's names: int is 32 bits, bigint 64, timestamp microseconds since the epoch (UTC).
-enum class DataType : uint8_t { kNull, kBoolean, kInt, kBigint, kDouble, kString, kTimestamp };
+// Spark's names: int is 32 bits, bigint 64, timestamp microseconds since the epoch (UTC). kWindow is the
+// struct<start: timestamp, end: timestamp> that window() gives, the one struct a query can hold.
+enum class DataType : uint8_t { kNull, kBoolean, kInt, kBigint, kDouble, kString, kTimestamp, kWindow };
 
 // "int", "bigint", "double", "string", "timestamp", "boolean", "void" (the type of a bare NULL).
 std::string_view data_type_name(DataType type) noexcept;
@@ -24,9 +25,10 @@ bool is_integral(DataType type) noexcept;  // int, bigint
 struct Value {
   DataType type = DataType::kNull;
   bool null = true;
-  int64_t integer = 0;  // boolean (0/1), int, bigint, timestamp
+  int64_t integer = 0;  // boolean (0/1), int, bigint, timestamp; a window's start
   double real = 0;      // double
   std::string text;     // string (UTF-8 bytes as read)
+  int64_t end = 0;      // a window's end (microseconds, exclusive)
 
   static Value null_of(DataType type) { return Value{type, true, 0, 0, {}}; }
   static Value boolean(bool v) { return Value{DataType::kBoolean, false, v ? 1 : 0, 0, {}}; }
@@ -35,6 +37,9 @@ struct Value {
   static Value float64(double v) { return Value{DataType::kDouble, false, 0, v, {}}; }
   static Value string(std::string v) { return Value{DataType::kString, false, 0, 0, std::move(v)}; }
   static Value timestamp_micros(int64_t v) { return Value{DataType::kTimestamp, false, v, 0, {}}; }
+  static Value window(int64_t start, int64_t end) {
+    return Value{DataType::kWindow, false, start, 0, {}, end};
+  }
 
   // Assignment in place that keeps `text`'s buffer, so a row reused line after line allocates nothing
   // per value: a string, or any value without text (a number, a timestamp, a null).
@@ -48,6 +53,7 @@ struct Value {
     null = v.null;
     integer = v.integer;
     real = v.real;
+    end = v.end;
   }
 
   // Grouping equality: two nulls of one type are the same group (as in Spark's GROUP BY); doubles by
@@ -63,13 +69,15 @@ struct ValueView {
   int64_t integer = 0;
   double real = 0;
   std::string_view text;
+  int64_t end = 0;
 
-  static ValueView of(const Value& v) noexcept { return {v.type, v.null, v.integer, v.real, v.text}; }
+  static ValueView of(const Value& v) noexcept { return {v.type, v.null, v.integer, v.real, v.text, v.end}; }
 };
 
 // Spark's ascending sort order within one type: null first (NULLS FIRST is the default for ASC), false
 // before true, numbers by value with NaN largest, strings by their UTF-8 bytes (unsigned), timestamps by
-// time. Values of different types compare by type (a plan never mixes them in one column).
+// time, windows by start and then end. Values of different types compare by type (a plan never mixes them in
+// one column).
 std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) noexcept;
 inline std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept {
   return compare_for_sort(ValueView::of(a), ValueView::of(b));

@@ -6,6 +6,7 @@
 
 #include "stages/core/invariant.h"
 #include "stages/core/spark_partitioning.h"
+#include "stages/query/time_window.h"
 #include "stages/sinks/spark_value_text.h"
 
 namespace logstream {
@@ -295,28 +296,55 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   auto is_input_column = [](const BoundExpr& e) {
     return e.kind == BoundKind::kColumn && e.slot == Slot::kInput;
   };
+  auto encode = [&](const BoundExpr& k, std::string& into) {
+    if (is_input_column(k)) {
+      GroupTable::encode_key(context.row_[k.column], into);
+    } else {
+      GroupTable::encode_key(evaluate(k, row, context.eval_), into);
+    }
+  };
+  GroupTable& groups = *context.partial_;
+  auto add_to = [&](size_t group) {
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateCall& call = plan_.aggregates[a];
+      char* state = groups.state(group, a);
+      if (call.arguments.empty()) {
+        call.function->add_null(state);  // count(*): no argument, every row counts
+      } else if (is_input_column(*call.arguments[0])) {
+        call.function->add(state, context.row_[call.arguments[0]->column]);
+      } else {
+        call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
+      }
+    }
+  };
   std::string& encoded = context.encoded_keys_;
   encoded.clear();
-  for (const auto& k : plan_.keys) {
-    if (is_input_column(*k)) {
-      GroupTable::encode_key(context.row_[k->column], encoded);
-    } else {
-      GroupTable::encode_key(evaluate(*k, row, context.eval_), encoded);
-    }
+  if (!plan_.window_key) {
+    for (const auto& k : plan_.keys) encode(*k, encoded);
+    add_to(groups.find_or_insert_encoded(encoded));
+    return;
   }
-  GroupTable& groups = *context.partial_;
-  const size_t group = groups.find_or_insert_encoded(encoded);
-  for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
-    const AggregateCall& call = plan_.aggregates[a];
-    char* state = groups.state(group, a);
-    if (call.arguments.empty()) {
-      call.function->add_null(state);  // count(*): no argument, every row counts
-    } else if (is_input_column(*call.arguments[0])) {
-      call.function->add(state, context.row_[call.arguments[0]->column]);
-    } else {
-      call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
-    }
+  // An event-time window: the row goes into every window that holds its time (one when they tumble),
+  // and nowhere without a time. The other keys are encoded once, around the window's place.
+  const size_t window_key = *plan_.window_key;
+  const BoundExpr& window = *plan_.keys[window_key];
+  const Value time = is_input_column(window.child(0)) ? context.row_[window.child(0).column]
+                                                      : evaluate(window.child(0), row, context.eval_);
+  if (time.null) return;
+  std::string& after = context.keys_after_window_;
+  after.clear();
+  for (size_t k = 0; k < plan_.keys.size(); ++k) {
+    if (k != window_key) encode(*plan_.keys[k], k < window_key ? encoded : after);
   }
+  const size_t before = encoded.size();
+  const TimeWindowSpec spec{window.child(1).value.integer, window.child(2).value.integer,
+                            window.child(3).value.integer};
+  for_each_window(time.integer, spec, [&](int64_t start) {
+    encoded.resize(before);
+    GroupTable::encode_key(Value::window(start, start + spec.size_us), encoded);
+    encoded += after;
+    add_to(groups.find_or_insert_encoded(encoded));
+  });
 }
 
 void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept {

@@ -118,6 +118,7 @@ class QueryExecutor {
     SeedColumnBatch seed_rows_;
     std::vector<Value> row_;
     std::string encoded_keys_;
+    std::string keys_after_window_;  // the keys after a window key, encoded once per row
     // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;

@@ -10,6 +10,7 @@
 #include "stages/core/text_escape.h"
 #include "stages/query/evaluate.h"
 #include "stages/query/sql_parser.h"
+#include "stages/query/time_window.h"
 
 namespace logstream {
 namespace {
@@ -157,6 +158,8 @@ std::string_view accepted_text(DataType to) noexcept {
       return "a timestamp (or a string cast to one)";
     case DataType::kBoolean:
       return "a boolean";
+    case DataType::kWindow:
+      return "a window";
     case DataType::kNull:
       break;
   }
@@ -349,7 +352,12 @@ class Analyzer {
         BoundExprPtr x = bind(e.child(0), ctx);
         if (!x) return nullptr;
         if (x->type == e.cast_type) return x;
+        if (x->type == DataType::kWindow && e.cast_type != DataType::kString) {
+          return fail(e.pos.offset, "cannot cast a window to " + std::string(data_type_sql(e.cast_type)) +
+                                        "; take window.start or window.end, or cast it to STRING");
+        }
         note_zone_cast(x->type, e.cast_type);
+        if (x->type == DataType::kWindow) plan_.uses_session_zone = true;
         BoundExprPtr n = node(BoundKind::kCast, e.cast_type, e);
         return with_children(std::move(n), std::move(x));
       }
@@ -378,6 +386,11 @@ class Analyzer {
     }
     std::string written = parts.empty() ? std::string() : parts[0];
     for (size_t i = 1; i < parts.size(); ++i) written += "." + parts[i];
+    const bool names_window = (parts.size() == 1 || parts.size() == 2) && ascii_iequals(parts[0], "window") &&
+                              find_column(schema_, "window") < 0;
+    if (names_window && ctx.clause != "WHERE" && ctx.clause != "GROUP BY" && ctx.clause != "--group-by" &&
+        ctx.clause != "--where")
+      return bind_window_reference(e);
     if (parts.size() == 1 || qualified) {
       const int i = find_column(schema_, parts.back());
       if (i >= 0) {
@@ -940,10 +953,10 @@ class Analyzer {
                   "split() gives an array, and logstream has no array columns yet: take one element, as "
                   "in split(endpoint, '/')[1]");
     }
-    if (name == "window") {
-      return fail(
-          e.op_pos.offset,
-          "window() is not supported yet (event-time windows come with a later version); use date_trunc");
+    if (name == "window") return bind_window(e, ctx);
+    if (name == "session_window") {
+      return fail(e.op_pos.offset,
+                  "session_window() is not supported yet; use window(timestamp, 'DURATION')");
     }
     if (name == "input_file_name") {
       if (n != 0) return fail_arity(e, "no arguments");
@@ -951,6 +964,62 @@ class Analyzer {
     }
     return fail(e.op_pos.offset,
                 "unknown function " + escape_for_terminal(name) + "(); " + std::string(kFunctionList));
+  }
+
+  // window(ts, duration[, slide[, start]]): a grouping key, its size, slide and start as bigint literals
+  // in microseconds (Spark's TimeWindow, with its checks).
+  BoundExprPtr bind_window(const Expr& e, const Context& ctx) {
+    const size_t n = e.children.size();
+    if (n < 2 || n > 4) return fail_arity(e, "2 to 4 arguments (timestamp, duration[, slide[, start]])");
+    if (ctx.clause != "GROUP BY" && ctx.clause != "--group-by" && ctx.clause != "SELECT" &&
+        ctx.clause != "HAVING" && ctx.clause.find("ORDER BY") == std::string_view::npos) {
+      return fail(e.op_pos.offset,
+                  "window() groups rows by event time: use it in GROUP BY (and then in the "
+                  "select list, HAVING or ORDER BY), not in " +
+                      std::string(ctx.clause));
+    }
+    BoundExprPtr time = coerce(bind(e.child(0), ctx), DataType::kTimestamp, e.child(0), "window", 1);
+    if (!time) return nullptr;
+    int64_t micros[3] = {0, 0, 0};
+    static constexpr const char* kWhat[] = {"the window duration", "the slide duration", "the start time"};
+    for (size_t i = 1; i < n; ++i) {
+      const Expr& a = e.child(i);
+      if (a.kind != ExprKind::kLiteral || a.value.type != DataType::kString || a.value.null) {
+        return fail(a.pos.offset, "window: argument " + std::to_string(i + 1) + " (" + kWhat[i - 1] +
+                                      ") must be a string literal such as '10 minutes'");
+      }
+      auto interval = parse_window_interval(a.value.text);
+      if (!interval)
+        return fail(a.pos.offset, "window: " + std::string(kWhat[i - 1]) + " " + interval.error());
+      micros[i - 1] = interval.value();
+    }
+    if (n == 2) micros[1] = micros[0];
+    auto spec = make_time_window(micros[0], micros[1], micros[2]);
+    if (!spec) return fail(e.op_pos.offset, "window: " + spec.error());
+    BoundExprPtr f = function_node(BoundFunction::kWindow, DataType::kWindow, e);
+    f->children.push_back(std::move(time));
+    for (const int64_t v : micros) f->children.push_back(literal(Value::bigint(v), e));
+    return done(std::move(f));
+  }
+
+  // `window`, `window.start`, `window.end` in a query grouped by a window: the key, or one of its fields.
+  BoundExprPtr bind_window_reference(const Expr& e) {
+    const auto& parts = e.name_parts;
+    if (!plan_.window_key) {
+      return fail(e.pos.offset, quoted(parts.size() == 1 ? parts[0] : parts[0] + "." + parts[1]) +
+                                    " names the window of a query grouped by window(timestamp, 'DURATION'); "
+                                    "this query has none. The columns of logs are " +
+                                    column_list());
+    }
+    BoundExprPtr window = clone(*plan_.keys[*plan_.window_key]);
+    if (parts.size() == 1) return window;
+    const bool start = ascii_iequals(parts[1], "start");
+    if (!start && !ascii_iequals(parts[1], "end")) {
+      return fail(e.pos.offset, "a window has the fields start and end, not " + quoted(parts[1]));
+    }
+    BoundExprPtr f = function_node(start ? BoundFunction::kWindowStart : BoundFunction::kWindowEnd,
+                                   DataType::kTimestamp, e);
+    return with_children(std::move(f), std::move(window));
   }
 
   BoundExprPtr bind_aggregate(const Expr& e, const Context& ctx) {
@@ -1061,6 +1130,36 @@ class Analyzer {
     return done(std::move(e));
   }
 
+  // Finds the one key that is a window; false (with the error) for a second one, or a window inside
+  // another expression.
+  bool note_window_key() {
+    for (size_t i = 0; i < plan_.keys.size(); ++i) {
+      const BoundExpr& key = *plan_.keys[i];
+      const bool is_window = key.kind == BoundKind::kFunction && key.function == BoundFunction::kWindow;
+      for (const auto& c : key.children) {
+        if (const BoundExpr* inner = find_window(*c)) {
+          fail(inner->source_offset, "window() must be a GROUP BY key of its own, not inside an expression");
+          return false;
+        }
+      }
+      if (!is_window) continue;
+      if (plan_.window_key) {
+        fail(key.source_offset, "a query can group by one window() only");
+        return false;
+      }
+      plan_.window_key = i;
+    }
+    return true;
+  }
+
+  static const BoundExpr* find_window(const BoundExpr& e) {
+    if (e.kind == BoundKind::kFunction && e.function == BoundFunction::kWindow) return &e;
+    for (const auto& c : e.children) {
+      if (const BoundExpr* w = find_window(*c)) return w;
+    }
+    return nullptr;
+  }
+
   LogicalPlan& plan() { return plan_; }
   const Schema& schema() const { return schema_; }
 
@@ -1157,6 +1256,7 @@ Expected<LogicalPlan> analyze(const sql::SelectStatement& s, const Schema& logs,
     if (!key) return a.error();
     plan.keys.push_back(std::move(key));
   }
+  if (!a.note_window_key()) return a.error();
 
   // SELECT.
   Context select;
@@ -1172,6 +1272,17 @@ Expected<LogicalPlan> analyze(const sql::SelectStatement& s, const Schema& logs,
   }
   for (size_t i = 0; i < plan.projections.size(); ++i) {
     outputs.push_back({plan.output[i].name, plan.projections[i].get()});
+  }
+
+  if (!grouped) {
+    // Without grouping, a window is one per row: a tumbling one (Spark would repeat the row per window).
+    for (const auto& p : plan.projections) {
+      const BoundExpr* w = Analyzer::find_window(*p);
+      if (w && w->child(2).value.integer != w->child(1).value.integer) {
+        return refuse(w->source_offset,
+                      "a sliding window() puts a row into several windows: use it in GROUP BY");
+      }
+    }
   }
 
   // HAVING: the select list's names first, then the table's columns (grouping keys).
@@ -1274,6 +1385,7 @@ Expected<LogicalPlan> analyze_group_by_shorthand(const ShorthandQuery& query, co
     item.expr = std::move(k);
     items.push_back(std::move(item));
   }
+  if (!a.note_window_key()) return a.error();
   for (size_t i = 0; i < plan.keys.size(); ++i) {
     BoundExprPtr ref = std::make_unique<BoundExpr>();
     ref->kind = BoundKind::kColumn;

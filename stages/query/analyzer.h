@@ -69,6 +69,10 @@ struct LogicalPlan {
   BoundExprPtr filter;  // or null
   bool grouped = false;
   std::vector<BoundExprPtr> keys;
+  // The key that is an event-time window (window(ts, ...), a kWindow function over the time and its
+  // size, slide and start as literals): a row is grouped under every window that holds its time, and a
+  // row without a time under none.
+  std::optional<size_t> window_key;
   std::vector<AggregateCall> aggregates;
   BoundExprPtr having;  // or null
   std::vector<BoundExprPtr> projections;

@@ -92,6 +92,10 @@ void append_literal(const Value& v, std::string& out) {
     case DataType::kTimestamp:
       out += "TIMESTAMP_MICROS(" + std::to_string(v.integer) + ")";
       return;
+    case DataType::kWindow:
+      out += "named_struct('start', TIMESTAMP_MICROS(" + std::to_string(v.integer) +
+             "), 'end', TIMESTAMP_MICROS(" + std::to_string(v.end) + "))";
+      return;
     case DataType::kNull:
       return;
   }
@@ -377,6 +381,12 @@ std::string_view function_name(BoundFunction function) noexcept {
       return "split";
     case BoundFunction::kInputFileName:
       return "input_file_name";
+    case BoundFunction::kWindow:
+      return "window";
+    case BoundFunction::kWindowStart:
+      return "window.start";
+    case BoundFunction::kWindowEnd:
+      return "window.end";
   }
   return "?";
 }

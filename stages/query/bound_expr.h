@@ -103,6 +103,12 @@ enum class BoundFunction : uint8_t {
                     // element of Java's String.split (a leading empty string kept, trailing ones too unless
                     // limit > 0 cuts them into the last element); null when index is out of range. The
                     // separator is literal text (the analyzer accepts only regexes that are one)
+  kWindow,          // [timestamp, bigint size, bigint slide, bigint start] (the three literals, in
+                    // microseconds) -> window: only as a grouping key, where the plan puts a row into every
+                    // window that holds its time (LogicalPlan::window_key); evaluated alone it gives the
+                    // latest of them
+  kWindowStart,     // [window] -> timestamp: window.start
+  kWindowEnd,       // [window] -> timestamp: window.end
 };
 
 // Where a column reference reads from (see "Rows" above).

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "stages/core/invariant.h"
+#include "stages/query/time_window.h"
 
 namespace logstream {
 namespace {
@@ -867,6 +868,21 @@ class Evaluator {
                                      static_cast<int32_t>(args[3].integer));
         return part ? Value::string(std::string(*part)) : Value::null_of(DataType::kString);
       }
+      case BoundFunction::kWindow: {
+        // The latest window that holds the time; a plan grouped by it asks for all (windows_of).
+        const TimeWindowSpec spec{args[1].integer, args[2].integer, args[3].integer};
+        Value latest = Value::null_of(DataType::kWindow);
+        bool first = true;
+        for_each_window(args[0].integer, spec, [&](int64_t start) {
+          if (first) latest = Value::window(start, start + spec.size_us);
+          first = false;
+        });
+        return latest;
+      }
+      case BoundFunction::kWindowStart:
+        return Value::timestamp_micros(args[0].integer);
+      case BoundFunction::kWindowEnd:
+        return Value::timestamp_micros(args[0].end);
       case BoundFunction::kNone:
         break;
     }
@@ -920,6 +936,8 @@ Value cast_value(const Value& v, DataType to, const EvalContext& context) {
   switch (to) {
     case DataType::kNull:
       return Value::null_of(DataType::kNull);
+    case DataType::kWindow:
+      return Value::null_of(to);  // nothing casts to a struct (the analyzer refuses it)
     case DataType::kBoolean:
       switch (from) {
         case DataType::kString: {
@@ -972,6 +990,9 @@ Value cast_value(const Value& v, DataType to, const EvalContext& context) {
           return Value::string(text_of(context).double_text(v.real));
         case DataType::kTimestamp:
           return Value::string(text_of(context).timestamp_text(v.integer, context.zone));
+        case DataType::kWindow:  // a struct as Spark casts it: {start, end}
+          return Value::string("{" + text_of(context).timestamp_text(v.integer, context.zone) + ", " +
+                               text_of(context).timestamp_text(v.end, context.zone) + "}");
         default:
           return Value::string(std::to_string(v.integer));
       }
@@ -1032,17 +1053,42 @@ std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
     };
     if (plan.keys.empty())
       groups.emplace(std::vector<Value>{}, fresh());  // a global aggregate: one row, always
-    for (const auto* row : kept) {
-      std::vector<Value> key;
-      for (const auto& k : plan.keys) key.push_back(evaluate(*k, *row, context));
+    auto add = [&](const std::vector<Value>& key, const std::vector<Value>& row) {
       auto it = groups.find(key);
-      if (it == groups.end()) it = groups.emplace(std::move(key), fresh()).first;
+      if (it == groups.end()) it = groups.emplace(key, fresh()).first;
       for (size_t a = 0; a < plan.aggregates.size(); ++a) {
         const AggregateCall& call = plan.aggregates[a];
         if (call.arguments.empty()) {
           call.function->add_null(it->second[a]->place());  // count(*) without an argument counts rows
         } else {
-          call.function->add(it->second[a]->place(), evaluate(*call.arguments[0], *row, context));
+          call.function->add(it->second[a]->place(), evaluate(*call.arguments[0], row, context));
+        }
+      }
+    };
+    for (const auto* row : kept) {
+      std::vector<Value> key;
+      for (const auto& k : plan.keys) key.push_back(evaluate(*k, *row, context));
+      if (!plan.window_key) {
+        add(key, *row);
+        continue;
+      }
+      // A row goes into every window that holds its time; one without a time into none (Spark filters
+      // a null event time out before the windows are made).
+      const BoundExpr& window = *plan.keys[*plan.window_key];
+      const Value time = evaluate(window.child(0), *row, context);
+      if (time.null) continue;
+      // Written apart from the engine's for_each_window: try every start k * slide + offset from the
+      // latest at or before the time back past the earliest that could still hold it.
+      const Wide128 size = window.child(1).value.integer, slide = window.child(2).value.integer;
+      const Wide128 offset = window.child(3).value.integer, t = time.integer;
+      Wide128 k = (t - offset) / slide;
+      if (k * slide + offset > t) --k;  // division truncates toward zero; the start must not pass the time
+      for (Wide128 back = 0; back <= size / slide + 1; ++back) {
+        const Wide128 start = (k - back) * slide + offset;
+        if (start <= t && t < start + size && start >= INT64_MIN && start + size <= INT64_MAX) {
+          key[*plan.window_key] =
+              Value::window(static_cast<int64_t>(start), static_cast<int64_t>(start + size));
+          add(key, *row);
         }
       }
     }

@@ -28,6 +28,8 @@ std::string plain_text(const Value& value, const TimeZone& zone) {
       return format_iso_timestamp(value.integer, zone);
     case DataType::kBoolean:
       return value.integer ? "true" : "false";
+    case DataType::kWindow:
+      return format_iso_timestamp(value.integer, zone) + "," + format_iso_timestamp(value.end, zone);
     default:
       return std::to_string(value.integer);
   }
@@ -91,6 +93,10 @@ std::string render_jsonl_rows(uint64_t batch_id, const Schema& schema, const Res
       out += ':';
       if (value.null) {
         out += "null";
+      } else if (value.type == DataType::kWindow) {
+        // A struct nests, as Spark's JSON writer gives it.
+        out += "{\"start\":" + quoted(format_iso_timestamp(value.integer, zone)) +
+               ",\"end\":" + quoted(format_iso_timestamp(value.end, zone)) + "}";
       } else if (value.type == DataType::kString || value.type == DataType::kTimestamp) {
         out += quoted(plain_text(value, zone));
       } else if (value.type == DataType::kDouble && !std::isfinite(value.real)) {
@@ -109,13 +115,29 @@ std::string render_csv_rows(uint64_t batch_id, const Schema& schema, const Resul
   std::string out;
   if (with_header) {
     out += "batch";
-    for (const Column& column : schema) out.append(",").append(csv_field(column.name));
+    for (const Column& column : schema) {
+      // CSV has no structs: a window is flattened into its two fields.
+      if (column.type == DataType::kWindow) {
+        out.append(",").append(csv_field(column.name + ".start"));
+        out.append(",").append(csv_field(column.name + ".end"));
+      } else {
+        out.append(",").append(csv_field(column.name));
+      }
+    }
     out += '\n';
   }
   for (const auto& row : rows) {
     out += std::to_string(batch_id);
     for (size_t c = 0; c < schema.size() && c < row.size(); ++c) {
       out += ',';
+      if (schema[c].type == DataType::kWindow) {
+        if (!row[c].null) {
+          out += format_iso_timestamp(row[c].integer, zone) + "," + format_iso_timestamp(row[c].end, zone);
+        } else {
+          out += ',';
+        }
+        continue;
+      }
       if (!row[c].null) out += csv_field(plain_text(row[c], zone));
     }
     out += '\n';

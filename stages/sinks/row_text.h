@@ -2,6 +2,8 @@
 // `batch`, or CSV with a `batch,<columns>` header. Values as Spark's JSON and CSV writers give them:
 // numbers as numbers (doubles in Java's form), timestamps as yyyy-MM-dd'T'HH:mm:ss.SSSXXX in the session
 // zone, null as JSON null and as an empty CSV field (an empty string is "" there, so the two stay apart).
+// A window nests in JSON ({"window": {"start": ..., "end": ...}}) and is flattened in CSV into two
+// columns, window.start and window.end.
 #pragma once
 
 #include <cstdint>

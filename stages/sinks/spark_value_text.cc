@@ -69,6 +69,10 @@ std::string format_value(const Value& value, const TimeZone& zone) {
       return value.text;
     case DataType::kTimestamp:
       return format_timestamp(value.integer, zone);
+    case DataType::kWindow: {
+      const Value fields[] = {Value::timestamp_micros(value.integer), Value::timestamp_micros(value.end)};
+      return format_struct(fields, zone);  // Spark 3.1+: {2015-11-29 03:50:00, 2015-11-29 03:55:00}
+    }
   }
   return "null";
 }

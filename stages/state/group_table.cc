@@ -67,6 +67,10 @@ void GroupTable::encode_key(const Value& key, std::string& out) {
       put_payload(state_codec::bits_of(d), out);
       break;
     }
+    case DataType::kWindow:
+      put_payload(static_cast<uint64_t>(key.integer), out);
+      put_payload(static_cast<uint64_t>(key.end), out);
+      break;
     default:
       put_payload(static_cast<uint64_t>(key.integer), out);
   }
@@ -94,6 +98,11 @@ void GroupTable::key_views(size_t group, std::vector<ValueView>& out) const {
           key.real = state_codec::double_of(payload);
         else
           key.integer = static_cast<int64_t>(payload);
+        if (key.type == DataType::kWindow) {
+          std::memcpy(&payload, in.data(), 8);
+          in.remove_prefix(8);
+          key.end = static_cast<int64_t>(payload);
+        }
       }
     }
     out.push_back(key);
@@ -106,7 +115,7 @@ std::vector<Value> GroupTable::keys(size_t group) const {
   std::vector<Value> keys;
   keys.reserve(views.size());
   for (const ValueView& v : views)
-    keys.push_back(Value{v.type, v.null, v.integer, v.real, std::string(v.text)});
+    keys.push_back(Value{v.type, v.null, v.integer, v.real, std::string(v.text), v.end});
   return keys;
 }
 
@@ -279,6 +288,7 @@ void GroupTable::serialize(std::string& out) const {
         out += key.text;
       } else {
         put_u64(out, key.type == DataType::kDouble ? bits_of(key.real) : static_cast<uint64_t>(key.integer));
+        if (key.type == DataType::kWindow) put_u64(out, static_cast<uint64_t>(key.end));
       }
     }
     for (size_t a = 0; a < functions_.size(); ++a) {
@@ -313,7 +323,7 @@ bool GroupTable::deserialize(std::string_view in, std::string& why) {
     for (Value& key : keys) {
       uint8_t type = 0, null = 0;
       if (!reader.u8(type) || !reader.u8(null)) return fail("group key truncated");
-      if (type > static_cast<uint8_t>(DataType::kTimestamp) || null > 1) return fail("malformed group key");
+      if (type > static_cast<uint8_t>(DataType::kWindow) || null > 1) return fail("malformed group key");
       key.type = static_cast<DataType>(type);
       key.null = null == 1;
       if (key.null) continue;
@@ -329,6 +339,10 @@ bool GroupTable::deserialize(std::string_view in, std::string& why) {
           key.real = double_of(payload);
         else
           key.integer = static_cast<int64_t>(payload);
+        if (key.type == DataType::kWindow) {
+          if (!reader.u64(payload)) return fail("group key truncated");
+          key.end = static_cast<int64_t>(payload);
+        }
       }
     }
     const size_t before = size();

@@ -291,6 +291,23 @@ const SqlCase kCorpus[] = {
             "FROM logs GROUP BY 1, 2",
      .inputs = kHttpd,
      .zone = "America/Los_Angeles"},
+    {"TumblingWindowByStatus",
+     "SELECT window(timestamp, '10 minutes') AS w, status, count(*), sum(content_size) FROM logs "
+     "GROUP BY window(timestamp, '10 minutes'), status",
+     kHttpd},
+    {"SlidingWindowWithStartHavingAndOrder",
+     "SELECT window.start, window.end, count(*) AS n, approx_count_distinct(host) FROM logs "
+     "GROUP BY window(timestamp, '1 hour', '20 minutes', '5 minutes') HAVING count(*) > 3 "
+     "ORDER BY window.start DESC LIMIT 50",
+     kHttpd},
+    {.name = "DailyWindowShownInASessionZone",
+     .sql = "SELECT window(timestamp, '1 day'), method, count(*) FROM logs GROUP BY 1, 2",
+     .inputs = kHttpd,
+     .zone = "America/Los_Angeles"},
+    // The seed's timestamp is a string in its own layout, which a cast cannot read: no row has a time,
+    // so none falls into a window.
+    {"WindowOverTheSeedsStringTime",
+     "SELECT window(timestamp, '1 hour'), count(*) FROM logs GROUP BY window(timestamp, '1 hour')", kSeed},
     {"DateTruncUnitsAndToDate",
      "SELECT date_trunc('WEEK', timestamp) AS w, date_trunc('MONTH', timestamp) AS mo, "
      "to_date(timestamp) AS d, count(*) FROM logs GROUP BY 1, 2, 3",

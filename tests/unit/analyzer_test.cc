@@ -230,12 +230,13 @@ TEST(AnalyzerErrors, UnknownColumnListsTheFormatsColumns) {
             "  SELECT referer FROM logs\n"
             "         ^");
   EXPECT_EQ(error("SELECT window.start FROM logs"),
-            "line 1, column 8: unknown column 'window.start' (struct fields are not supported); the columns "
-            "of logs "
-            "are host, ident, user, timestamp, method, endpoint, protocol, status, content_size, referer, "
-            "user_agent, value\n"
+            "line 1, column 8: 'window.start' names the window of a query grouped by window(timestamp, "
+            "'DURATION'); this query has none. The columns of logs are host, ident, user, timestamp, method, "
+            "endpoint, protocol, status, content_size, referer, user_agent, value\n"
             "  SELECT window.start FROM logs\n"
             "         ^");
+  EXPECT_EQ(error("SELECT host.name FROM logs").substr(0, 68),
+            "line 1, column 8: unknown column 'host.name' (struct fields are not ");
 }
 
 TEST(AnalyzerErrors, GroupingAndAggregates) {
@@ -446,8 +447,22 @@ TEST(AnalyzerErrors, FunctionsAndPatterns) {
             "line 1, column 24: split: the separator '[/]' is a regular expression; l");
   EXPECT_EQ(error("SELECT lower(host)[1] FROM logs").substr(0, 73),
             "line 1, column 19: only the array of split(...) can be subscripted, as in");
-  EXPECT_EQ(error("SELECT window(timestamp, '10 minutes') FROM logs").substr(0, 50),
-            "line 1, column 8: window() is not supported yet (e");
+  EXPECT_EQ(error("SELECT window(timestamp, '10 minutes', '5 minutes') FROM logs").substr(0, 79),
+            "line 1, column 8: a sliding window() puts a row into several windows: use it in");
+  EXPECT_EQ(error("SELECT count(*) FROM logs GROUP BY window(timestamp, '1 month')").substr(0, 91),
+            "line 1, column 54: window: the window duration '1 month': a window cannot be measured in mo");
+  EXPECT_EQ(
+      error("SELECT count(*) FROM logs GROUP BY window(timestamp, '1 hour'), window(timestamp, '1 day')")
+          .substr(0, 59),
+      "line 1, column 65: a query can group by one window() only\n ");
+  EXPECT_EQ(
+      error("SELECT count(*) FROM logs GROUP BY window(timestamp, 10)").substr(0, 98),
+      "line 1, column 54: window: argument 2 (the window duration) must be a string literal such as '10 m");
+  EXPECT_EQ(error("SELECT count(*) FROM logs GROUP BY window(status, '1 hour')").substr(0, 78),
+            "line 1, column 43: window: argument 1 'status' is int; it must be a timestamp ");
+  EXPECT_EQ(
+      error("SELECT window.middle, count(*) FROM logs GROUP BY window(timestamp, '1 hour')").substr(0, 75),
+      "line 1, column 8: a window has the fields start and end, not 'middle'\n  SEL");
   EXPECT_EQ(
       error("SELECT host FROM logs WHERE host LIKE 'a\\\\b'"),
       "line 1, column 39: the pattern 'a\\b' is invalid: the escape character is not allowed to precede 'b'\n"

@@ -277,12 +277,15 @@ std::string render_progress_json(const std::string& query_id, const std::string&
   progress["numTruncatedRows"] = batch.truncated;
   nlohmann::ordered_json operators = nlohmann::ordered_json::array();
   if (!state.operator_name.empty()) {
-    operators.push_back({{"operatorName", state.operator_name},
-                         {"numRowsTotal", state.rows_total},
-                         {"numRowsUpdated", state.rows_updated},
-                         {"memoryUsedBytes", state.memory_bytes}});
+    nlohmann::ordered_json op = {{"operatorName", state.operator_name},
+                                 {"numRowsTotal", state.rows_total},
+                                 {"numRowsUpdated", state.rows_updated},
+                                 {"memoryUsedBytes", state.memory_bytes}};
+    if (state.rows_dropped_by_watermark) op["numRowsDroppedByWatermark"] = *state.rows_dropped_by_watermark;
+    operators.push_back(std::move(op));
   }
   progress["stateOperators"] = operators;
+  if (!state.watermark.empty()) progress["eventTime"] = {{"watermark", state.watermark}};
   progress["sources"] = nlohmann::ordered_json::array({{{"numInputFiles", files}}});
   progress["memory"] = {{"peakRssBytes", static_cast<uint64_t>(peak_rss_kb) * 1024},
                         {"chunkPoolBytes", pool_bytes}};

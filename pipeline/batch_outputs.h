@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct StateReport {
   size_t rows_total = 0;      // groups held
   size_t rows_updated = 0;    // groups the batch created or changed
   size_t memory_bytes = 0;    // bytes the groups hold
+  // With a watermark: late rows dropped by this batch, and the watermark it ran with (text, in UTC).
+  std::optional<uint64_t> rows_dropped_by_watermark;
+  std::string watermark;
 };
 
 // Durations of one batch, for --progress.

@@ -12,6 +12,7 @@
 #include "pipeline/shutdown_signals.h"
 #include "stages/core/text_escape.h"
 #include "stages/query/sql_parser.h"
+#include "stages/sinks/row_text.h"
 
 namespace logstream {
 
@@ -69,6 +70,19 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   if (!zone) return Error{"--timezone: " + zone.error()};
   auto plan = compile_query(options.query, parser.value().schema(), zone.value());
   if (!plan) return Error{plan.error()};
+  if (!options.watermark.empty()) {
+    if (auto applied = apply_watermark(plan.value(), options.watermark); !applied)
+      return Error{applied.error()};
+    const LogicalPlan& p = plan.value();
+    const BoundExpr* window = p.window_key ? p.keys[*p.window_key].get() : nullptr;
+    if (!window || window->child(0).kind != BoundKind::kColumn || window->child(0).slot != Slot::kInput ||
+        window->child(0).column != p.watermark->column) {
+      return Error{
+          "--watermark needs a query grouped by an event-time window of its column, e.g. GROUP BY "
+          "window(" +
+          p.input[p.watermark->column].name + ", '10 minutes')"};
+    }
+  }
   const bool status_count = answers_status_count(plan.value(), options.output_mode);
   if (!status_count && options.order != RowOrder::kSpark)
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
@@ -144,6 +158,16 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
   groups_->absorb(batch_state.groups());
   const std::vector<size_t> updated = groups_->take_updated();
   rows_updated_ = updated.size();
+  std::vector<size_t> finished;  // windows the watermark passed: final now
+  if (executor_->plan().watermark) {
+    rows_dropped_by_watermark_ = batch_state.dropped_by_watermark();
+    if (batch_state.max_event_time() != INT64_MIN) {
+      // Used from the next batch, and never going back (Spark's EventTimeWatermark).
+      const int64_t candidate = batch_state.max_event_time() - executor_->plan().watermark->delay_us;
+      next_watermark_ = std::max(next_watermark_, candidate);
+    }
+    finish_windows(finished);
+  }
   if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
     print_diagnostic(
         "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + grouping_keys() +
@@ -153,7 +177,23 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
         "not committed");
     return false;
   }
-  const std::vector<size_t>* changed = executor_->mode() == OutputMode::kUpdate ? &updated : nullptr;
+  // Append writes each window once, when final; update the groups the batch changed; complete all.
+  const std::vector<size_t>* changed = executor_->mode() == OutputMode::kUpdate   ? &updated
+                                       : executor_->mode() == OutputMode::kAppend ? &finished
+                                                                                  : nullptr;
+  // The finished windows leave the state once the batch's rows are made (not in complete mode, which
+  // keeps everything).
+  struct Evict {
+    GroupTable& groups;
+    const std::vector<size_t>& finished;
+    bool active;
+    ~Evict() {
+      if (!active || finished.empty()) return;
+      std::vector<bool> gone(groups.size(), false);
+      for (size_t g : finished) gone[g] = true;
+      groups.remove_if([&](size_t g) { return gone[g]; });
+    }
+  } evict{*groups_, finished, executor_->mode() != OutputMode::kComplete};
   rows_streamed_ = executor_->streams_groups() && (outputs_->wants_jsonl() || outputs_->wants_csv());
   if (!rows_streamed_) {
     rows = executor_->result_rows(*groups_, changed, outputs_->rows_needed());
@@ -175,6 +215,22 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
   return true;
 }
 
+void StatusQuery::finish_windows(std::vector<size_t>& finished) {
+  const size_t window_key = *executor_->plan().window_key;
+  std::vector<ValueView> keys;
+  for (size_t g = 0; g < groups_->size(); ++g) {
+    groups_->key_views(g, keys);
+    if (!keys[window_key].null && keys[window_key].end <= watermark_) finished.push_back(g);
+  }
+}
+
+bool StatusQuery::no_data_batch_due() const {
+  // Spark runs a batch without new data when the watermark moved, so that finished windows are written
+  // (append) and their state let go (append, update) without waiting for the next file.
+  return executor_ && executor_->plan().watermark && executor_->mode() != OutputMode::kComplete &&
+         next_watermark_ > watermark_;
+}
+
 StateReport StatusQuery::state_report() const {
   StateReport report;
   if (!executor_) {
@@ -189,6 +245,10 @@ StateReport StatusQuery::state_report() const {
   report.rows_total = groups_->size();
   report.rows_updated = rows_updated_;
   report.memory_bytes = groups_->memory_bytes();
+  if (executor_->plan().watermark) {
+    report.rows_dropped_by_watermark = rows_dropped_by_watermark_;
+    report.watermark = format_iso_timestamp(watermark_, TimeZone());
+  }
   return report;
 }
 
@@ -201,7 +261,8 @@ StatusQuery::BatchEnd StatusQuery::judge_closed_batch(uint64_t batch_id, const L
                      PatternSet::error_text(scan_error));
     return BatchEnd::kScanFailed;
   }
-  if (batch.lines_read == 0 && skip_empty_batches_) return BatchEnd::kNoData;
+  // (A batch run for the watermark alone has no data by design.)
+  if (batch.lines_read == 0 && skip_empty_batches_ && batch_files_ > 0) return BatchEnd::kNoData;
   // Every file of the batch failed to open (each warned about): nothing was read, so no batch.
   if (batch_files_ > 0 && pipeline_->last_batch_files_opened() == 0) return BatchEnd::kNoData;
   return BatchEnd::kPrinted;
@@ -306,6 +367,17 @@ Expected<bool> StatusQuery::restore_checkpoint() {
     }
     groups_->take_updated();
   }
+  if (state.watermark && executor_ && executor_->plan().watermark) {
+    // The deltas merged above hold windows the last batches finished (and wrote): they go again.
+    watermark_ = state.watermark->last;
+    next_watermark_ = state.watermark->next;
+    std::vector<size_t> finished;
+    finish_windows(finished);
+    std::vector<bool> gone(groups_->size(), false);
+    for (size_t g : finished) gone[g] = true;
+    if (executor_->mode() != OutputMode::kComplete) groups_->remove_if([&](size_t g) { return gone[g]; });
+    groups_->take_updated();
+  }
   next_batch_id_ = state.next_batch_id;
   if (state.files_forgotten_before_ns) files_forgotten_before_ns_ = *state.files_forgotten_before_ns;
   table_.restore(state.totals);
@@ -372,6 +444,8 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
   state.next_batch_id = next_batch_id_;
   state.query_id = outputs_->query_id();
   state.totals = table_.totals();
+  if (executor_ && executor_->plan().watermark)
+    state.watermark = CheckpointState::Watermark{next_watermark_, watermark_};
   // A delta (the files this batch counted, its partial aggregate) unless a snapshot is due.
   const bool snapshot = checkpoint_->snapshot_due();
   CheckpointChanges changes;
@@ -445,11 +519,15 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   batch_files_ = files.size();
   batch_started_ = SteadyClock::now();
   const uint64_t batch_id = next_batch_id_++;
+  const int64_t previous_watermark = watermark_;
+  watermark_ = next_watermark_;
+  if (executor_) executor_->set_watermark(watermark_);
   std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files), cancel_);
   switch (last_batch_end_) {
     case BatchEnd::kCancelled:
       // Nothing of the batch was printed, and nothing is committed: a restart reads it all again.
       --next_batch_id_;
+      watermark_ = previous_watermark;
       print_diagnostic("interrupted: batch " + std::to_string(batch_id) +
                        " stopped part way; nothing committed");
       return 128 + ShutdownSignals::install().first_signal();
@@ -463,6 +541,7 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
     case BatchEnd::kNoData:
       if (watcher) watcher->record_counted(counted, SteadyClock::now());
       --next_batch_id_;  // the id goes to the next batch that has data
+      watermark_ = previous_watermark;
       return commit_checkpoint(std::move(counted), watcher) ? kExitOk : kExitFailure;
     case BatchEnd::kPrinted:
       break;
@@ -567,7 +646,7 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
     if (!already_counted(task.path)) fresh.push_back(task);
   }
   fresh = drop_old_files(std::move(fresh));
-  if (checkpoint_ && fresh.empty()) {
+  if (checkpoint_ && fresh.empty() && !no_data_batch_due()) {
     // As Spark: no new data, no batch.
     if (!options_.quiet) print_diagnostic("no new files since the checkpoint; nothing to do");
     return finish(kExitOk);
@@ -588,7 +667,9 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
   }
   // Ctrl-C, SIGTERM (timeout, systemd): the batch stops within a chunk and nothing of it is committed.
   cancel_ = &ShutdownSignals::install().stop_flag();
-  int exit_code = run_batch(std::move(fresh), nullptr);
+  int exit_code = fresh.empty() ? kExitOk : run_batch(std::move(fresh), nullptr);
+  // Spark's availableNow ends with a batch without data that writes what the final watermark finished.
+  if (exit_code == kExitOk && no_data_batch_due()) exit_code = run_batch({}, nullptr);
   const std::vector<std::string>& unreadable = pipeline_->last_batch_unreadable_files();
   if (exit_code == kExitOk && !unreadable.empty()) {
     // A gate such as --fail-on-alert must not pass on input it never saw.
@@ -623,6 +704,10 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   while (!signals.stop_requested()) {
     const auto now = SteadyClock::now();
     watcher.drain_events(now);
+    if (no_data_batch_due()) {
+      if (const int code = run_batch({}, &watcher); code != kExitOk) return finish(code);
+      continue;
+    }
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) ready = drop_old_files(std::move(ready));
     if (!ready.empty()) {

@@ -35,6 +35,7 @@ struct QueryOptions {
   std::string timezone;                   // --timezone; empty: the local zone
   ShowOptions show;                       // --num-rows, --truncate
   uint64_t max_state_bytes = 0;           // --max-state-bytes; 0: no limit
+  std::string watermark;                  // --watermark 'COLUMN, DELAY'; empty: none
   // --max-file-age (Spark's maxFileAge, default 7 days): after the first batch, a file last modified
   // longer than this before the newest file counted is not new, and the record of counted files forgets
   // such files at each snapshot. nullopt: every file is new, and none is forgotten.
@@ -128,9 +129,16 @@ class StatusQuery {
   BatchEnd last_batch_end_ = BatchEnd::kPrinted;
   const std::atomic<bool>* cancel_ = nullptr;  // run: the stop flag, checked once per chunk
   uint64_t next_batch_id_ = 0;
-  int64_t newest_modified_ns_ = INT64_MIN;         // of the files counted (and remembered)
-  int64_t files_forgotten_before_ns_ = INT64_MIN;  // CheckpointState::files_forgotten_before_ns
-  bool watch_follows_ = false;                     // --follow tracks its files itself: no age applies
+  // The event-time watermark (microseconds): the one the last batch ran with, and the one the next will.
+  // A batch drops rows at or before its watermark and finishes windows that end at or before it.
+  int64_t watermark_ = 0;
+  int64_t next_watermark_ = 0;
+  uint64_t rows_dropped_by_watermark_ = 0;  // by the last batch
+  bool no_data_batch_due() const;           // the watermark moved: finished windows wait for a batch
+  void finish_windows(std::vector<size_t>& finished);  // the groups whose window the watermark passed
+  int64_t newest_modified_ns_ = INT64_MIN;             // of the files counted (and remembered)
+  int64_t files_forgotten_before_ns_ = INT64_MIN;      // CheckpointState::files_forgotten_before_ns
+  bool watch_follows_ = false;                         // --follow tracks its files itself: no age applies
   std::optional<CheckpointStore> checkpoint_;
   std::optional<std::string> groups_delta_;  // the batch's partial aggregate, for the checkpoint's delta
   // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).

@@ -180,11 +180,10 @@ Expected<bool> parse_files_segment(std::string_view text, const std::string& sou
 
 // The place of each kind of line in a checkpoint, as serialize_checkpoint writes them; -1: not a kind.
 int line_rank(std::string_view kind) {
-  static constexpr std::string_view kOrder[] = {"query",       "next-batch",    "query-id",
-                                                "lines",       "status",        "file",
-                                                "alert",       "alert-minute",  "files-forgotten-before",
-                                                "groups-file", "files-segment", "groups-segment",
-                                                "end"};
+  static constexpr std::string_view kOrder[] = {
+      "query",       "next-batch",    "query-id",       "watermark",    "lines",
+      "status",      "file",          "alert",          "alert-minute", "files-forgotten-before",
+      "groups-file", "files-segment", "groups-segment", "end"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (kOrder[i] == kind) return static_cast<int>(i);
   }
@@ -240,6 +239,10 @@ std::string serialize_checkpoint(const CheckpointState& state) {
   text.append("query ").append(escape_field(state.query)).append("\n");
   text.append("next-batch ").append(std::to_string(state.next_batch_id)).append("\n");
   if (!state.query_id.empty()) text.append("query-id ").append(state.query_id).append("\n");
+  if (state.watermark) {
+    text.append("watermark ").append(std::to_string(state.watermark->next)).append(" ");
+    text.append(std::to_string(state.watermark->last)).append("\n");
+  }
   const LineCounts& t = state.totals;
   text.append("lines ").append(std::to_string(t.lines_read)).append(" ").append(std::to_string(t.bytes_read));
   text.append(" ").append(std::to_string(t.null_status));
@@ -330,6 +333,11 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (f[1].size() != 36 || f[1].find_first_not_of("0123456789abcdef-") != std::string_view::npos)
         return fail(line_number, "malformed query id");
       state.query_id = std::string(f[1]);
+    } else if (kind == "watermark" && f.size() == 3 && !state.watermark) {
+      CheckpointState::Watermark w;
+      if (!parse_i64(f[1], w.next) || !parse_i64(f[2], w.last) || w.last > w.next)
+        return fail(line_number, "malformed watermark");
+      state.watermark = w;
     } else if (kind == "lines" && f.size() == 4 + kRejectReasonCount && !have_lines) {
       LineCounts& t = state.totals;
       bool ok =
@@ -525,6 +533,7 @@ Expected<bool> CheckpointStore::commit(const CheckpointState& head, const Checkp
   committed.query = head.query;
   committed.next_batch_id = head.next_batch_id;
   committed.query_id = head.query_id;
+  committed.watermark = head.watermark;
   committed.totals = head.totals;
   committed.alerts = head.alerts;
   committed.alert_minutes = head.alert_minutes;

@@ -8,6 +8,7 @@
 //   query <escaped description of the query; a restart with another query is refused>
 //   next-batch <id>
 //   query-id <the query's id, as --progress prints it>        (absent in checkpoints written before it)
+//   watermark <next> <last>    (--watermark: the next batch's, and the last batch's, in microseconds)
 //   lines <read> <bytes> <null-status> <reject0> ... <reject7>
 //   status <code> <count>                                   (one per nonzero status)
 //   file <device> <inode> <fingerprint-length> <fingerprint> <offset> [<modified, ns>] <escaped path>
@@ -97,6 +98,13 @@ struct CheckpointState {
   std::string query;
   uint64_t next_batch_id = 0;
   std::string query_id;  // 8-4-4-4-12 lowercase hex, or empty
+  // The event-time watermark: the one the next batch runs with, and the one the last batch ran with (its
+  // finished windows are out of the groups already).
+  struct Watermark {
+    int64_t next = 0;
+    int64_t last = 0;
+  };
+  std::optional<Watermark> watermark;
   LineCounts totals;
   // The head's own `file` lines (earlier versions); CheckpointStore::load adds the segments' entries.
   std::vector<CountedFile> files;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <utility>
 
 #include "stages/core/invariant.h"
 #include "stages/core/spark_partitioning.h"
@@ -106,9 +107,17 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
                                                                bool count_statuses) {
   // Spark's rules for which query allows which output mode (spark-semantics.md).
   if (plan.grouped && mode == OutputMode::kAppend) {
-    return Error{
-        "append output mode is not supported for an aggregation without an event-time watermark: use "
-        "--output-mode complete or update"};
+    // A group is final, so can be appended once, only when the watermark has passed its window's end.
+    const bool windowed_on_watermark = plan.watermark && plan.window_key &&
+                                       plan.keys[*plan.window_key]->child(0).kind == BoundKind::kColumn &&
+                                       plan.keys[*plan.window_key]->child(0).slot == Slot::kInput &&
+                                       plan.keys[*plan.window_key]->child(0).column == plan.watermark->column;
+    if (!windowed_on_watermark) {
+      return Error{
+          "append output mode is not supported for an aggregation without a watermark on its event-time "
+          "window: group by window(timestamp, 'DURATION') with --watermark 'timestamp, DELAY', or use "
+          "--output-mode complete or update"};
+    }
   }
   if (!plan.grouped && mode == OutputMode::kComplete) {
     return Error{
@@ -202,6 +211,8 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
       for (const auto& child : e.children) self(*child, self);
     };
     if (plan.filter) mark(*plan.filter, mark);
+    // The event time moves the watermark whatever WHERE says, so it is read with WHERE's columns.
+    if (plan.grouped && plan.watermark) in_filter[plan.watermark->column] = true;
     for (size_t f = 0; f < parser.format_count(); ++f) {
       LogColumns columns = LogColumns::of(parser.format(static_cast<uint32_t>(f)));
       std::vector<ColumnSource> sources;
@@ -280,11 +291,25 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
 };
 
 bool QueryExecutor::passes_filter(Context& context) const {
+  if (plan_.grouped && plan_.watermark) {
+    // withWatermark sits on the table, before WHERE: every row with a time moves it.
+    const Value& time = context.row_[plan_.watermark->column];
+    if (!time.null) context.max_event_time_ = std::max(context.max_event_time_, time.integer);
+  }
   return !plan_.filter || holds_true(evaluate(*plan_.filter, context.row_, context.eval_));
 }
 
 void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const std::span<const Value> row(context.row_);
+  if (plan_.grouped && plan_.watermark) {
+    // Late: at or before the batch's watermark, so it is dropped before the aggregation (Spark counts it
+    // in numRowsDroppedByWatermark).
+    const Value& time = context.row_[plan_.watermark->column];
+    if (!time.null && time.integer <= watermark_.load(std::memory_order_relaxed)) {
+      ++context.dropped_by_watermark_;
+      return;
+    }
+  }
   if (!plan_.grouped) {
     std::vector<Value> projected;
     projected.reserve(plan_.projections.size());
@@ -434,11 +459,15 @@ void QueryExecutor::BatchState::append_rows(ChunkResult& chunk, size_t keep) {
 
 void QueryExecutor::BatchState::take_partial(Context& context) {
   if (context.partial_) groups_.absorb(*context.partial_);
+  dropped_by_watermark_ += std::exchange(context.dropped_by_watermark_, 0);
+  max_event_time_ = std::max(max_event_time_, std::exchange(context.max_event_time_, INT64_MIN));
 }
 
 void QueryExecutor::BatchState::clear() {
   groups_.clear();
   rows_.clear();
+  dropped_by_watermark_ = 0;
+  max_event_time_ = INT64_MIN;
 }
 
 std::vector<size_t> QueryExecutor::ordered_groups(const GroupTable& state, const std::vector<size_t>* updated,

@@ -5,6 +5,7 @@
 // order or ORDER BY, LIMIT). No threads of its own: the pipeline calls it from its nodes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -122,6 +123,8 @@ class QueryExecutor {
     // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;
+    uint64_t dropped_by_watermark_ = 0;   // late rows of the batch so far
+    int64_t max_event_time_ = INT64_MIN;  // of the batch's rows so far (with a watermark)
     PatternFinder finder_;
     EvalContext eval_;
   };
@@ -142,11 +145,20 @@ class QueryExecutor {
     GroupTable& groups() noexcept { return groups_; }
     // The rows of a query without aggregation, in input order.
     ResultRows take_rows() { return std::move(rows_); }
+    // With a watermark: the rows dropped as late, and the latest event time of the batch (INT64_MIN:
+    // no row had one).
+    uint64_t dropped_by_watermark() const noexcept { return dropped_by_watermark_; }
+    int64_t max_event_time() const noexcept { return max_event_time_; }
 
    private:
     GroupTable groups_;
     ResultRows rows_;
+    uint64_t dropped_by_watermark_ = 0;
+    int64_t max_event_time_ = INT64_MIN;
   };
+
+  // The watermark of the batch about to run (rows at or before it are late); set between batches.
+  void set_watermark(int64_t micros) noexcept { watermark_.store(micros, std::memory_order_relaxed); }
 
   // The result of a batch: for an aggregation, the groups of `state` (complete) or those the batch
   // changed (`updated`, update mode); without aggregation, the batch's rows. HAVING, the SELECT list,
@@ -195,6 +207,7 @@ class QueryExecutor {
   Expected<bool> make_finder(PatternFinder& finder) const;
   bool count_seed_statuses_ = false;
   RowOutput row_output_;
+  std::atomic<int64_t> watermark_{0};  // Spark's watermark starts at 0
 };
 
 }  // namespace logstream

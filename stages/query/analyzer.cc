@@ -1422,6 +1422,36 @@ Expected<LogicalPlan> analyze_group_by_shorthand(const ShorthandQuery& query, co
   return plan;
 }
 
+Expected<bool> apply_watermark(LogicalPlan& plan, std::string_view spec) {
+  const size_t comma = spec.find(',');
+  auto trimmed = [](std::string_view t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+    return t;
+  };
+  if (comma == std::string_view::npos)
+    return Error{"--watermark takes 'COLUMN, DELAY', e.g. 'timestamp, 10 minutes'"};
+  const std::string_view column = trimmed(spec.substr(0, comma));
+  const int index = find_column(plan.input, column);
+  if (index < 0) {
+    std::string columns;
+    for (const Column& c : plan.input) columns += (columns.empty() ? "" : ", ") + c.name;
+    return Error{"--watermark: unknown column '" + escape_for_terminal(column) +
+                 "'; the columns of logs are " + columns};
+  }
+  if (plan.input[static_cast<size_t>(index)].type != DataType::kTimestamp) {
+    return Error{"--watermark: column '" + plan.input[static_cast<size_t>(index)].name + "' is " +
+                 std::string(data_type_name(plan.input[static_cast<size_t>(index)].type)) +
+                 "; the event time must be a timestamp"};
+  }
+  auto delay = parse_window_interval(trimmed(spec.substr(comma + 1)));
+  if (!delay) return Error{"--watermark: the delay " + delay.error()};
+  if (delay.value() < 0) return Error{"--watermark: the delay must not be negative"};
+  plan.watermark = LogicalPlan::Watermark{static_cast<uint32_t>(index), delay.value()};
+  plan.columns_used[static_cast<size_t>(index)] = true;
+  return true;
+}
+
 std::string describe(const LogicalPlan& plan) {
   std::string out;
   auto list = [](const std::vector<BoundExprPtr>& exprs, size_t from, size_t to) {
@@ -1479,6 +1509,10 @@ std::string describe(const LogicalPlan& plan) {
     out += "\n";
   }
   if (plan.limit) out += "limit: " + std::to_string(*plan.limit) + "\n";
+  if (plan.watermark) {
+    out += "watermark: " + plan.input[plan.watermark->column].name + " delay " +
+           std::to_string(plan.watermark->delay_us) + " us\n";
+  }
   for (size_t i = 0; i < plan.patterns.size(); ++i) {
     BoundExpr lit;
     lit.value = Value::string(plan.patterns[i].regex);

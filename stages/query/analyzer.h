@@ -74,6 +74,14 @@ struct LogicalPlan {
   // row without a time under none.
   std::optional<size_t> window_key;
   std::vector<AggregateCall> aggregates;
+  // withWatermark(column, delay): the event-time column of the input and how late a row may come. In a
+  // grouped query, a row at or before the watermark is dropped before aggregation, and a window whose
+  // end is at or before it is final (emitted in append mode, evicted in append and update mode).
+  struct Watermark {
+    uint32_t column = 0;  // in `input`, a timestamp
+    int64_t delay_us = 0;
+  };
+  std::optional<Watermark> watermark;
   BoundExprPtr having;  // or null
   std::vector<BoundExprPtr> projections;
   Schema output;  // the result's columns: Spark's names and the projections' types
@@ -113,6 +121,10 @@ struct ShorthandQuery {
 };
 Expected<LogicalPlan> analyze_group_by_shorthand(const ShorthandQuery& query, const Schema& logs,
                                                  const AnalyzerOptions& options);
+
+// --watermark 'COLUMN, DELAY' (withWatermark): sets plan.watermark, or says what is wrong: an unknown or
+// non-timestamp column, a delay that is not an interval ('10 minutes').
+Expected<bool> apply_watermark(LogicalPlan& plan, std::string_view spec);
 
 // The normalized text of a plan: one line per part that is present (filter, group by, aggregates,
 // having, select, distinct, order by, limit, patterns, zone), expressions as describe(BoundExpr). Two

@@ -243,6 +243,18 @@ void GroupTable::absorb(GroupTable& other) {
 
 void GroupTable::clear() { destroy_all(); }
 
+void GroupTable::remove_if(const std::function<bool(size_t group)>& remove) {
+  // Rebuilt without them: the kept groups keep their order, and their updated marks.
+  GroupTable kept(functions_);
+  for (size_t g = 0; g < size(); ++g) {
+    if (remove(g)) continue;
+    const size_t ours = kept.find_or_insert_encoded(encoded(g));
+    for (size_t a = 0; a < functions_.size(); ++a) functions_[a]->merge(kept.state(ours, a), state(g, a));
+    kept.updated_[ours] = updated_[g];
+  }
+  std::swap(*this, kept);
+}
+
 std::vector<Value> GroupTable::result_row(size_t group) const {
   std::vector<Value> row = keys(group);
   for (size_t a = 0; a < functions_.size(); ++a) row.push_back(functions_[a]->finalize(state(group, a)));

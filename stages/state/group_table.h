@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ class GroupTable {
   void absorb(GroupTable& other);
   // Drops every group (a partial table is reused for the next chunk).
   void clear();
+  // Drops the groups `remove` picks (a watermark's finished windows); the others keep their order, so
+  // indices change. Costs one pass over the table.
+  void remove_if(const std::function<bool(size_t group)>& remove);
 
   size_t size() const noexcept { return hashes_.size(); }
   std::vector<Value> keys(size_t group) const;

@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
                  "Console cells cut at N characters (default 20), or false to show them whole");
   app.add_option("--timezone", options.timezone,
                  "Session time zone for timestamps (e.g. UTC, Europe/Paris; default: the local zone)");
+  app.add_option("--watermark", options.watermark,
+                 "withWatermark: 'COLUMN, DELAY', e.g. 'timestamp, 10 minutes'. Rows at or before the "
+                 "watermark (the latest event time seen minus DELAY) are dropped, and windows that end at "
+                 "or before it are final: written once in append mode, let go in append and update mode");
   app.add_option("--max-state-bytes", max_state_bytes,
                  "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
   logstream::OutputOptions& outputs = options.outputs;

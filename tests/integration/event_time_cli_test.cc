@@ -1,0 +1,239 @@
+// Event time through the binary: files dropped in event-time order into `watch --output-mode append
+// --watermark`, where every (window, status) row must come out exactly once, only once the watermark has
+// passed the window's end (the last ones by a batch without data), equal to a count made here; late rows
+// dropped exactly at the watermark; and restarts from a checkpoint in the middle of a window.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <time.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/cli_paths.h"
+#include "tests/support/process_runner.h"
+
+namespace logstream::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr int64_t kStart = 971182800;  // 2000-10-10T13:00:00Z
+constexpr int64_t kWindow = 600;       // 10 minutes
+constexpr int64_t kDelay = 300;        // --watermark 'timestamp, 5 minutes'
+
+const std::string kQuery =
+    "SELECT window, status, count(*) AS n FROM logs GROUP BY window(timestamp, '10 minutes'), status";
+
+std::string clf_time(int64_t epoch) {
+  const time_t t = static_cast<time_t>(epoch);
+  struct tm parts {};
+  gmtime_r(&t, &parts);
+  char text[64];
+  std::strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S +0000", &parts);
+  return text;
+}
+
+std::string iso(int64_t epoch) {
+  const time_t t = static_cast<time_t>(epoch);
+  struct tm parts {};
+  gmtime_r(&t, &parts);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S.000Z", &parts);
+  return text;
+}
+
+struct Event {
+  int64_t time;
+  int status;
+};
+
+std::string lines_of(const std::vector<Event>& events) {
+  std::string text;
+  for (const Event& e : events) {
+    text +=
+        "10.0.0.1 - - [" + clf_time(e.time) + "] \"GET /p HTTP/1.1\" " + std::to_string(e.status) + " 5\n";
+  }
+  return text;
+}
+
+// (window start, status) -> count, as the query counts them: a window per 10 minutes from the epoch.
+using Counts = std::map<std::pair<int64_t, int>, int64_t>;
+void count_into(const std::vector<Event>& events, Counts& counts) {
+  for (const Event& e : events) ++counts[{e.time - e.time % kWindow, e.status}];
+}
+
+struct Row {
+  int batch;
+  int64_t start;
+  int status;
+  int64_t n;
+};
+
+std::vector<Row> rows_of(const std::string& jsonl) {
+  std::vector<Row> rows;
+  std::istringstream in(jsonl);
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    Row row{j["batch"].get<int>(), 0, j["status"].get<int>(), j["n"].get<int64_t>()};
+    const std::string start = j["window"]["start"].get<std::string>();
+    struct tm parts {};
+    strptime(start.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+    row.start = static_cast<int64_t>(timegm(&parts));
+    EXPECT_EQ(j["window"]["end"].get<std::string>(), iso(row.start + kWindow)) << line;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+class EventTimeCliTest : public TempDirTest {
+ protected:
+  void drop(const std::string& name, const std::vector<Event>& events) {
+    const std::string staged = path(name);
+    std::ofstream(staged) << lines_of(events);
+    fs::rename(staged, logs() + "/" + name);
+  }
+};
+
+// Half an hour of events, one every 20 seconds, statuses in a fixed mix.
+std::vector<Event> half_hour(int64_t from) {
+  std::vector<Event> events;
+  static constexpr int kStatuses[] = {200, 200, 404, 200, 500, 304};
+  for (int64_t t = from, i = 0; t < from + 1800; t += 20, ++i) events.push_back({t, kStatuses[i % 6]});
+  return events;
+}
+
+TEST_F(EventTimeCliTest, AppendWritesEveryWindowOnceWhenTheWatermarkPassesItAndLateFilesChangeNothing) {
+  RunningProcess watch({kLogstream,      "--timezone",
+                        "UTC",           "--format",
+                        "common",        "--progress",
+                        "watch",         logs(),
+                        "--quiet-ms",    "100",
+                        "--output-mode", "append",
+                        "--watermark",   "timestamp, 5 minutes",
+                        "--sql",         kQuery,
+                        "--sink",        "console",
+                        "--sink",        "jsonl=" + path("rows.jsonl")});
+  std::this_thread::sleep_for(milliseconds(200));
+  Counts expected;
+  std::vector<int64_t> watermark_of_batch;  // what each batch ran with
+  int64_t watermark = 0;
+  for (int k = 0; k < 4; ++k) {
+    const std::vector<Event> events = half_hour(kStart + 1800 * k);
+    count_into(events, expected);
+    drop("f" + std::to_string(k) + ".log", events);
+    // The file's batch, then one without data for the watermark it moved.
+    watermark_of_batch.push_back(watermark);
+    watermark = events.back().time - kDelay;
+    watermark_of_batch.push_back(watermark);
+    ASSERT_TRUE(watch.wait_for_text("Batch: " + std::to_string(2 * k + 1) + "\n", 1, seconds(20)))
+        << watch.err();
+  }
+  // Old events, all at or before the watermark: a batch that drops every row and writes nothing.
+  std::vector<Event> late = half_hour(kStart);
+  late.resize(30);
+  drop("late.log", late);
+  ASSERT_TRUE(watch.wait_for_text("Batch: 8\n", 1, seconds(20))) << watch.err();
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(watch.out().find("Batch: 9\n"), std::string::npos) << "the watermark did not move: no batch";
+  watch.send_signal(SIGTERM);
+  ASSERT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+  EXPECT_NE(watch.err().find("\"numRowsDroppedByWatermark\":30"), std::string::npos) << watch.err();
+
+  std::ifstream in(path("rows.jsonl"));
+  const std::string jsonl((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<Row> rows = rows_of(jsonl);
+  Counts got;
+  for (const Row& row : rows) {
+    EXPECT_TRUE(got.emplace(std::make_pair(row.start, row.status), row.n).second)
+        << "window " << iso(row.start) << " status " << row.status << " written twice";
+    // Final in its batch, and not in the batch before.
+    ASSERT_LT(static_cast<size_t>(row.batch), watermark_of_batch.size());
+    EXPECT_LE(row.start + kWindow, watermark_of_batch[static_cast<size_t>(row.batch)]) << iso(row.start);
+    if (row.batch > 0) {
+      EXPECT_GT(row.start + kWindow, watermark_of_batch[static_cast<size_t>(row.batch) - 1])
+          << iso(row.start);
+    }
+  }
+  Counts closed;
+  for (const auto& [key, n] : expected) {
+    if (key.first + kWindow <= watermark) closed[key] = n;
+  }
+  EXPECT_EQ(got, closed);
+  EXPECT_EQ(closed.size(), 11u * 4) << "11 of the 12 windows closed, 4 statuses each";
+}
+
+TEST_F(EventTimeCliTest, ARowAtTheWatermarkIsLateAndARestartGoesOnInTheMiddleOfAWindow) {
+  auto run = [&] {
+    return run_process({kLogstream, "--timezone", "UTC", "--format", "common", "--progress", "--checkpoint",
+                        path("state"), "run", logs(), "--output-mode", "append", "--watermark",
+                        "timestamp, 5 minutes", "--sql", kQuery, "--sink", "jsonl"});
+  };
+  // 13:00:10 .. 13:31:00: the watermark becomes 13:26:00.
+  const std::vector<Event> first = {{kStart + 10, 200},
+                                    {kStart + 240, 404},
+                                    {kStart + 720, 200},
+                                    {kStart + 1380, 200},
+                                    {kStart + 1860, 200}};
+  drop("a.log", first);
+  const ProcessResult one = run();
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  std::vector<Row> rows = rows_of(one.out);
+  ASSERT_EQ(rows.size(), 3u) << one.out;  // [13:00, 13:10) 200 and 404, [13:10, 13:20) 200
+  for (const Row& row : rows) EXPECT_EQ(row.batch, 1) << "written by the batch without data";
+
+  // 13:26:00 is at the watermark: late. 13:26:01 is not: it joins 13:23:00 in [13:20, 13:30).
+  drop("b.log", {{kStart + 1560, 200}, {kStart + 1561, 200}, {kStart + 2100, 500}});
+  const ProcessResult two = run();
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  rows = rows_of(two.out);
+  ASSERT_EQ(rows.size(), 1u) << two.out;
+  EXPECT_EQ(rows[0].batch, 3);
+  EXPECT_EQ(rows[0].start, kStart + 1200);
+  EXPECT_EQ(rows[0].status, 200);
+  EXPECT_EQ(rows[0].n, 2) << "13:23:00 from before the restart and 13:26:01";
+  EXPECT_NE(two.err.find("\"batchId\":2,"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("\"numRowsDroppedByWatermark\":1"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("\"watermark\":\"2000-10-10T13:26:00.000Z\""), std::string::npos) << two.err;
+
+  // Nothing new, and the watermark has not moved: no batch at all.
+  const ProcessResult three = run();
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_EQ(three.out, "");
+}
+
+TEST_F(EventTimeCliTest, UsageErrorsNameWhatIsMissing) {
+  std::ofstream(logs() + "/a.log") << lines_of({{kStart, 200}});
+  auto usage = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {kLogstream, "--format", "common", "run", logs()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_process(argv);
+  };
+  const ProcessResult no_watermark =
+      usage({"--output-mode", "append", "--sql", "SELECT status, count(*) FROM logs GROUP BY status"});
+  EXPECT_EQ(no_watermark.exit_code, 2);
+  EXPECT_NE(no_watermark.err.find("without a watermark on its event-time window"), std::string::npos)
+      << no_watermark.err;
+  const ProcessResult no_window = usage({"--watermark", "timestamp, 5 minutes", "--group-by", "status"});
+  EXPECT_EQ(no_window.exit_code, 2);
+  EXPECT_NE(no_window.err.find("--watermark needs a query grouped by an event-time window"),
+            std::string::npos)
+      << no_window.err;
+  const ProcessResult bad_column = usage({"--watermark", "status, 5 minutes", "--sql", kQuery});
+  EXPECT_EQ(bad_column.exit_code, 2);
+  EXPECT_NE(bad_column.err.find("column 'status' is int; the event time must be a timestamp"),
+            std::string::npos)
+      << bad_column.err;
+  const ProcessResult bad_delay = usage({"--watermark", "timestamp, soon", "--sql", kQuery});
+  EXPECT_EQ(bad_delay.exit_code, 2);
+  EXPECT_NE(bad_delay.err.find("--watermark: the delay 'soon' is not an interval"), std::string::npos)
+      << bad_delay.err;
+}
+
+}  // namespace
+}  // namespace logstream::test_support

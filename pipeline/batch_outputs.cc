@@ -282,6 +282,7 @@ std::string render_progress_json(const std::string& query_id, const std::string&
                                  {"numRowsUpdated", state.rows_updated},
                                  {"memoryUsedBytes", state.memory_bytes}};
     if (state.rows_dropped_by_watermark) op["numRowsDroppedByWatermark"] = *state.rows_dropped_by_watermark;
+    if (state.rows_dropped_by_watermark) op["numRowsWithUntrustedTime"] = state.rows_untrusted_time;
     operators.push_back(std::move(op));
   }
   progress["stateOperators"] = operators;

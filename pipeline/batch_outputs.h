@@ -37,6 +37,7 @@ struct StateReport {
   size_t memory_bytes = 0;    // bytes the groups hold
   // With a watermark: late rows dropped by this batch, and the watermark it ran with (text, in UTC).
   std::optional<uint64_t> rows_dropped_by_watermark;
+  uint64_t rows_untrusted_time = 0;  // in no window: dated before 1970 or past --max-future
   std::string watermark;
 };
 

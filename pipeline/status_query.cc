@@ -159,6 +159,7 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
   const std::vector<size_t> updated = groups_->take_updated();
   rows_updated_ = updated.size();
   std::vector<size_t> finished;  // windows the watermark passed: final now
+  rows_untrusted_time_ = batch_state.untrusted_time();
   if (executor_->plan().watermark) {
     rows_dropped_by_watermark_ = batch_state.dropped_by_watermark();
     if (batch_state.max_event_time() != INT64_MIN) {
@@ -247,6 +248,7 @@ StateReport StatusQuery::state_report() const {
   report.memory_bytes = groups_->memory_bytes();
   if (executor_->plan().watermark) {
     report.rows_dropped_by_watermark = rows_dropped_by_watermark_;
+    report.rows_untrusted_time = rows_untrusted_time_;
     report.watermark = format_iso_timestamp(watermark_, TimeZone());
   }
   return report;
@@ -325,6 +327,12 @@ void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch
   }
   if (batch.truncated > 0)
     line += "; " + std::to_string(batch.truncated) + " truncated (cut off inside a quoted field)";
+  if (rows_dropped_by_watermark_ > 0)
+    line += "; " + std::to_string(rows_dropped_by_watermark_) + " late (at or before the watermark), dropped";
+  if (rows_untrusted_time_ > 0) {
+    line += "; " + std::to_string(rows_untrusted_time_) +
+            " dated before 1970 or past --max-future ahead of the clock, in no window";
+  }
   print_diagnostic(line);
 }
 
@@ -521,7 +529,14 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   const uint64_t batch_id = next_batch_id_++;
   const int64_t previous_watermark = watermark_;
   watermark_ = next_watermark_;
-  if (executor_) executor_->set_watermark(watermark_);
+  if (executor_) {
+    executor_->set_watermark(watermark_);
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    executor_->set_latest_trusted_time(
+        now > INT64_MAX - options_.max_future_us ? INT64_MAX : now + options_.max_future_us);
+  }
   std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files), cancel_);
   switch (last_batch_end_) {
     case BatchEnd::kCancelled:

@@ -36,6 +36,8 @@ struct QueryOptions {
   ShowOptions show;                       // --num-rows, --truncate
   uint64_t max_state_bytes = 0;           // --max-state-bytes; 0: no limit
   std::string watermark;                  // --watermark 'COLUMN, DELAY'; empty: none
+  // --max-future: a window takes no time further than this past the wall clock (nor before 1970).
+  int64_t max_future_us = int64_t{86400} * 1'000'000;
   // --max-file-age (Spark's maxFileAge, default 7 days): after the first batch, a file last modified
   // longer than this before the newest file counted is not new, and the record of counted files forgets
   // such files at each snapshot. nullopt: every file is new, and none is forgotten.
@@ -134,6 +136,7 @@ class StatusQuery {
   int64_t watermark_ = 0;
   int64_t next_watermark_ = 0;
   uint64_t rows_dropped_by_watermark_ = 0;  // by the last batch
+  uint64_t rows_untrusted_time_ = 0;        // by the last batch: in no window (--max-future, 1970)
   bool no_data_batch_due() const;           // the watermark moved: finished windows wait for a batch
   void finish_windows(std::vector<size_t>& finished);  // the groups whose window the watermark passed
   int64_t newest_modified_ns_ = INT64_MIN;             // of the files counted (and remembered)

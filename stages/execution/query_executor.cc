@@ -294,7 +294,8 @@ bool QueryExecutor::passes_filter(Context& context) const {
   if (plan_.grouped && plan_.watermark) {
     // withWatermark sits on the table, before WHERE: every row with a time moves it.
     const Value& time = context.row_[plan_.watermark->column];
-    if (!time.null) context.max_event_time_ = std::max(context.max_event_time_, time.integer);
+    if (!time.null && trusted_time(time.integer))
+      context.max_event_time_ = std::max(context.max_event_time_, time.integer);
   }
   return !plan_.filter || holds_true(evaluate(*plan_.filter, context.row_, context.eval_));
 }
@@ -304,8 +305,10 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   if (plan_.grouped && plan_.watermark) {
     // Late: at or before the batch's watermark, so it is dropped before the aggregation (Spark counts it
     // in numRowsDroppedByWatermark).
+    // An untrusted time is not late: it is counted below, with the window it does not get.
     const Value& time = context.row_[plan_.watermark->column];
-    if (!time.null && time.integer <= watermark_.load(std::memory_order_relaxed)) {
+    if (!time.null && trusted_time(time.integer) &&
+        time.integer <= watermark_.load(std::memory_order_relaxed)) {
       ++context.dropped_by_watermark_;
       return;
     }
@@ -356,6 +359,12 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const Value time = is_input_column(window.child(0)) ? context.row_[window.child(0).column]
                                                       : evaluate(window.child(0), row, context.eval_);
   if (time.null) return;
+  if (!trusted_time(time.integer)) {
+    // Before 1970, or further ahead of the wall clock than --max-future: one such line must not open a
+    // window of its own, nor (above) blind the watermark for good.
+    ++context.untrusted_time_;
+    return;
+  }
   std::string& after = context.keys_after_window_;
   after.clear();
   for (size_t k = 0; k < plan_.keys.size(); ++k) {
@@ -460,6 +469,7 @@ void QueryExecutor::BatchState::append_rows(ChunkResult& chunk, size_t keep) {
 void QueryExecutor::BatchState::take_partial(Context& context) {
   if (context.partial_) groups_.absorb(*context.partial_);
   dropped_by_watermark_ += std::exchange(context.dropped_by_watermark_, 0);
+  untrusted_time_ += std::exchange(context.untrusted_time_, 0);
   max_event_time_ = std::max(max_event_time_, std::exchange(context.max_event_time_, INT64_MIN));
 }
 
@@ -467,6 +477,7 @@ void QueryExecutor::BatchState::clear() {
   groups_.clear();
   rows_.clear();
   dropped_by_watermark_ = 0;
+  untrusted_time_ = 0;
   max_event_time_ = INT64_MIN;
 }
 

@@ -124,6 +124,7 @@ class QueryExecutor {
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;
     uint64_t dropped_by_watermark_ = 0;   // late rows of the batch so far
+    uint64_t untrusted_time_ = 0;         // rows whose time no window takes (before 1970, far ahead)
     int64_t max_event_time_ = INT64_MIN;  // of the batch's rows so far (with a watermark)
     PatternFinder finder_;
     EvalContext eval_;
@@ -148,17 +149,25 @@ class QueryExecutor {
     // With a watermark: the rows dropped as late, and the latest event time of the batch (INT64_MIN:
     // no row had one).
     uint64_t dropped_by_watermark() const noexcept { return dropped_by_watermark_; }
+    // With a window: the rows whose time was not trusted (set_latest_trusted_time), in no window.
+    uint64_t untrusted_time() const noexcept { return untrusted_time_; }
     int64_t max_event_time() const noexcept { return max_event_time_; }
 
    private:
     GroupTable groups_;
     ResultRows rows_;
     uint64_t dropped_by_watermark_ = 0;
+    uint64_t untrusted_time_ = 0;
     int64_t max_event_time_ = INT64_MIN;
   };
 
   // The watermark of the batch about to run (rows at or before it are late); set between batches.
   void set_watermark(int64_t micros) noexcept { watermark_.store(micros, std::memory_order_relaxed); }
+  // Event times a window takes, and the watermark follows: from 1970 to `latest` (the wall clock plus
+  // --max-future). A row dated outside goes into no window and moves no watermark; it is counted.
+  void set_latest_trusted_time(int64_t micros) noexcept {
+    latest_trusted_.store(micros, std::memory_order_relaxed);
+  }
 
   // The result of a batch: for an aggregation, the groups of `state` (complete) or those the batch
   // changed (`updated`, update mode); without aggregation, the batch's rows. HAVING, the SELECT list,
@@ -208,6 +217,10 @@ class QueryExecutor {
   bool count_seed_statuses_ = false;
   RowOutput row_output_;
   std::atomic<int64_t> watermark_{0};  // Spark's watermark starts at 0
+  std::atomic<int64_t> latest_trusted_{INT64_MAX};
+  bool trusted_time(int64_t micros) const noexcept {
+    return micros >= 0 && micros <= latest_trusted_.load(std::memory_order_relaxed);
+  }
 };
 
 }  // namespace logstream

@@ -207,6 +207,35 @@ TEST_F(EventTimeCliTest, ARowAtTheWatermarkIsLateAndARestartGoesOnInTheMiddleOfA
   EXPECT_EQ(three.out, "");
 }
 
+// One line dated in 2099 (a broken clock) must not move the watermark to 2099, which would make every
+// later line late; nor may a line before 1970 open a window. Both are counted instead.
+TEST_F(EventTimeCliTest, ALineFromTheFarFutureOrBefore1970OpensNoWindowAndMovesNoWatermark) {
+  auto run = [&] {
+    return run_process({kLogstream, "--timezone", "UTC", "--format", "common", "--progress", "--checkpoint",
+                        path("state"), "run", logs(), "--output-mode", "update", "--watermark",
+                        "timestamp, 5 minutes", "--sql", kQuery, "--sink", "jsonl"});
+  };
+  const int64_t year_2099 = 4070908800;
+  drop("a.log", {{kStart + 10, 200}, {year_2099, 200}, {-60, 200}, {kStart + 700, 200}});
+  const ProcessResult one = run();
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("2 dated before 1970 or past --max-future ahead of the clock, in no window"),
+            std::string::npos)
+      << one.err;
+  EXPECT_NE(one.err.find("\"numRowsWithUntrustedTime\":2"), std::string::npos) << one.err;
+  for (const Row& row : rows_of(one.out)) EXPECT_LT(row.start, kStart + 3600) << iso(row.start);
+  // Had 2099 moved the watermark, these would be late.
+  drop("b.log", {{kStart + 900, 404}, {kStart + 960, 404}});
+  const ProcessResult two = run();
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const std::vector<Row> rows = rows_of(two.out);
+  ASSERT_EQ(rows.size(), 1u) << two.out;
+  EXPECT_EQ(rows[0].start, kStart + 600);
+  EXPECT_EQ(rows[0].status, 404);
+  EXPECT_EQ(rows[0].n, 2);
+  EXPECT_NE(two.err.find("\"numRowsDroppedByWatermark\":0"), std::string::npos) << two.err;
+}
+
 TEST_F(EventTimeCliTest, UsageErrorsNameWhatIsMissing) {
   std::ofstream(logs() + "/a.log") << lines_of({{kStart, 200}});
   auto usage = [&](std::vector<std::string> extra) {

@@ -169,6 +169,10 @@ int main(int argc, char** argv) {
                  "withWatermark: 'COLUMN, DELAY', e.g. 'timestamp, 10 minutes'. Rows at or before the "
                  "watermark (the latest event time seen minus DELAY) are dropped, and windows that end at "
                  "or before it are final: written once in append mode, let go in append and update mode");
+  std::string max_future;
+  app.add_option("--max-future", max_future,
+                 "With --watermark: a line dated more than this past the wall clock (or before 1970) goes "
+                 "into no window and moves no watermark; such lines are counted (default 1d)");
   app.add_option("--max-state-bytes", max_state_bytes,
                  "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
   logstream::OutputOptions& outputs = options.outputs;
@@ -323,6 +327,13 @@ int main(int argc, char** argv) {
     if (!parse_size(max_state_bytes, bytes) || bytes == 0)
       return usage_error("--max-state-bytes must be a size such as 512M, not '" + max_state_bytes + "'");
     options.max_state_bytes = bytes;
+  }
+  if (!max_future.empty()) {
+    int64_t age = 0;
+    if (!parse_age(max_future, age))
+      return usage_error("--max-future must be an age such as 12h or 1d (s, m, h, d, w), not '" + max_future +
+                         "'");
+    options.max_future_us = age / 1000;
   }
   if (max_file_age == "none") {
     options.max_file_age_ns.reset();

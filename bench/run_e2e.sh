@@ -85,6 +85,9 @@ measure endpoint_console "$logstream" run -q --format combined --threads 2 \
   --sql "SELECT endpoint, count(*) FROM logs GROUP BY endpoint" "$log"
 measure project_jsonl "$logstream" run -q --format combined --threads 2 --sink "jsonl=$work/project.jsonl" \
   --sql "SELECT host, endpoint, status FROM logs WHERE status >= 400" "$log"
+# Event time: a one-minute window by status (issue 12), its start as epoch seconds for the comparison.
+measure window_t2 "$logstream" run -q --format combined --threads 2 --timezone UTC --sink csv \
+  --sql "SELECT CAST(window.start AS BIGINT) AS minute, status, count(*) FROM logs GROUP BY window(timestamp, '1 minute'), status" "$log"
 measure seed_all7 "$logstream" run -q --format spark-seed --threads 2 --sink csv \
   --sql "SELECT method, status, count(*), count(host), count(timestamp), count(endpoint), count(protocol), max(content_size) FROM logs GROUP BY method, status" "$log"
 # DuckDB from npm (it ships its own binary), in the build tree; both of its routes write CSV themselves.
@@ -98,6 +101,9 @@ if [ "$smoke" = 0 ]; then
   cp "$root/bench/duckdb_query.mjs" "$peers/"
   measure duckdb_endpoint node "$peers/duckdb_query.mjs" fields "$log" "$work/duckdb_endpoint.csv" \
     "SELECT split_part(request, ' ', 2) AS endpoint, count(*) AS n FROM logs GROUP BY 1"
+  # time_bucket over the parsed time: strptime of the bracketed time and its offset.
+  measure duckdb_window node "$peers/duckdb_query.mjs" fields "$log" "$work/duckdb_window.csv" \
+    "SELECT CAST(epoch(time_bucket(INTERVAL '1 minute', strptime(substr(ts, 2) || ' ' || rtrim(tz, ']'), '%d/%b/%Y:%H:%M:%S %z'))) AS BIGINT) AS minute, status, count(*) AS n FROM logs GROUP BY 1, 2"
   # The seed's patterns as DuckDB's regexp_extract (RE2), the same aggregates as seed_all7.
   measure duckdb_seed node "$peers/duckdb_query.mjs" lines "$log" "$work/duckdb_seed.csv" \
     "SELECT regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 1) AS method, TRY_CAST(regexp_extract(line, '\\s(\\d{3})\\s', 1) AS INTEGER) AS status, count(*), count(regexp_extract(line, '(^\\S+\\.[\\S+\\.]+\\S+)\\s', 1)), count(regexp_extract(line, '\\[(\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} -\\d{4})]', 1)), count(regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 2)), count(regexp_extract(line, '\"(\\S+)\\s(\\S+)\\s*(\\S*)\"', 3)), max(TRY_CAST(regexp_extract(line, '\\s(\\d+)\$', 1) AS INTEGER)) FROM logs GROUP BY 1, 2"
@@ -127,6 +133,11 @@ if [ "$smoke" = 0 ] && ! diff -q <(tail -n +2 "$work/seed_all7.out" | cut -d, -f
 fi
 if [ "$smoke" = 0 ] && ! diff -q <(tail -n +2 "$work/duckdb_endpoint.csv" | sort) <(sort "$work/mawk_endpoint.out") > /dev/null; then
   echo "run_e2e: DuckDB's GROUP BY endpoint differs from mawk's \$7 counts" >&2
+  exit 1
+fi
+if [ "$smoke" = 0 ] && ! diff -q <(tail -n +2 "$work/duckdb_window.csv" | sort) \
+  <(tail -n +2 "$work/window_t2.out" | cut -d, -f2- | sort) > /dev/null; then
+  echo "run_e2e: DuckDB's time_bucket counts differ from logstream's window counts" >&2
   exit 1
 fi
 echo "run_e2e: counts agree (logstream combined and spark-seed, 1 and 2 threads, GROUP BY endpoint, mawk; DuckDB where it ran)" >&2
@@ -185,10 +196,13 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
   echo "| spark-seed, all seven columns read, GROUP BY method, status | ${seconds[seed_all7]} | $(gbps "$bytes" "${seconds[seed_all7]}") | | ${rss[seed_all7]} KB |"
   echo "| DuckDB, GROUP BY endpoint (read_csv on spaces), CSV | ${seconds[duckdb_endpoint]} | $(gbps "$bytes" "${seconds[duckdb_endpoint]}") | $(ratio "${seconds[mawk_endpoint]}" "${seconds[duckdb_endpoint]}")× | ${rss[duckdb_endpoint]} KB |"
   echo "| DuckDB, the seed's five regexp_extract, same aggregates | ${seconds[duckdb_seed]} | $(gbps "$bytes" "${seconds[duckdb_seed]}") | | ${rss[duckdb_seed]} KB |"
+  echo "| \`GROUP BY window(timestamp, '1 minute'), status\`, every row as CSV | ${seconds[window_t2]} | $(gbps "$bytes" "${seconds[window_t2]}") | | ${rss[window_t2]} KB |"
+  echo "| DuckDB, \`time_bucket(INTERVAL '1 minute', strptime(...))\`, status | ${seconds[duckdb_window]} | $(gbps "$bytes" "${seconds[duckdb_window]}") | | ${rss[duckdb_window]} KB |"
   echo
   echo "logstream against DuckDB (wall time, node's start-up of about 0.1 s included for DuckDB): GROUP BY"
   echo "endpoint to CSV $(ratio "${seconds[duckdb_endpoint]}" "${seconds[endpoint_t2]}")×, spark-seed with every column"
-  echo "$(ratio "${seconds[duckdb_seed]}" "${seconds[seed_all7]}")×."
+  echo "$(ratio "${seconds[duckdb_seed]}" "${seconds[seed_all7]}")×, one-minute windows by status"
+  echo "$(ratio "${seconds[duckdb_window]}" "${seconds[window_t2]}")×."
   echo
   echo "Scaling: combined 2 threads / 1 thread = $(ratio "${seconds[combined_t1]}" "${seconds[combined_t2]}")×;"
   echo "spark-seed 2 threads / 1 thread = $(ratio "${seconds[seed_t1]}" "${seconds[seed_t2]}")×."

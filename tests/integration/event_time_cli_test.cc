@@ -236,6 +236,60 @@ TEST_F(EventTimeCliTest, ALineFromTheFarFutureOrBefore1970OpensNoWindowAndMovesN
   EXPECT_NE(two.err.find("\"numRowsDroppedByWatermark\":0"), std::string::npos) << two.err;
 }
 
+// Windows are aligned to the epoch, not to local midnight, and shown in the session zone: across the
+// spring change in Paris (2015-03-29, 02:00 CET became 03:00 CEST at 01:00 UTC) an hour's window reads
+// as 01:00 to 03:00, and the offsets in jsonl tell the two apart.
+TEST_F(EventTimeCliTest, WindowsAcrossADaylightSavingChangeAreShownInTheSessionZone) {
+  const int64_t change = 1427590800;  // 2015-03-29T01:00:00Z
+  std::ofstream(logs() + "/a.log") << lines_of(
+      {{change - 1800, 200}, {change + 1800, 200}, {change + 1900, 200}});
+  const std::string sql =
+      "SELECT window, count(*) AS n FROM logs GROUP BY window(timestamp, '1 hour') ORDER BY window";
+  const ProcessResult console = run_process({kLogstream, "-q", "--timezone", "Europe/Paris", "--format",
+                                             "common", "run", logs(), "--sql", sql, "--truncate", "false"});
+  ASSERT_EQ(console.exit_code, 0) << console.err;
+  EXPECT_NE(console.out.find("|{2015-03-29 01:00:00, 2015-03-29 03:00:00}|1  |\n"
+                             "|{2015-03-29 03:00:00, 2015-03-29 04:00:00}|2  |\n"),
+            std::string::npos)
+      << console.out;
+  const ProcessResult jsonl = run_process({kLogstream, "-q", "--timezone", "Europe/Paris", "--format",
+                                           "common", "run", logs(), "--sql", sql, "--sink", "jsonl"});
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_EQ(jsonl.out,
+            "{\"batch\":0,\"window\":{\"start\":\"2015-03-29T01:00:00.000+01:00\",\"end\":\"2015-03-29T03:00:"
+            "00.000+02:"
+            "00\"},\"n\":1}\n"
+            "{\"batch\":0,\"window\":{\"start\":\"2015-03-29T03:00:00.000+02:00\",\"end\":\"2015-03-29T04:00:"
+            "00.000+02:"
+            "00\"},\"n\":2}\n");
+}
+
+// Files dropped out of event-time order: without a watermark nothing is late, and the last complete
+// table is the count of every line.
+TEST_F(EventTimeCliTest, FilesDroppedInShuffledOrderGiveTheWholeInputsCounts) {
+  RunningProcess watch({kLogstream, "--timezone", "UTC", "--format", "common", "watch", logs(), "--quiet-ms",
+                        "100", "--sql", kQuery, "--sink", "console", "--sink",
+                        "jsonl=" + path("rows.jsonl")});
+  std::this_thread::sleep_for(milliseconds(200));
+  Counts expected;
+  const int order[] = {3, 0, 5, 1, 4, 2};
+  for (size_t i = 0; i < std::size(order); ++i) {
+    const std::vector<Event> events = half_hour(kStart + 1800 * order[i]);
+    count_into(events, expected);
+    drop("f" + std::to_string(order[i]) + ".log", events);
+    ASSERT_TRUE(watch.wait_for_text("Batch: " + std::to_string(i) + "\n", 1, seconds(20))) << watch.err();
+  }
+  watch.send_signal(SIGTERM);
+  ASSERT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+  std::ifstream in(path("rows.jsonl"));
+  const std::string jsonl((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Counts last;
+  for (const Row& row : rows_of(jsonl)) {
+    if (row.batch == 5) last[{row.start, row.status}] = row.n;
+  }
+  EXPECT_EQ(last, expected);
+}
+
 TEST_F(EventTimeCliTest, UsageErrorsNameWhatIsMissing) {
   std::ofstream(logs() + "/a.log") << lines_of({{kStart, 200}});
   auto usage = [&](std::vector<std::string> extra) {

@@ -196,7 +196,8 @@ void BatchOutputs::stream_result_rows(uint64_t batch_id, const Schema& schema, c
 }
 
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
-                            const LineCounts& totals, const LineCounts& batch, bool rows_streamed) {
+                            const LineCounts& totals, const LineCounts& batch, bool rows_streamed,
+                            bool data) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
   bool ok = streamed_errno_ == 0;
@@ -209,7 +210,7 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     if (ok) last_sink_errno_ = errno;
     ok = false;
   }
-  if (alerts_) {
+  if (alerts_ && data) {
     const std::vector<AlertEvent> events = alerts_->on_batch(batch_id, batch);
     if (actions_) actions_->handle(events);
   }

@@ -85,8 +85,10 @@ class BatchOutputs {
   // Called on the merge stage when a batch closes, with the query's result rows for the batch and the
   // line accounting since the start (`totals`) and of the batch. False when a sink could not be written.
   // `rows_streamed`: the text sinks already have the rows (stream_rows), `rows` are the console's.
+  // `data`: false for a batch run for the watermark alone, which the alert rules do not see (a count of 0
+  // in it says nothing about the stream).
   bool on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows, const LineCounts& totals,
-                const LineCounts& batch, bool rows_streamed = false);
+                const LineCounts& batch, bool rows_streamed = false, bool data = true);
   // Called once the batch is committed, with what it took (prints the --progress line).
   void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, const StateReport& state,
                    const BatchTimings& timings, size_t pool_bytes);

@@ -156,9 +156,9 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
     batch_state.groups().serialize(*groups_delta_);
   }
   groups_->absorb(batch_state.groups());
-  const std::vector<size_t> updated = groups_->take_updated();
-  rows_updated_ = updated.size();
-  std::vector<size_t> finished;  // windows the watermark passed: final now
+  // Windows the watermark passed are final: out of the state now (append and update mode; complete
+  // keeps everything), and in append mode they are the batch's rows.
+  GroupTable finished(executor_->functions());
   rows_untrusted_time_ = batch_state.untrusted_time();
   if (executor_->plan().watermark) {
     rows_dropped_by_watermark_ = batch_state.dropped_by_watermark();
@@ -167,8 +167,10 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
       const int64_t candidate = batch_state.max_event_time() - executor_->plan().watermark->delay_us;
       next_watermark_ = std::max(next_watermark_, candidate);
     }
-    finish_windows(finished);
+    if (executor_->mode() != OutputMode::kComplete) finished = split_finished_windows();
   }
+  const std::vector<size_t> updated = groups_->take_updated();
+  rows_updated_ = updated.size();
   if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
     print_diagnostic(
         "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + grouping_keys() +
@@ -179,34 +181,21 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
     return false;
   }
   // Append writes each window once, when final; update the groups the batch changed; complete all.
-  const std::vector<size_t>* changed = executor_->mode() == OutputMode::kUpdate   ? &updated
-                                       : executor_->mode() == OutputMode::kAppend ? &finished
-                                                                                  : nullptr;
-  // The finished windows leave the state once the batch's rows are made (not in complete mode, which
-  // keeps everything).
-  struct Evict {
-    GroupTable& groups;
-    const std::vector<size_t>& finished;
-    bool active;
-    ~Evict() {
-      if (!active || finished.empty()) return;
-      std::vector<bool> gone(groups.size(), false);
-      for (size_t g : finished) gone[g] = true;
-      groups.remove_if([&](size_t g) { return gone[g]; });
-    }
-  } evict{*groups_, finished, executor_->mode() != OutputMode::kComplete};
+  const bool append = executor_->mode() == OutputMode::kAppend;
+  const GroupTable& source = append ? finished : *groups_;
+  const std::vector<size_t>* changed = executor_->mode() == OutputMode::kUpdate ? &updated : nullptr;
   rows_streamed_ = executor_->streams_groups() && (outputs_->wants_jsonl() || outputs_->wants_csv());
   if (!rows_streamed_) {
-    rows = executor_->result_rows(*groups_, changed, outputs_->rows_needed());
+    rows = executor_->result_rows(source, changed, outputs_->rows_needed());
     return true;
   }
   // Every row goes to a text sink: made and written a slice at a time, so a result of millions of groups
   // never stands whole in memory; the console keeps its first rows.
   constexpr size_t kSlice = 16384;
-  const std::vector<size_t> ordered = executor_->ordered_groups(*groups_, changed);
+  const std::vector<size_t> ordered = executor_->ordered_groups(source, changed);
   for (size_t at = 0; at < ordered.size(); at += kSlice) {
     const std::span<const size_t> slice(ordered.data() + at, std::min(kSlice, ordered.size() - at));
-    ResultRows part = executor_->result_rows(executor_->project_groups(*groups_, slice));
+    ResultRows part = executor_->result_rows(executor_->project_groups(source, slice));
     outputs_->stream_result_rows(batch_id, output_schema(), part);
     for (auto& row : part) {
       if (rows.size() >= outputs_->console_rows()) break;
@@ -216,13 +205,14 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
   return true;
 }
 
-void StatusQuery::finish_windows(std::vector<size_t>& finished) {
+GroupTable StatusQuery::split_finished_windows() {
+  // A window is final when its end is at or before the watermark (Spark's eviction: window.end <= it).
   const size_t window_key = *executor_->plan().window_key;
   std::vector<ValueView> keys;
-  for (size_t g = 0; g < groups_->size(); ++g) {
+  return groups_->split_off([&](size_t g) {
     groups_->key_views(g, keys);
-    if (!keys[window_key].null && keys[window_key].end <= watermark_) finished.push_back(g);
-  }
+    return !keys[window_key].null && keys[window_key].end <= watermark_;
+  });
 }
 
 bool StatusQuery::no_data_batch_due() const {
@@ -291,7 +281,8 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
-  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_)) {
+  if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_,
+                          /*data=*/batch_files_ > 0)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;
@@ -379,11 +370,7 @@ Expected<bool> StatusQuery::restore_checkpoint() {
     // The deltas merged above hold windows the last batches finished (and wrote): they go again.
     watermark_ = state.watermark->last;
     next_watermark_ = state.watermark->next;
-    std::vector<size_t> finished;
-    finish_windows(finished);
-    std::vector<bool> gone(groups_->size(), false);
-    for (size_t g : finished) gone[g] = true;
-    if (executor_->mode() != OutputMode::kComplete) groups_->remove_if([&](size_t g) { return gone[g]; });
+    if (executor_->mode() != OutputMode::kComplete) split_finished_windows();
     groups_->take_updated();
   }
   next_batch_id_ = state.next_batch_id;
@@ -682,10 +669,11 @@ int StatusQuery::run(const std::vector<FileTask>& files) {
   }
   // Ctrl-C, SIGTERM (timeout, systemd): the batch stops within a chunk and nothing of it is committed.
   cancel_ = &ShutdownSignals::install().stop_flag();
-  int exit_code = fresh.empty() ? kExitOk : run_batch(std::move(fresh), nullptr);
+  // (With a checkpoint and nothing new, only a batch the watermark still owes runs.)
+  int exit_code = fresh.empty() && checkpoint_ ? kExitOk : run_batch(std::move(fresh), nullptr);
+  const std::vector<std::string> unreadable = pipeline_->last_batch_unreadable_files();
   // Spark's availableNow ends with a batch without data that writes what the final watermark finished.
   if (exit_code == kExitOk && no_data_batch_due()) exit_code = run_batch({}, nullptr);
-  const std::vector<std::string>& unreadable = pipeline_->last_batch_unreadable_files();
   if (exit_code == kExitOk && !unreadable.empty()) {
     // A gate such as --fail-on-alert must not pass on input it never saw.
     print_diagnostic(std::to_string(unreadable.size()) + " file" + (unreadable.size() == 1 ? "" : "s") +
@@ -719,12 +707,13 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   while (!signals.stop_requested()) {
     const auto now = SteadyClock::now();
     watcher.drain_events(now);
-    if (no_data_batch_due()) {
+    std::vector<FileTask> ready = watcher.take_ready(now);
+    if (!ready.empty()) ready = drop_old_files(std::move(ready));
+    if (ready.empty() && no_data_batch_due()) {
+      // As Spark: a batch without data only when no data is waiting (the next batch moves it anyway).
       if (const int code = run_batch({}, &watcher); code != kExitOk) return finish(code);
       continue;
     }
-    std::vector<FileTask> ready = watcher.take_ready(now);
-    if (!ready.empty()) ready = drop_old_files(std::move(ready));
     if (!ready.empty()) {
       // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
       if (const int code = run_batch(std::move(ready), &watcher); code != kExitOk) return finish(code);

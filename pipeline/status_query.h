@@ -135,13 +135,13 @@ class StatusQuery {
   // A batch drops rows at or before its watermark and finishes windows that end at or before it.
   int64_t watermark_ = 0;
   int64_t next_watermark_ = 0;
-  uint64_t rows_dropped_by_watermark_ = 0;  // by the last batch
-  uint64_t rows_untrusted_time_ = 0;        // by the last batch: in no window (--max-future, 1970)
-  bool no_data_batch_due() const;           // the watermark moved: finished windows wait for a batch
-  void finish_windows(std::vector<size_t>& finished);  // the groups whose window the watermark passed
-  int64_t newest_modified_ns_ = INT64_MIN;             // of the files counted (and remembered)
-  int64_t files_forgotten_before_ns_ = INT64_MIN;      // CheckpointState::files_forgotten_before_ns
-  bool watch_follows_ = false;                         // --follow tracks its files itself: no age applies
+  uint64_t rows_dropped_by_watermark_ = 0;         // by the last batch
+  uint64_t rows_untrusted_time_ = 0;               // by the last batch: in no window (--max-future, 1970)
+  bool no_data_batch_due() const;                  // the watermark moved: finished windows wait for a batch
+  GroupTable split_finished_windows();             // out of the state: the windows the watermark passed
+  int64_t newest_modified_ns_ = INT64_MIN;         // of the files counted (and remembered)
+  int64_t files_forgotten_before_ns_ = INT64_MIN;  // CheckpointState::files_forgotten_before_ns
+  bool watch_follows_ = false;                     // --follow tracks its files itself: no age applies
   std::optional<CheckpointStore> checkpoint_;
   std::optional<std::string> groups_delta_;  // the batch's partial aggregate, for the checkpoint's delta
   // By canonical path: the files a checkpoint records (under --follow the watcher's followed files instead).

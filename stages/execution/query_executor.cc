@@ -302,17 +302,6 @@ bool QueryExecutor::passes_filter(Context& context) const {
 
 void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const std::span<const Value> row(context.row_);
-  if (plan_.grouped && plan_.watermark) {
-    // Late: at or before the batch's watermark, so it is dropped before the aggregation (Spark counts it
-    // in numRowsDroppedByWatermark).
-    // An untrusted time is not late: it is counted below, with the window it does not get.
-    const Value& time = context.row_[plan_.watermark->column];
-    if (!time.null && trusted_time(time.integer) &&
-        time.integer <= watermark_.load(std::memory_order_relaxed)) {
-      ++context.dropped_by_watermark_;
-      return;
-    }
-  }
   if (!plan_.grouped) {
     std::vector<Value> projected;
     projected.reserve(plan_.projections.size());
@@ -359,9 +348,9 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const Value time = is_input_column(window.child(0)) ? context.row_[window.child(0).column]
                                                       : evaluate(window.child(0), row, context.eval_);
   if (time.null) return;
-  if (!trusted_time(time.integer)) {
+  if (plan_.watermark && !trusted_time(time.integer)) {
     // Before 1970, or further ahead of the wall clock than --max-future: one such line must not open a
-    // window of its own, nor (above) blind the watermark for good.
+    // window of its own, nor (passes_filter) blind the watermark for good.
     ++context.untrusted_time_;
     return;
   }
@@ -373,7 +362,16 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const size_t before = encoded.size();
   const TimeWindowSpec spec{window.child(1).value.integer, window.child(2).value.integer,
                             window.child(3).value.integer};
+  // Late, as Spark judges it on the window: a window that ends at or before the batch's watermark is
+  // final, so the row is dropped from it (and counted, per window, as numRowsDroppedByWatermark).
+  // Complete mode keeps every window open.
+  const bool drops_late = plan_.watermark && mode_ != OutputMode::kComplete;
+  const int64_t watermark = watermark_.load(std::memory_order_relaxed);
   for_each_window(time.integer, spec, [&](int64_t start) {
+    if (drops_late && start + spec.size_us <= watermark) {
+      ++context.dropped_by_watermark_;
+      return;
+    }
     encoded.resize(before);
     GroupTable::encode_key(Value::window(start, start + spec.size_us), encoded);
     encoded += after;

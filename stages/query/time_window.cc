@@ -61,9 +61,7 @@ Expected<int64_t> parse_window_interval(std::string_view text) {
       return Error{shown + ": '" + std::string(parts[i]) + "' is not a whole number"};
     const int64_t unit = unit_micros(parts[i + 1]);
     if (unit == 0)
-      return Error{shown +
-                   ": a window cannot be measured in months or years (their length varies); use "
-                   "days or weeks"};
+      return Error{shown + ": months and years are not supported (their length varies); use days or weeks"};
     if (unit < 0)
       return Error{shown + ": unknown unit '" + std::string(parts[i + 1]) +
                    "' (microseconds, milliseconds, seconds, minutes, hours, days or weeks)"};
@@ -81,7 +79,13 @@ Expected<TimeWindowSpec> make_time_window(int64_t size_us, int64_t slide_us, int
     return Error{"the slide duration must be less than or equal to the window duration"};
   if (start_us <= -slide_us || start_us >= slide_us)
     return Error{"the absolute value of the start time must be less than the slide duration"};
-  return TimeWindowSpec{size_us, slide_us, start_us};
+  const TimeWindowSpec spec{size_us, slide_us, start_us};
+  if (spec.windows_per_row() > kMaxWindowsPerRow) {
+    return Error{"a row would fall into " + std::to_string(spec.windows_per_row()) +
+                 " windows (duration / slide); at most " + std::to_string(kMaxWindowsPerRow) +
+                 " are allowed: use a longer slide"};
+  }
+  return spec;
 }
 
 }  // namespace logstream

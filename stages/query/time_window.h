@@ -20,7 +20,7 @@ struct TimeWindowSpec {
   int64_t start_us = 0;  // |start| < slide: the offset of every window start from the epoch
 
   // How many windows hold one time at most: ceil(size / slide).
-  int64_t windows_per_row() const noexcept { return (size_us + slide_us - 1) / slide_us; }
+  int64_t windows_per_row() const noexcept { return 1 + (size_us - 1) / slide_us; }
 };
 
 // Spark's interval text for a window argument: "<integer> <unit>" one or more times, optionally after
@@ -29,7 +29,10 @@ struct TimeWindowSpec {
 // refuses them for windows; the error says why ("'10 minuts': unknown unit 'minuts' ...").
 Expected<int64_t> parse_window_interval(std::string_view text);
 
-// The checks Spark's TimeWindow makes of its arguments, with its messages.
+// The checks Spark's TimeWindow makes of its arguments, with its messages; and one of ours: at most
+// kMaxWindowsPerRow windows per row (window(ts, '1 week', '1 second') would repeat each row 604,800
+// times).
+inline constexpr int64_t kMaxWindowsPerRow = 10000;
 Expected<TimeWindowSpec> make_time_window(int64_t size_us, int64_t slide_us, int64_t start_us);
 
 // Calls on_window(start) for every window that holds `time_us`, the latest first. Starts are floor-aligned

@@ -243,16 +243,23 @@ void GroupTable::absorb(GroupTable& other) {
 
 void GroupTable::clear() { destroy_all(); }
 
-void GroupTable::remove_if(const std::function<bool(size_t group)>& remove) {
-  // Rebuilt without them: the kept groups keep their order, and their updated marks.
-  GroupTable kept(functions_);
+GroupTable GroupTable::split_off(const std::function<bool(size_t group)>& take) {
+  GroupTable kept(functions_), taken(functions_);
+  std::string bytes;
   for (size_t g = 0; g < size(); ++g) {
-    if (remove(g)) continue;
-    const size_t ours = kept.find_or_insert_encoded(encoded(g));
-    for (size_t a = 0; a < functions_.size(); ++a) functions_[a]->merge(kept.state(ours, a), state(g, a));
-    kept.updated_[ours] = updated_[g];
+    GroupTable& into = take(g) ? taken : kept;
+    const size_t ours = into.find_or_insert_encoded(encoded(g));
+    for (size_t a = 0; a < functions_.size(); ++a) {
+      bytes.clear();
+      functions_[a]->serialize(state(g, a), bytes);
+      std::string why;
+      if (!functions_[a]->deserialize(into.state(ours, a), bytes, why))
+        fail_invariant("an aggregate state does not read back its own encoding: " + why);
+    }
+    into.updated_[ours] = updated_[g];
   }
   std::swap(*this, kept);
+  return taken;
 }
 
 std::vector<Value> GroupTable::result_row(size_t group) const {

@@ -48,9 +48,11 @@ class GroupTable {
   void absorb(GroupTable& other);
   // Drops every group (a partial table is reused for the next chunk).
   void clear();
-  // Drops the groups `remove` picks (a watermark's finished windows); the others keep their order, so
-  // indices change. Costs one pass over the table.
-  void remove_if(const std::function<bool(size_t group)>& remove);
+  // Moves the groups `take` picks (a watermark's finished windows) into a table of their own, returned;
+  // the others stay, in their order and with their updated marks (so indices change). States move
+  // through their own encoding (serialize/deserialize), so that they stay exactly what they were. One
+  // pass over the table.
+  GroupTable split_off(const std::function<bool(size_t group)>& take);
 
   size_t size() const noexcept { return hashes_.size(); }
   std::vector<Value> keys(size_t group) const;

@@ -168,43 +168,63 @@ TEST_F(EventTimeCliTest, AppendWritesEveryWindowOnceWhenTheWatermarkPassesItAndL
   EXPECT_EQ(closed.size(), 11u * 4) << "11 of the 12 windows closed, 4 statuses each";
 }
 
-TEST_F(EventTimeCliTest, ARowAtTheWatermarkIsLateAndARestartGoesOnInTheMiddleOfAWindow) {
+// Spark judges lateness on the window: a row whose window ends at or before the watermark is dropped,
+// one whose window is still open counts even if the row itself is older than the watermark.
+TEST_F(EventTimeCliTest, ARowWhoseWindowEndsAtTheWatermarkIsLateAndARestartGoesOnInTheMiddleOfAWindow) {
   auto run = [&] {
     return run_process({kLogstream, "--timezone", "UTC", "--format", "common", "--progress", "--checkpoint",
                         path("state"), "run", logs(), "--output-mode", "append", "--watermark",
                         "timestamp, 5 minutes", "--sql", kQuery, "--sink", "jsonl"});
   };
-  // 13:00:10 .. 13:31:00: the watermark becomes 13:26:00.
-  const std::vector<Event> first = {{kStart + 10, 200},
-                                    {kStart + 240, 404},
-                                    {kStart + 720, 200},
-                                    {kStart + 1380, 200},
-                                    {kStart + 1860, 200}};
-  drop("a.log", first);
+  // 13:00:10 .. 13:35:00: the watermark becomes 13:30:00, the end of [13:20, 13:30).
+  drop("a.log", {{kStart + 10, 200},
+                 {kStart + 240, 404},
+                 {kStart + 720, 200},
+                 {kStart + 1380, 200},
+                 {kStart + 2100, 200}});
   const ProcessResult one = run();
   ASSERT_EQ(one.exit_code, 0) << one.err;
   std::vector<Row> rows = rows_of(one.out);
-  ASSERT_EQ(rows.size(), 3u) << one.out;  // [13:00, 13:10) 200 and 404, [13:10, 13:20) 200
+  ASSERT_EQ(rows.size(), 4u) << one.out;  // [13:00, 13:10) 200 and 404, [13:10, 13:20) and [13:20, 13:30) 200
   for (const Row& row : rows) EXPECT_EQ(row.batch, 1) << "written by the batch without data";
 
-  // 13:26:00 is at the watermark: late. 13:26:01 is not: it joins 13:23:00 in [13:20, 13:30).
-  drop("b.log", {{kStart + 1560, 200}, {kStart + 1561, 200}, {kStart + 2100, 500}});
+  // 13:29:59 is in [13:20, 13:30), which ended at the watermark: late. 13:30:00 opens [13:30, 13:40),
+  // where 13:35:00 from before the restart waits; 13:46:00 moves the watermark past it.
+  drop("b.log", {{kStart + 1799, 200}, {kStart + 1800, 200}, {kStart + 2760, 500}});
   const ProcessResult two = run();
   ASSERT_EQ(two.exit_code, 0) << two.err;
   rows = rows_of(two.out);
   ASSERT_EQ(rows.size(), 1u) << two.out;
   EXPECT_EQ(rows[0].batch, 3);
-  EXPECT_EQ(rows[0].start, kStart + 1200);
+  EXPECT_EQ(rows[0].start, kStart + 1800);
   EXPECT_EQ(rows[0].status, 200);
-  EXPECT_EQ(rows[0].n, 2) << "13:23:00 from before the restart and 13:26:01";
+  EXPECT_EQ(rows[0].n, 2) << "13:35:00 from before the restart and 13:30:00";
   EXPECT_NE(two.err.find("\"batchId\":2,"), std::string::npos) << two.err;
   EXPECT_NE(two.err.find("\"numRowsDroppedByWatermark\":1"), std::string::npos) << two.err;
-  EXPECT_NE(two.err.find("\"watermark\":\"2000-10-10T13:26:00.000Z\""), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("\"watermark\":\"2000-10-10T13:30:00.000Z\""), std::string::npos) << two.err;
 
   // Nothing new, and the watermark has not moved: no batch at all.
   const ProcessResult three = run();
   ASSERT_EQ(three.exit_code, 0) << three.err;
   EXPECT_EQ(three.out, "");
+}
+
+// Complete mode keeps every window and drops nothing; the watermark still moves.
+TEST_F(EventTimeCliTest, CompleteModeWithAWatermarkKeepsAndCountsEverything) {
+  auto run = [&] {
+    return run_process({kLogstream, "--timezone", "UTC", "--format", "common", "--checkpoint", path("state"),
+                        "run", logs(), "--watermark", "timestamp, 5 minutes", "--sql", kQuery, "--sink",
+                        "jsonl"});
+  };
+  drop("a.log", {{kStart + 10, 200}, {kStart + 3600, 200}});
+  ASSERT_EQ(run().exit_code, 0);
+  drop("b.log", {{kStart + 20, 200}});  // its window ended long before the watermark
+  const ProcessResult two = run();
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  Counts got;
+  for (const Row& row : rows_of(two.out)) got[{row.start, row.status}] = row.n;
+  EXPECT_EQ(got, (Counts{{{kStart, 200}, 2}, {{kStart + 3600, 200}, 1}})) << two.out;
+  EXPECT_EQ(two.out.find("\"batch\":2"), std::string::npos) << "no batch without data in complete mode";
 }
 
 // One line dated in 2099 (a broken clock) must not move the watermark to 2099, which would make every

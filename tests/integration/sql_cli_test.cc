@@ -299,6 +299,14 @@ TEST_F(SqlCliTest, IncrementalCommitsOverManyRestartsRestoreTheSameStateAsOneRun
   }
 }
 
+// A static query over nothing is still a batch: a global count of 0, as Spark's availableNow prints it.
+TEST_F(SqlCliTest, RunOverAnEmptyDirectoryWritesBatchZero) {
+  const ProcessResult result = run_process(
+      {kLogstream, "-q", "run", logs(), "--sql", "SELECT count(*) AS n FROM logs", "--sink", "jsonl"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "{\"batch\":0,\"n\":0}\n");
+}
+
 TEST_F(SqlCliTest, GroupsBeyondMaxStateBytesStopTheQueryWithTheReasonAndNothingCommitted) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += line("1.1.1.1", "/page/" + std::to_string(i), 200);

@@ -88,7 +88,8 @@ void AlertActions::handle(const std::vector<AlertEvent>& events) {
           " (value " + number_text(event.value) + ", batch " + std::to_string(event.batch_id) + ")");
     if (log_ && !log_->write(render_alert_json(event)))
       warn_(log_->destination() + ": cannot write the alert log: " + std::strerror(errno));
-    if (!program_.empty() && event.state == "firing") spawn(event);
+    // Incident tools open an alert on firing and need the resolution to close it.
+    if (!program_.empty() && (event.state == "firing" || event.state == "resolved")) spawn(event);
   }
 }
 

@@ -1,5 +1,6 @@
 // What happens when an alert changes state: a line on stderr, a JSON line in --alert-log, and for each
-// firing, --on-alert PROGRAM started without a shell (posix_spawnp) with the details in its environment.
+// firing and each resolution, --on-alert PROGRAM started without a shell (posix_spawnp) with the details,
+// the state among them, in its environment.
 // Nothing here waits for the program: children are reaped without blocking after each batch, and a
 // program that piles up (more than kMaxRunning at once) is skipped with a warning rather than stall the
 // pipeline.

@@ -217,7 +217,7 @@ TEST_F(AlertsCliTest, ARuleTheFormatCannotAnswerIsRefusedBeforeAnythingRuns) {
 // The program gets the details in its environment, runs without a shell (its path has a space and a
 // '$' that no shell expands), and runs once per firing: not again while the rule stays firing, and once
 // more after it resolved and fired again.
-TEST_F(AlertsCliTest, OnAlertRunsTheProgramOncePerFiringAndTheAlertLogHasEveryChange) {
+TEST_F(AlertsCliTest, OnAlertRunsTheProgramOncePerFiringAndResolutionAndTheAlertLogHasEveryChange) {
   const std::string program = path("on alert $HOME.sh");
   const std::string record = path("runs.txt");
   write_file(program,
@@ -244,7 +244,7 @@ TEST_F(AlertsCliTest, OnAlertRunsTheProgramOncePerFiringAndTheAlertLogHasEveryCh
   std::this_thread::sleep_for(milliseconds(300));
   watch.send_signal(SIGINT);
   ASSERT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
-  EXPECT_EQ(read_file(record), "errors firing 0 1 0\nerrors firing 3 1 0\n");
+  EXPECT_EQ(read_file(record), "errors firing 0 1 0\nerrors resolved 2 0 0\nerrors firing 3 1 0\n");
   std::vector<std::string> states;
   std::istringstream lines(read_file(alert_log));
   for (std::string line; std::getline(lines, line);) {

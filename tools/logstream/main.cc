@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
                  "A file of alert rules, one per line, # comments");
   app.add_option("--alert-log", outputs.alert_log, "Append alert state changes to FILE as JSON lines");
   app.add_option("--on-alert", outputs.on_alert,
-                 "Run PROGRAM (no shell) each time a rule fires; details in LOGSTREAM_ALERT_* variables");
+                 "Run PROGRAM (no shell) each time a rule fires or resolves; details (the state among them) "
+                 "in LOGSTREAM_ALERT_* variables");
   app.add_flag("--fail-on-alert", options.fail_on_alert, "Exit 3 at the end when any alert rule fired");
   app.add_option("--prometheus-file", outputs.prometheus_file,
                  "Rewrite FILE atomically after every batch with metrics in Prometheus text format");

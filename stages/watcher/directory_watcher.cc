@@ -206,6 +206,12 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     return follower_->plan(listing.value(), now, [this](const std::string& path) { return can_open(path); });
   std::set<std::string> listed;
   std::vector<FileTask> ready;  // the listing is oldest first, and so is this
+  std::vector<int64_t> ready_mtimes;
+  // A file that was there when watching began waits out the quiet period; one moved in just after is
+  // ready at once. Taken first, the newer one would reorder the stream (and with an event-time
+  // watermark, make the older file's lines late): so no file newer than a waiting one from the start
+  // is taken before it.
+  int64_t oldest_waiting_from_start = INT64_MAX;
   for (const ListedFile& file : listing.value()) {
     if (seen_.count(file.name)) continue;
     listed.insert(file.name);
@@ -229,9 +235,21 @@ std::vector<FileTask> DirectoryWatcher::take_ready(SteadyClock::time_point now) 
     c.unreadable = !ends_with_newline;
     if (c.unreadable) continue;
     c.wait = wait_needed(c, *ends_with_newline);
-    if (now - c.last_change >= c.wait) ready.push_back(whole_file_task(file.path, file.size));
+    if (now - c.last_change >= c.wait) {
+      ready.push_back(whole_file_task(file.path, file.size));
+      ready_mtimes.push_back(file.mtime_ns);
+    } else if (c.present_at_start) {
+      oldest_waiting_from_start = std::min(oldest_waiting_from_start, file.mtime_ns);
+    }
   }
   first_listing_ = false;
+  if (oldest_waiting_from_start != INT64_MAX) {
+    std::vector<FileTask> in_order;
+    for (size_t i = 0; i < ready.size(); ++i) {
+      if (ready_mtimes[i] < oldest_waiting_from_start) in_order.push_back(std::move(ready[i]));
+    }
+    ready = std::move(in_order);  // the others stay candidates, taken with or after it
+  }
   // Forget candidates that disappeared without an event (events lost, or inotify off).
   for (auto it = candidates_.begin(); it != candidates_.end();) {
     it = listed.count(it->first) ? std::next(it) : candidates_.erase(it);

@@ -10,7 +10,8 @@
 //   3. last line without a terminator: ready only after the quiet period if it was closed, moved in or
 //      already there when watching began, otherwise after the partial-line wait.
 // Files already there when watching began (the first listing that succeeds) may still have a writer,
-// so none is ready before the quiet period.
+// so none is ready before the quiet period; no file with a later mtime is taken before them, so that a
+// restart keeps the stream in its order.
 // Only the bytes judged complete are read; what is appended later is not (Spark's new-files-only rule).
 // A file that cannot be opened (permissions) and a symlink to nothing are warned about once and taken
 // once they can be read. A watched directory that is deleted or replaced is reported when it goes and

@@ -65,6 +65,22 @@ TEST_F(DirectoryWatcherTest, FilesPresentAtStartAreOneBatchOldestFirstHiddenIgno
   EXPECT_TRUE(warnings_.empty());
 }
 
+// A restart finds files already there, which wait out the quiet period, and new ones moved in just
+// after, which would be ready at once: those wait too, so that the stream keeps its order.
+TEST_F(DirectoryWatcherTest, AFileMovedInAtStartWaitsForTheOlderOnesThatWereThere) {
+  write("old.log", "x\n");
+  fs::last_write_time(dir_ / "old.log", fs::file_time_type::clock::now() - std::chrono::seconds(1));
+  auto watcher = make();
+  const auto start = SteadyClock::now();
+  EXPECT_TRUE(watcher.take_ready(start).empty());
+  write("tmp", "y\n");
+  fs::rename(dir_ / "tmp", dir_ / "new.log");  // IN_MOVED_TO: complete
+  watcher.drain_events(start + milliseconds(10));
+  EXPECT_TRUE(watcher.take_ready(start + milliseconds(10)).empty()) << "new.log must not overtake old.log";
+  EXPECT_EQ(names(watcher.take_ready(start + milliseconds(150))),
+            (std::vector<std::string>{"old.log", "new.log"}));
+}
+
 TEST_F(DirectoryWatcherTest, ClosedFileEndingInNewlineIsReadyAtOnce) {
   auto watcher = make();
   write("new.log", "a 200 b\n");  // ofstream closes it: IN_CLOSE_WRITE

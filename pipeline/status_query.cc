@@ -417,17 +417,6 @@ bool StatusQuery::already_counted(const std::string& path) const {
   return counted_files_.count(canonical_file_path(path)) > 0;
 }
 
-namespace {
-
-// The file's modification time now (ns since the epoch), or nullopt when it cannot be stat'ed.
-std::optional<int64_t> modified_now(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
-}  // namespace
-
 bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const DirectoryWatcher* watcher) {
   // --max-file-age measures from the newest file counted, with or without a checkpoint.
   for (const CountedFile& file : counted) {
@@ -474,7 +463,7 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
       for (auto it = counted_files_.begin(); it != counted_files_.end();) {
         CountedFile& file = it->second;
         if (oldest != INT64_MIN && (!file.modified_ns || *file.modified_ns < oldest)) {
-          const std::optional<int64_t> now = modified_now(file.path);
+          const std::optional<int64_t> now = modification_ns(file.path);
           if (now) file.modified_ns = std::max(file.modified_ns.value_or(INT64_MIN), *now);
         }
         if (file.modified_ns && *file.modified_ns < oldest) {
@@ -626,7 +615,7 @@ std::vector<FileTask> StatusQuery::drop_old_files(std::vector<FileTask> tasks) c
   std::vector<FileTask> kept;
   std::vector<std::string> old;
   for (FileTask& task : tasks) {
-    const std::optional<int64_t> modified = modified_now(task.path);
+    const std::optional<int64_t> modified = modification_ns(task.path);
     const bool is_old = modified && *modified < oldest;
     if (is_old)
       old.push_back(task.path);

@@ -22,6 +22,12 @@ std::string canonical_file_path(const std::string& path) {
   return result + name;
 }
 
+std::optional<int64_t> modification_ns(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return modification_ns(st);
+}
+
 bool is_hidden_name(const std::string& name) noexcept {
   return name.empty() || name[0] == '.' || name[0] == '_';
 }
@@ -48,8 +54,8 @@ Expected<std::vector<ListedFile>> list_visible_files(
       if (!S_ISDIR(st.st_mode)) on_special(path);
       continue;
     }
-    files.push_back({std::move(name), std::move(path), static_cast<uint64_t>(st.st_size),
-                     st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec, st.st_dev, st.st_ino});
+    files.push_back({std::move(name), std::move(path), static_cast<uint64_t>(st.st_size), modification_ns(st),
+                     st.st_dev, st.st_ino});
   }
   ::closedir(dir);
   std::sort(files.begin(), files.end(), [](const ListedFile& a, const ListedFile& b) {

@@ -2,8 +2,11 @@
 // names do not start with '_' or '.', oldest modification time first (ties by name).
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,13 @@ struct ListedFile {
 };
 
 bool is_hidden_name(const std::string& name) noexcept;
+
+// A file's modification time in ns since the epoch (the unit of ListedFile::mtime_ns): from a stat, or
+// from `path` as it is now (nullopt when it cannot be stat'ed).
+inline int64_t modification_ns(const struct stat& st) noexcept {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+std::optional<int64_t> modification_ns(const std::string& path);
 
 // `path` with its directory part made absolute and free of symlinks (the file itself is not resolved), so
 // that "logs/a.log" and "./logs/a.log" name the same file in a checkpoint. `path` unchanged when the

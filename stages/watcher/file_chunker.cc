@@ -11,6 +11,7 @@
 #include <map>
 
 #include "stages/core/line_terminators.h"
+#include "stages/watcher/directory_listing.h"
 
 namespace logstream {
 namespace {
@@ -191,7 +192,7 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
   auto identity = identify_open_file(fd, task.size_limit);
   if (!identity) return Error{task.path + ": " + identity.error()};  // the chunker closes fd
   chunker.identity_ = identity.value();
-  chunker.modified_ns_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  chunker.modified_ns_ = modification_ns(st);
   if (task.decompress) {
     if (auto failure = chunker.open_decompressed(task)) return Error{task.path + ": " + *failure};
     return chunker;

@@ -15,6 +15,7 @@
 
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
+#include "tests/support/utc_text.h"
 
 namespace logstream::test_support {
 namespace {
@@ -30,23 +31,7 @@ constexpr int64_t kDelay = 300;        // --watermark 'timestamp, 5 minutes'
 const std::string kQuery =
     "SELECT window, status, count(*) AS n FROM logs GROUP BY window(timestamp, '10 minutes'), status";
 
-std::string clf_time(int64_t epoch) {
-  const time_t t = static_cast<time_t>(epoch);
-  struct tm parts {};
-  gmtime_r(&t, &parts);
-  char text[64];
-  std::strftime(text, sizeof text, "%d/%b/%Y:%H:%M:%S +0000", &parts);
-  return text;
-}
-
-std::string iso(int64_t epoch) {
-  const time_t t = static_cast<time_t>(epoch);
-  struct tm parts {};
-  gmtime_r(&t, &parts);
-  char text[64];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S.000Z", &parts);
-  return text;
-}
+std::string iso(int64_t epoch) { return utc_text(epoch, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 struct Event {
   int64_t time;

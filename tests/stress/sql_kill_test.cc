@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "tests/support/process_runner.h"
 #include "tests/support/seed_reference.h"
 #include "tests/support/stress_seed.h"
+#include "tests/support/utc_text.h"
 
 namespace logstream::test_support {
 namespace {
@@ -40,6 +40,22 @@ std::vector<std::string> last_batch_rows(const std::string& jsonl) {
   }
   std::sort(rows.begin(), rows.end());
   return rows;
+}
+
+// Starts `argv` and kills it with SIGKILL after a random moment, again and again: for 20 s at most, and
+// at least 10 times and until `last_file` exists. Returns the number of kills.
+int kill_repeatedly(const std::vector<std::string>& argv, std::mt19937& rng, const std::string& last_file) {
+  int kills = 0;
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < seconds(20)) {
+    RunningProcess watch(argv);
+    std::this_thread::sleep_for(milliseconds(30 + rng() % 250));
+    watch.send_signal(SIGKILL);
+    watch.wait_exit(seconds(10));
+    ++kills;
+    if (kills >= 10 && fs::exists(last_file)) break;
+  }
+  return kills;
 }
 
 TEST_F(SqlKillTest, KilledAtRandomMomentsTheGroupByEndpointStateEqualsOneCleanRun) {
@@ -71,16 +87,7 @@ TEST_F(SqlKillTest, KilledAtRandomMomentsTheGroupByEndpointStateEqualsOneCleanRu
       kLogstream,     "-q",   "--format",   "combined", "--checkpoint", path("state"),
       "--chunk-size", "64K",  "--sql",      sql,        "--sink",       "jsonl=" + path("watch.jsonl"),
       "watch",        logs(), "--quiet-ms", "50"};
-  int kills = 0;
-  const auto started = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - started < seconds(20)) {
-    RunningProcess watch(watch_argv);
-    std::this_thread::sleep_for(milliseconds(30 + rng() % 250));
-    watch.send_signal(SIGKILL);
-    watch.wait_exit(seconds(10));
-    ++kills;
-    if (kills >= 10 && fs::exists(logs() + "/f" + std::to_string(kFiles - 1) + ".log")) break;
-  }
+  const int kills = kill_repeatedly(watch_argv, rng, logs() + "/f" + std::to_string(kFiles - 1) + ".log");
   writer.join();
   // One more file, so that the run on the checkpoint has a batch to print: the complete state.
   fs::copy_file(sources[0], logs() + "/last.log");
@@ -109,12 +116,7 @@ TEST_F(SqlKillTest, KilledAtRandomMomentsAppendedWindowsEqualOneCleanRun) {
     static constexpr int kStatuses[] = {200, 200, 404, 200, 500, 304, 200};
     std::string text;
     for (int64_t t = kStart + 600 * index, i = 0; t < kStart + 600 * (index + 1); t += 5, ++i) {
-      const time_t when = static_cast<time_t>(t);
-      struct tm parts {};
-      gmtime_r(&when, &parts);
-      char stamp[64];
-      std::strftime(stamp, sizeof stamp, "%d/%b/%Y:%H:%M:%S +0000", &parts);
-      text += "10.0.0." + std::to_string(i % 9) + " - - [" + stamp + "] \"GET /p HTTP/1.1\" " +
+      text += "10.0.0." + std::to_string(i % 9) + " - - [" + clf_time(t) + "] \"GET /p HTTP/1.1\" " +
               std::to_string(kStatuses[(i + index) % 7]) + " 7\n";
     }
     return text;
@@ -138,16 +140,8 @@ TEST_F(SqlKillTest, KilledAtRandomMomentsAppendedWindowsEqualOneCleanRun) {
   watch_argv.insert(watch_argv.end(), query.begin(), query.end());
   for (const std::string& a : {std::string("watch"), logs(), std::string("--quiet-ms"), std::string("50")})
     watch_argv.push_back(a);
-  int kills = 0;
-  const auto started = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - started < seconds(20)) {
-    RunningProcess watch(watch_argv);
-    std::this_thread::sleep_for(milliseconds(30 + rng() % 250));
-    watch.send_signal(SIGKILL);
-    watch.wait_exit(seconds(10));
-    ++kills;
-    if (kills >= 10 && fs::exists(logs() + "/f" + std::to_string(100 + kFiles - 1) + ".log")) break;
-  }
+  const int kills =
+      kill_repeatedly(watch_argv, rng, logs() + "/f" + std::to_string(100 + kFiles - 1) + ".log");
   writer.join();
   // The rest on the checkpoint: the last files' batches and the one without data that ends `run`.
   std::vector<std::string> rest_argv = {kLogstream, "-q", "--checkpoint", path("state"), "--sink", "jsonl"};

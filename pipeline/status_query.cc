@@ -74,9 +74,7 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     if (auto applied = apply_watermark(plan.value(), options.watermark); !applied)
       return Error{applied.error()};
     const LogicalPlan& p = plan.value();
-    const BoundExpr* window = p.window_key ? p.keys[*p.window_key].get() : nullptr;
-    if (!window || window->child(0).kind != BoundKind::kColumn || window->child(0).slot != Slot::kInput ||
-        window->child(0).column != p.watermark->column) {
+    if (!windowed_on_watermark(p)) {
       return Error{
           "--watermark needs a query grouped by an event-time window of its column, e.g. GROUP BY "
           "window(" +
@@ -348,8 +346,17 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   if (!loaded.value()) return true;  // a new checkpoint: starts at batch 0
   CheckpointState& state = *loaded.value();
   if (state.query != query_description()) {
-    return Error{checkpoint_->path() + ": written by another query (" + state.query + "), not by " +
-                 query_description() + "; use another --checkpoint directory"};
+    // The descriptions are the normalized plans, a part per line: name the first part that differs.
+    const std::string ours = query_description();
+    size_t at = 0;
+    while (at < ours.size() && at < state.query.size() && ours[at] == state.query[at]) ++at;
+    auto line_at = [at](const std::string& text) {
+      const size_t from = text.rfind('\n', at == 0 ? 0 : at - 1);
+      const size_t begin = from == std::string::npos || at == 0 ? 0 : from + 1;
+      return escape_for_terminal(text.substr(begin, text.find('\n', begin) - begin));
+    };
+    return Error{checkpoint_->path() + ": written by another query: it has '" + line_at(state.query) +
+                 "' where this one has '" + line_at(ours) + "'; use another --checkpoint directory"};
   }
   if (groups_) {
     // The chain: the groups at its snapshot, then each later batch's partial merged in, as the batches did.
@@ -386,7 +393,8 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   if (!options_.quiet) {
     print_diagnostic("resumed from " + checkpoint_->path() + ": next batch " +
                      std::to_string(next_batch_id_) + ", " + std::to_string(counted_files_.size()) +
-                     " files counted, " + std::to_string(state.totals.lines_read) + " lines");
+                     (counted_files_.size() == 1 ? " file" : " files") + " remembered, " +
+                     std::to_string(state.totals.lines_read) + " lines");
   }
   return true;
 }
@@ -613,20 +621,36 @@ std::vector<FileTask> StatusQuery::drop_old_files(std::vector<FileTask> tasks) c
   const int64_t oldest = oldest_new_file_ns();
   if (oldest == INT64_MIN || watch_follows_) return tasks;
   std::vector<FileTask> kept;
-  std::vector<std::string> old;
+  std::vector<std::string> old, before_horizon;
   for (FileTask& task : tasks) {
     const std::optional<int64_t> modified = modification_ns(task.path);
-    const bool is_old = modified && *modified < oldest;
-    if (is_old)
-      old.push_back(task.path);
-    else
+    if (!modified || *modified >= oldest) {
       kept.push_back(std::move(task));
+    } else {
+      (*modified >= files_forgotten_before_ns_ ? old : before_horizon).push_back(task.path);
+    }
   }
+  auto some = [](const std::vector<std::string>& paths) {
+    return std::to_string(paths.size()) + (paths.size() == 1 ? " file" : " files");
+  };
+  auto named = [](const std::vector<std::string>& paths) {
+    std::string names;
+    for (size_t i = 0; i < paths.size() && i < 3; ++i) names += (i ? ", " : "") + paths[i];
+    if (paths.size() > 3) names += ", and " + std::to_string(paths.size() - 3) + " more";
+    return names;
+  };
   if (!old.empty()) {
-    print_diagnostic(std::to_string(old.size()) + (old.size() == 1 ? " file" : " files") +
-                     " not read as old (Spark's maxFileAge): last modified more than --max-file-age before "
-                     "the newest file counted, or before the files the checkpoint has forgotten: " +
-                     old.front() + (old.size() > 1 ? ", ..." : ""));
+    print_diagnostic(some(old) +
+                     " not read as old (Spark's maxFileAge: last modified more than --max-file-age before "
+                     "the newest file counted): " +
+                     named(old));
+  }
+  if (!before_horizon.empty()) {
+    // The checkpoint cannot tell these apart: it keeps no names that old.
+    print_diagnostic(some(before_horizon) +
+                     " not read: older than the files the checkpoint has forgotten (counted before and "
+                     "forgotten, or too old to count): " +
+                     named(before_horizon));
   }
   return kept;
 }

@@ -108,11 +108,7 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   // Spark's rules for which query allows which output mode (spark-semantics.md).
   if (plan.grouped && mode == OutputMode::kAppend) {
     // A group is final, so can be appended once, only when the watermark has passed its window's end.
-    const bool windowed_on_watermark = plan.watermark && plan.window_key &&
-                                       plan.keys[*plan.window_key]->child(0).kind == BoundKind::kColumn &&
-                                       plan.keys[*plan.window_key]->child(0).slot == Slot::kInput &&
-                                       plan.keys[*plan.window_key]->child(0).column == plan.watermark->column;
-    if (!windowed_on_watermark) {
+    if (!windowed_on_watermark(plan)) {
       return Error{
           "append output mode is not supported for an aggregation without a watermark on its event-time "
           "window: group by window(timestamp, 'DURATION') with --watermark 'timestamp, DELAY', or use "

@@ -1452,6 +1452,13 @@ Expected<bool> apply_watermark(LogicalPlan& plan, std::string_view spec) {
   return true;
 }
 
+bool windowed_on_watermark(const LogicalPlan& plan) noexcept {
+  if (!plan.watermark || !plan.window_key) return false;
+  const BoundExpr& time = plan.keys[*plan.window_key]->child(0);
+  return time.kind == BoundKind::kColumn && time.slot == Slot::kInput &&
+         time.column == plan.watermark->column;
+}
+
 std::string describe(const LogicalPlan& plan) {
   std::string out;
   auto list = [](const std::vector<BoundExprPtr>& exprs, size_t from, size_t to) {

@@ -126,6 +126,10 @@ Expected<LogicalPlan> analyze_group_by_shorthand(const ShorthandQuery& query, co
 // non-timestamp column, a delay that is not an interval ('10 minutes').
 Expected<bool> apply_watermark(LogicalPlan& plan, std::string_view spec);
 
+// The plan has a watermark and groups by a window of its column: what append mode needs, and what lets
+// the watermark finish windows.
+bool windowed_on_watermark(const LogicalPlan& plan) noexcept;
+
 // The normalized text of a plan: one line per part that is present (filter, group by, aggregates,
 // having, select, distinct, order by, limit, patterns, zone), expressions as describe(BoundExpr). Two
 // queries that mean the same plan give the same text whatever their spelling, case or whitespace; the

@@ -156,12 +156,16 @@ TEST_F(CheckpointCliTest, FilesOlderThanMaxFileAgeAreIgnoredAfterTheFirstBatchAn
   const auto ignored = run_seed();
   ASSERT_EQ(ignored.exit_code, 0) << ignored.err;
   EXPECT_EQ(ignored.out, "") << "nothing new: no batch";
-  EXPECT_NE(ignored.err.find("2 files not read as old"), std::string::npos) << ignored.err;
+  EXPECT_NE(ignored.err.find("2 files not read: older than the files the checkpoint has forgotten"),
+            std::string::npos)
+      << ignored.err;
+  EXPECT_NE(ignored.err.find("late.log"), std::string::npos) << ignored.err;
+  EXPECT_NE(ignored.err.find("old.log"), std::string::npos) << ignored.err;
   // A larger age cannot bring back what the checkpoint forgot: old.log would be counted twice.
   const auto larger = run_seed({"--max-file-age", "30d"});
   ASSERT_EQ(larger.exit_code, 0) << larger.err;
   EXPECT_EQ(larger.out, "") << larger.err;
-  EXPECT_NE(larger.err.find("before the files the checkpoint has forgotten"), std::string::npos)
+  EXPECT_NE(larger.err.find("older than the files the checkpoint has forgotten"), std::string::npos)
       << larger.err;
 
   // Batches 1..9 are deltas; batch 10 is the next snapshot.
@@ -185,15 +189,19 @@ TEST_F(CheckpointCliTest, FilesOlderThanMaxFileAgeAreIgnoredAfterTheFirstBatchAn
   const auto after = run_seed();
   ASSERT_EQ(after.exit_code, 0) << after.err;
   EXPECT_EQ(parse_last_console_table(after.out), times(13)) << after.err;
-  EXPECT_NE(after.err.find("2 files not read as old"), std::string::npos) << after.err;
+  EXPECT_NE(after.err.find("2 files not read: older than the files the checkpoint has forgotten"),
+            std::string::npos)
+      << after.err;
   // Without a checkpoint every file is new in the first batch.
   const auto clean = run_process({kLogstream, "--format", "spark-seed", "run", logs()});
   EXPECT_EQ(parse_last_console_table(clean.out), times(14)) << clean.err;
 
-  const auto usage = run_seed({"--max-file-age", "7 days"});
+  const auto usage = run_seed({"--max-file-age", "a week"});
   EXPECT_EQ(usage.exit_code, 2);
-  EXPECT_NE(usage.err.find("--max-file-age must be an age such as 12h or 7d"), std::string::npos)
+  EXPECT_NE(usage.err.find("--max-file-age must be a positive age such as 12h, 7d or '7 days'"),
+            std::string::npos)
       << usage.err;
+  EXPECT_EQ(run_seed({"--max-file-age", "7 days"}).exit_code, 0) << "Spark's interval text is an age too";
 }
 
 // The age applies in watch without a checkpoint too, measured from the newest file this process counted;

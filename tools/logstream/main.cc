@@ -10,6 +10,7 @@
 
 #include "pipeline/shutdown_signals.h"
 #include "pipeline/status_query.h"
+#include "stages/query/time_window.h"
 
 namespace {
 
@@ -41,7 +42,7 @@ bool parse_size(const std::string& text, size_t& out) {
 }
 
 // "30s", "10m", "12h", "7d", "2w" -> nanoseconds; false on anything else (or past about 100 years).
-bool parse_age(const std::string& text, int64_t& out_ns) {
+bool parse_short_age(const std::string& text, int64_t& out_ns) {
   size_t digits = 0;
   int64_t value = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9' && digits < 9) {
@@ -70,6 +71,16 @@ bool parse_age(const std::string& text, int64_t& out_ns) {
   }
   if (value <= 0 || value * seconds > int64_t{100} * 366 * 86400) return false;
   out_ns = value * seconds * 1'000'000'000;
+  return true;
+}
+
+// An age as 12h or 7d, or in Spark's interval text as --watermark takes it ('1 day', '90 minutes'):
+// positive, in nanoseconds.
+bool parse_age(const std::string& text, int64_t& out_ns) {
+  if (parse_short_age(text, out_ns)) return true;
+  auto micros = logstream::parse_window_interval(text);
+  if (!micros || micros.value() <= 0 || micros.value() > INT64_MAX / 1000) return false;
+  out_ns = micros.value() * 1000;
   return true;
 }
 
@@ -330,18 +341,24 @@ int main(int argc, char** argv) {
     options.max_state_bytes = bytes;
   }
   if (!max_future.empty()) {
+    if (options.watermark.empty())
+      return usage_error("--max-future goes with --watermark: it says which event times a watermark trusts");
     int64_t age = 0;
-    if (!parse_age(max_future, age))
-      return usage_error("--max-future must be an age such as 12h or 1d (s, m, h, d, w), not '" + max_future +
-                         "'");
-    options.max_future_us = age / 1000;
+    if (max_future == "none") {
+      options.max_future_us = INT64_MAX;
+    } else if (!parse_age(max_future, age)) {
+      return usage_error("--max-future must be a positive age such as 12h, 1d or '1 day', or none, not '" +
+                         max_future + "'");
+    } else {
+      options.max_future_us = age / 1000;
+    }
   }
   if (max_file_age == "none") {
     options.max_file_age_ns.reset();
   } else if (!max_file_age.empty()) {
     int64_t age = 0;
     if (!parse_age(max_file_age, age))
-      return usage_error("--max-file-age must be an age such as 12h or 7d (s, m, h, d, w), or none, not '" +
+      return usage_error("--max-file-age must be a positive age such as 12h, 7d or '7 days', or none, not '" +
                          max_file_age + "'");
     options.max_file_age_ns = age;
   }

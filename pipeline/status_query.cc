@@ -207,10 +207,16 @@ GroupTable StatusQuery::split_finished_windows() {
   // A window is final when its end is at or before the watermark (Spark's eviction: window.end <= it).
   const size_t window_key = *executor_->plan().window_key;
   std::vector<ValueView> keys;
-  return groups_->split_off([&](size_t g) {
+  std::vector<bool> final(groups_->size(), false);
+  bool any = false;
+  for (size_t g = 0; g < groups_->size(); ++g) {
     groups_->key_views(g, keys);
-    return !keys[window_key].null && keys[window_key].end <= watermark_;
-  });
+    final[g] = !keys[window_key].null && keys[window_key].end <= watermark_;
+    any = any || final[g];
+  }
+  // Most batches finish no window: the table is rebuilt only when one leaves.
+  if (!any) return GroupTable(executor_->functions());
+  return groups_->split_off([&](size_t g) { return final[g]; });
 }
 
 bool StatusQuery::no_data_batch_due() const {

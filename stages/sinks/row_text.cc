@@ -28,7 +28,7 @@ std::string plain_text(const Value& value, const TimeZone& zone) {
       return format_iso_timestamp(value.integer, zone);
     case DataType::kBoolean:
       return value.integer ? "true" : "false";
-    case DataType::kWindow:
+    case DataType::kWindow:  // CSV's two flattened fields
       return format_iso_timestamp(value.integer, zone) + "," + format_iso_timestamp(value.end, zone);
     default:
       return std::to_string(value.integer);
@@ -131,11 +131,8 @@ std::string render_csv_rows(uint64_t batch_id, const Schema& schema, const Resul
     for (size_t c = 0; c < schema.size() && c < row.size(); ++c) {
       out += ',';
       if (schema[c].type == DataType::kWindow) {
-        if (!row[c].null) {
-          out += format_iso_timestamp(row[c].integer, zone) + "," + format_iso_timestamp(row[c].end, zone);
-        } else {
-          out += ',';
-        }
+        // Two fields, neither of which needs quoting (ISO times), or two empty ones for a null.
+        out += row[c].null ? std::string(",") : plain_text(row[c], zone);
         continue;
       }
       if (!row[c].null) out += csv_field(plain_text(row[c], zone));

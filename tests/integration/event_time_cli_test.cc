@@ -267,6 +267,14 @@ TEST_F(EventTimeCliTest, WindowsAcrossADaylightSavingChangeAreShownInTheSessionZ
             "{\"batch\":0,\"window\":{\"start\":\"2015-03-29T03:00:00.000+02:00\",\"end\":\"2015-03-29T04:00:"
             "00.000+02:"
             "00\"},\"n\":2}\n");
+  // CSV has no structs: the window is two columns.
+  const ProcessResult csv = run_process({kLogstream, "-q", "--timezone", "Europe/Paris", "--format", "common",
+                                         "run", logs(), "--sql", sql, "--sink", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "batch,window.start,window.end,n\n"
+            "0,2015-03-29T01:00:00.000+01:00,2015-03-29T03:00:00.000+02:00,1\n"
+            "0,2015-03-29T03:00:00.000+02:00,2015-03-29T04:00:00.000+02:00,2\n");
 }
 
 // Files dropped out of event-time order: without a watermark nothing is late, and the last complete

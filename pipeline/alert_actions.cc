@@ -38,6 +38,10 @@ std::string render_alert_json(const AlertEvent& event) {
   object["threshold"] = event.rule->threshold;
   object["batch"] = event.batch_id;
   object["expression"] = std::string(event.rule->expression());
+  if (event.window) {
+    object["window"] = {{"start", utc_iso8601_seconds(event.window->start)},
+                        {"end", utc_iso8601_seconds(event.window->end)}};
+  }
   // Replace, not throw, on invalid UTF-8: the rule text is user input.
   return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -84,8 +88,11 @@ AlertActions::~AlertActions() { reap(); }
 void AlertActions::handle(const std::vector<AlertEvent>& events) {
   reap();
   for (const AlertEvent& event : events) {
+    const std::string window = event.window ? ", window " + utc_iso8601_seconds(event.window->start) +
+                                                  " to " + utc_iso8601_seconds(event.window->end)
+                                            : "";
     warn_("alert " + event.rule->name + " " + event.state + ": " + std::string(event.rule->expression()) +
-          " (value " + number_text(event.value) + ", batch " + std::to_string(event.batch_id) + ")");
+          " (value " + number_text(event.value) + window + ", batch " + std::to_string(event.batch_id) + ")");
     if (log_ && !log_->write(render_alert_json(event)))
       warn_(log_->destination() + ": cannot write the alert log: " + std::strerror(errno));
     // Incident tools open an alert on firing and need the resolution to close it.
@@ -108,6 +115,10 @@ void AlertActions::spawn(const AlertEvent& event) {
       "LOGSTREAM_ALERT_BATCH=" + std::to_string(event.batch_id),
       "LOGSTREAM_ALERT_EXPRESSION=" + std::string(event.rule->expression()),
   };
+  if (event.window) {
+    variables.push_back("LOGSTREAM_ALERT_WINDOW_START=" + utc_iso8601_seconds(event.window->start));
+    variables.push_back("LOGSTREAM_ALERT_WINDOW_END=" + utc_iso8601_seconds(event.window->end));
+  }
   std::vector<char*> envp;
   for (char** e = environ; e && *e; ++e) {
     if (std::strncmp(*e, "LOGSTREAM_ALERT_", 16) != 0) envp.push_back(*e);

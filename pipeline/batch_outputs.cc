@@ -93,15 +93,7 @@ std::unique_ptr<BatchOutputs> BatchOutputs::create(const OutputOptions& options,
       return nullptr;
     }
   }
-  if (!rules.empty()) {
-    auto line_rules = LineRules::create(rules);
-    if (!line_rules) {
-      error = {"--alert: " + line_rules.error(), true};
-      return nullptr;
-    }
-    if (!line_rules.value()->empty()) outputs->line_rules_ = line_rules.value();
-    outputs->alerts_ = std::make_unique<AlertEngine>(std::move(rules), outputs->line_rules_);
-  }
+  if (!rules.empty()) outputs->alerts_ = std::make_unique<AlertEngine>(std::move(rules));
 
   int on_stdout = options.sinks.empty() ? 1 : 0;  // the default console sink
   for (const std::string& spec : options.sinks) {
@@ -196,8 +188,8 @@ void BatchOutputs::stream_result_rows(uint64_t batch_id, const Schema& schema, c
 }
 
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
-                            const LineCounts& totals, const LineCounts& batch, bool rows_streamed,
-                            bool data) {
+                            const LineCounts& totals, const LineCounts& batch, bool rows_streamed, bool data,
+                            const GroupTable* alert_tallies, int64_t latest_trusted_us) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
   bool ok = streamed_errno_ == 0;
@@ -211,7 +203,8 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     ok = false;
   }
   if (alerts_ && data) {
-    const std::vector<AlertEvent> events = alerts_->on_batch(batch_id, batch);
+    const std::vector<AlertEvent> events =
+        alerts_->on_batch(batch_id, batch, alert_tallies, latest_trusted_us);
     if (actions_) actions_->handle(events);
   }
   if (!prometheus_file_.empty() || metrics_) {
@@ -236,7 +229,10 @@ void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_
   if (!progress_) return;
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
-  const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, state, timings,
+  StateReport report = state;
+  if (alerts_ && alerts_->windowed())
+    report.alert_windows = StateReport::AlertWindowLines{alerts_->late_lines(), alerts_->untrusted_lines()};
+  const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, report, timings,
                                                 usage.ru_maxrss, pool_bytes);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
@@ -288,6 +284,10 @@ std::string render_progress_json(const std::string& query_id, const std::string&
   }
   progress["stateOperators"] = operators;
   if (!state.watermark.empty()) progress["eventTime"] = {{"watermark", state.watermark}};
+  if (state.alert_windows) {
+    progress["alertWindows"] = {{"numRowsDroppedByWatermark", state.alert_windows->late},
+                                {"numRowsWithUntrustedTime", state.alert_windows->untrusted}};
+  }
   progress["sources"] = nlohmann::ordered_json::array({{{"numInputFiles", files}}});
   progress["memory"] = {{"peakRssBytes", static_cast<uint64_t>(peak_rss_kb) * 1024},
                         {"chunkPoolBytes", pool_bytes}};

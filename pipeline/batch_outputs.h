@@ -12,7 +12,6 @@
 #include "pipeline/alert_actions.h"
 #include "pipeline/metrics_server.h"
 #include "stages/alerts/alert_engine.h"
-#include "stages/alerts/line_rules.h"
 #include "stages/sinks/batch_sink.h"
 #include "stages/sinks/prometheus_text.h"
 
@@ -39,6 +38,13 @@ struct StateReport {
   std::optional<uint64_t> rows_dropped_by_watermark;
   uint64_t rows_untrusted_time = 0;  // in no window: dated before 1970 or past --max-future
   std::string watermark;
+  // With alert rules on windows: the batch's lines too late for every window, and those whose time the
+  // windows do not trust.
+  struct AlertWindowLines {
+    uint64_t late = 0;
+    uint64_t untrusted = 0;
+  };
+  std::optional<AlertWindowLines> alert_windows;
 };
 
 // Durations of one batch, for --progress.
@@ -79,16 +85,15 @@ class BatchOutputs {
   // The same for rows not yet rendered (an aggregation's result, slice by slice).
   void stream_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows);
 
-  // The rules counted per line, for the parser (null when none needs it).
-  std::shared_ptr<const LineRules> line_rules() const { return line_rules_; }
-
   // Called on the merge stage when a batch closes, with the query's result rows for the batch and the
   // line accounting since the start (`totals`) and of the batch. False when a sink could not be written.
   // `rows_streamed`: the text sinks already have the rows (stream_rows), `rows` are the console's.
   // `data`: false for a batch run for the watermark alone, which the alert rules do not see (a count of 0
-  // in it says nothing about the stream).
+  // in it says nothing about the stream). `alert_tallies`: the batch's groups of the alert rules' plan
+  // (null without one); `latest_trusted_us`: the latest event time their windows trust.
   bool on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows, const LineCounts& totals,
-                const LineCounts& batch, bool rows_streamed = false, bool data = true);
+                const LineCounts& batch, bool rows_streamed = false, bool data = true,
+                const GroupTable* alert_tallies = nullptr, int64_t latest_trusted_us = INT64_MAX);
   // Called once the batch is committed, with what it took (prints the --progress line).
   void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, const StateReport& state,
                    const BatchTimings& timings, size_t pool_bytes);
@@ -115,8 +120,7 @@ class BatchOutputs {
   bool wants_csv_ = false;
   size_t console_rows_ = 0;
   int streamed_errno_ = 0;
-  TimeZone zone_;  // the session time zone the sinks render in
-  std::shared_ptr<const LineRules> line_rules_;
+  TimeZone zone_;                                // the session time zone the sinks render in
   std::vector<AlertGauge> alert_gauges() const;  // the alert states as the Prometheus sink shows them
 
   std::unique_ptr<AlertEngine> alerts_;

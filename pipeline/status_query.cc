@@ -47,6 +47,12 @@ bool answers_status_count(const LogicalPlan& plan, std::optional<OutputMode> mod
          second.kind == BoundKind::kColumn && second.slot == Slot::kAggregate && second.column == 1;
 }
 
+// How errors name the format: "--format combined", or a custom one with its LogFormat.
+std::string format_label(const FormatOptions& format) {
+  if (format.format != "custom") return "--format " + format.format;
+  return "--format custom ('" + escape_for_terminal(format.log_format) + "')";
+}
+
 Expected<LogicalPlan> compile_query(const QueryText& query, const Schema& logs, const TimeZone& zone) {
   AnalyzerOptions options;
   options.session_zone = zone;
@@ -64,7 +70,7 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   BatchOutputs::SetupError setup_error;
   auto outputs = BatchOutputs::create(options.outputs, print_diagnostic, setup_error);
   if (!outputs) return Error{setup_error.message};
-  auto parser = ChunkParser::create(options.format, outputs->line_rules());
+  auto parser = ChunkParser::create(options.format);
   if (!parser) return Error{parser.error()};
   auto zone = options.timezone.empty() ? TimeZone::local() : TimeZone::load(options.timezone);
   if (!zone) return Error{"--timezone: " + zone.error()};
@@ -81,9 +87,30 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
           p.input[p.watermark->column].name + ", '10 minutes')"};
     }
   }
-  const bool status_count = answers_status_count(plan.value(), options.output_mode);
-  if (!status_count && options.order != RowOrder::kSpark)
+  // The alert rules that read more than the status run as a plan of their own beside the query's.
+  std::optional<AlertPlan> alert_plan;
+  if (AlertEngine* alerts = outputs->alerts()) {
+    AlertPlanInput input;
+    input.logs = &parser.value().schema();
+    input.format_label = format_label(options.format);
+    input.zone = zone.value();
+    input.query_patterns = plan.value().patterns;
+    auto compiled_rules = compile_alert_plan(alerts->rules(), input);
+    if (!compiled_rules) return Error{"--alert: " + compiled_rules.error()};
+    alert_plan = std::move(compiled_rules).value();
+    // A window's rule without its own delay waits as long as the query's watermark, else a minute.
+    const int64_t default_delay =
+        plan.value().watermark ? plan.value().watermark->delay_us : int64_t{60'000'000};
+    alerts->use_plan(alert_plan ? std::optional(alert_plan->layout) : std::nullopt, default_delay);
+  }
+  const bool status_count = answers_status_count(plan.value(), options.output_mode) && !alert_plan;
+  if (!status_count && options.order != RowOrder::kSpark) {
+    if (alert_plan && answers_status_count(plan.value(), options.output_mode))
+      return Error{
+          "--sort goes with the seed's query when every alert rule reads the status only (rules on method, "
+          "host, endpoint or with 'over' run the query on the engine); order it with --sql and ORDER BY"};
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
+  }
 
   const SinkSettings sink_settings{options.show, zone.value()};
   std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
@@ -94,8 +121,10 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   } else {
     const OutputMode mode =
         options.output_mode.value_or(compiled.grouped ? OutputMode::kComplete : OutputMode::kAppend);
+    std::optional<LogicalPlan> tallies;
+    if (alert_plan) tallies.emplace(std::move(alert_plan->plan));
     auto executor = QueryExecutor::create(std::move(compiled), self->parser_, mode, options.streaming,
-                                          /*count_statuses=*/true);
+                                          /*count_statuses=*/true, std::move(tallies));
     if (!executor) return Error{executor.error()};
     self->executor_ = std::move(executor).value();
     if (self->executor_->plan().grouped) self->groups_.emplace(self->executor_->functions());
@@ -285,8 +314,9 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
+  const GroupTable* alert_tallies = executor_ ? pipeline_->last_batch_state().tallies() : nullptr;
   if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_,
-                          /*data=*/batch_files_ > 0)) {
+                          /*data=*/batch_files_ > 0, alert_tallies, latest_trusted_us_)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;
@@ -407,8 +437,8 @@ Expected<bool> StatusQuery::restore_checkpoint() {
 
 // Rules are matched to their memory by their whole text: a rule edited between runs starts afresh, the
 // others go on (a `for 2 batches` streak spans two `run --checkpoint` invocations; a firing rule is not
-// announced again). The windows' minutes hold one count per rule slot, so they return only when every
-// rule is the same, in the same order.
+// announced again). The windows' minutes hold one count per rule, so they return only when every rule is
+// the same, in the same order.
 void StatusQuery::restore_alerts(const CheckpointState& state) {
   AlertEngine* alerts = outputs_->alerts();
   if (!alerts) return;
@@ -423,7 +453,13 @@ void StatusQuery::restore_alerts(const CheckpointState& state) {
       break;
     }
   }
-  if (same_rules) alerts->restore_window(state.alert_minutes);
+  if (!same_rules || !state.alert_times) return;
+  AlertEngine::WindowMemory windows;
+  windows.first_minute = state.alert_times->first_minute;
+  windows.latest_time = state.alert_times->latest;
+  for (const AlertPaneMemory& pane : state.alert_panes)
+    windows.panes.push_back({pane.minute, pane.lines, pane.counts});
+  alerts->restore_windows(windows);
 }
 
 // Spark's file source remembers files by path: a path counted before a restart is not new.
@@ -499,7 +535,11 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
       state.alerts.push_back({alerts->rules()[i].text, static_cast<uint8_t>(memory.state), memory.streak,
                               memory.evaluated, memory.value});
     }
-    state.alert_minutes = alerts->window_minutes();
+    const AlertEngine::WindowMemory windows = alerts->window_memory();
+    if (windows.first_minute != INT64_MIN)
+      state.alert_times = CheckpointState::AlertTimes{windows.first_minute, windows.latest_time};
+    for (const AlertEngine::Pane& pane : windows.panes)
+      state.alert_panes.push_back({pane.minute, pane.lines, pane.counts});
   }
   if (files_forgotten_before_ns_ != INT64_MIN) state.files_forgotten_before_ns = files_forgotten_before_ns_;
   auto committed = checkpoint_->commit(state, changes);
@@ -519,13 +559,13 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
   const uint64_t batch_id = next_batch_id_++;
   const int64_t previous_watermark = watermark_;
   watermark_ = next_watermark_;
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  latest_trusted_us_ = now > INT64_MAX - options_.max_future_us ? INT64_MAX : now + options_.max_future_us;
   if (executor_) {
     executor_->set_watermark(watermark_);
-    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    executor_->set_latest_trusted_time(
-        now > INT64_MAX - options_.max_future_us ? INT64_MAX : now + options_.max_future_us);
+    executor_->set_latest_trusted_time(latest_trusted_us_);
   }
   std::vector<CountedFile> counted = pipeline_->run_batch(batch_id, std::move(files), cancel_);
   switch (last_batch_end_) {

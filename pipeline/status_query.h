@@ -137,6 +137,7 @@ class StatusQuery {
   int64_t next_watermark_ = 0;
   uint64_t rows_dropped_by_watermark_ = 0;         // by the last batch
   uint64_t rows_untrusted_time_ = 0;               // by the last batch: in no window (--max-future, 1970)
+  int64_t latest_trusted_us_ = INT64_MAX;          // the batch's: the wall clock plus --max-future
   bool no_data_batch_due() const;                  // the watermark moved: finished windows wait for a batch
   GroupTable split_finished_windows();             // out of the state: the windows the watermark passed
   int64_t newest_modified_ns_ = INT64_MIN;         // of the files counted (and remembered)

@@ -49,7 +49,9 @@ StreamPipeline::StreamPipeline(const ChunkParser& parser, const QueryExecutor* e
   if (executor_) {
     chunk_results_.reserve(pool_.chunk_count());
     chunk_results_.resize(pool_.chunk_count());
-    batch_state_.emplace(executor_->functions());
+    batch_state_.emplace(executor_->functions(), executor_->has_tallies()
+                                                     ? std::optional(executor_->tally_functions())
+                                                     : std::nullopt);
     orders_rows_ = !executor_->plan().grouped;
   }
   build_graph();

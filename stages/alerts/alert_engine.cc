@@ -16,13 +16,34 @@ std::string_view alert_state_name(AlertState state) noexcept {
   return "inactive";
 }
 
-AlertEngine::AlertEngine(std::vector<AlertRule> rules, std::shared_ptr<const LineRules> line_rules)
-    : rules_(std::move(rules)), line_rules_(std::move(line_rules)) {
+namespace {
+
+constexpr int64_t kMinuteUs = 60'000'000;
+
+int64_t floor_to_minute(int64_t micros) noexcept {
+  const int64_t r = micros % kMinuteUs;
+  return micros - (r < 0 ? r + kMinuteUs : r);
+}
+
+// A window's value is worse than another's when it is further on the firing side of the threshold.
+bool worse(const AlertRule& rule, double a, double b) {
+  return rule.comparison == Comparison::kGreater || rule.comparison == Comparison::kGreaterEqual ? a > b
+                                                                                                 : a < b;
+}
+
+}  // namespace
+
+AlertEngine::AlertEngine(std::vector<AlertRule> rules) : rules_(std::move(rules)) {
   for (const AlertRule& rule : rules_) {
     statuses_.push_back({&rule, AlertState::kInactive, 0, false});
-    longest_window_minutes_ = std::max(longest_window_minutes_, rule.window_seconds / 60);
+    windowed_ = windowed_ || rule.window_seconds > 0;
   }
   streaks_.assign(rules_.size(), 0);
+}
+
+void AlertEngine::use_plan(std::optional<AlertPlanLayout> plan, int64_t default_delay_us) {
+  plan_ = std::move(plan);
+  default_delay_us_ = default_delay_us;
 }
 
 bool AlertEngine::any_fired() const noexcept {
@@ -44,39 +65,145 @@ void AlertEngine::restore(size_t rule, const RuleMemory& memory) {
   streaks_[rule] = memory.streak;
 }
 
-std::vector<MinuteTally> AlertEngine::window_minutes() const {
-  std::vector<MinuteTally> minutes;
-  minutes.reserve(window_.size());
-  for (const auto& [minute, tally] : window_) minutes.push_back(tally);
-  return minutes;
+AlertEngine::WindowMemory AlertEngine::window_memory() const {
+  WindowMemory memory;
+  memory.first_minute = first_minute_;
+  memory.latest_time = latest_time_;
+  memory.panes.reserve(panes_.size());
+  for (const auto& [minute, pane] : panes_) memory.panes.push_back(pane);
+  return memory;
 }
 
-void AlertEngine::restore_window(const std::vector<MinuteTally>& minutes) {
-  window_.clear();
-  newest_minute_ = INT64_MIN;
-  if (longest_window_minutes_ == 0) return;
-  for (const MinuteTally& tally : minutes) {
-    window_[tally.minute] = tally;
-    newest_minute_ = std::max(newest_minute_, tally.minute);
+void AlertEngine::restore_windows(const WindowMemory& memory) {
+  panes_.clear();
+  first_minute_ = memory.first_minute;
+  latest_time_ = memory.latest_time;
+  for (const Pane& pane : memory.panes) {
+    if (pane.counts.size() == rules_.size()) panes_[pane.minute] = pane;
   }
 }
 
-AlertEngine::Value AlertEngine::value_of(size_t index, const LineCounts& batch) const {
-  const AlertRule& rule = rules_[index];
-  const int slot = line_rules_ ? line_rules_->slot_of(index) : -1;
-  uint64_t count = 0, accepted = 0;
-  if (rule.window_seconds > 0) {
-    if (newest_minute_ == INT64_MIN || slot < 0) return {};
-    const int64_t first = newest_minute_ - rule.window_seconds / 60 + 1;
-    for (auto it = window_.lower_bound(first); it != window_.end(); ++it) {
-      count += it->second.matches[static_cast<size_t>(slot)];
-      accepted += it->second.accepted;
+int64_t AlertEngine::delay_us(size_t rule) const {
+  const AlertRule& r = rules_[rule];
+  return r.delay_seconds >= 0 ? r.delay_seconds * 1'000'000 : default_delay_us_;
+}
+
+int64_t AlertEngine::finished_through(size_t rule, int64_t latest) const {
+  if (latest == INT64_MIN) return INT64_MIN;
+  return floor_to_minute(latest - delay_us(rule));
+}
+
+int64_t AlertEngine::oldest_needed_minute() const {
+  if (latest_time_ == INT64_MIN) return INT64_MIN;
+  int64_t oldest = INT64_MAX;
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    if (rules_[r].window_seconds == 0) continue;
+    // The next window to judge ends a minute after the last one judged.
+    const int64_t next_end = finished_through(r, latest_time_) + kMinuteUs;
+    oldest = std::min(oldest, next_end - rules_[r].window_seconds * 1'000'000);
+  }
+  return std::max(oldest, first_minute_);
+}
+
+void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted_us) {
+  const AlertPlanLayout& plan = *plan_;
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(tallies.size());
+  int64_t batch_first = INT64_MAX;
+  for (size_t g = 0; g < tallies.size(); ++g) {
+    std::vector<Value> row = tallies.result_row(g);
+    const Value& minute = row[0];
+    if (minute.null) continue;  // a line without a time is in no window
+    const uint64_t lines = static_cast<uint64_t>(row[plan.lines_column].integer);
+    if (minute.integer < 0 || minute.integer > latest_trusted_us) {
+      untrusted_lines_ += lines;
+      continue;
     }
-  } else if (slot >= 0) {
-    count = batch.rule_matches[static_cast<size_t>(slot)];
-    accepted = batch.accepted();
+    batch_first = std::min(batch_first, minute.integer);
+    rows.push_back(std::move(row));
+  }
+  if (first_minute_ == INT64_MIN && batch_first != INT64_MAX) first_minute_ = batch_first;
+  const int64_t horizon = oldest_needed_minute();
+  for (const std::vector<Value>& row : rows) {
+    const int64_t minute = row[0].integer;
+    const uint64_t lines = static_cast<uint64_t>(row[plan.lines_column].integer);
+    if (minute < horizon) {
+      late_lines_ += lines;  // every window that could take it has been judged
+      continue;
+    }
+    Pane& pane = panes_[minute];
+    if (pane.counts.empty()) {
+      pane.minute = minute;
+      pane.counts.assign(rules_.size(), 0);
+    }
+    pane.lines += lines;
+    for (size_t r = 0; r < rules_.size(); ++r) {
+      if (rules_[r].window_seconds > 0 && plan.rule_column[r] >= 0)
+        pane.counts[r] += static_cast<uint64_t>(row[static_cast<size_t>(plan.rule_column[r])].integer);
+    }
+    const Value& time = row[*plan.time_column];
+    const int64_t latest = time.null ? minute : std::min(time.integer, latest_trusted_us);
+    latest_time_ = latest_time_ == INT64_MIN ? latest : std::max(latest_time_, latest);
+  }
+}
+
+AlertEngine::Judgement AlertEngine::worst_window(size_t rule_index, int64_t after, int64_t through) const {
+  const AlertRule& rule = rules_[rule_index];
+  const int64_t size = rule.window_seconds * 1'000'000;
+  if (first_minute_ == INT64_MIN) return {};
+  // Only windows that start at or after the first minute seen: the data covers them whole.
+  int64_t end = std::max(after == INT64_MIN ? INT64_MIN : after + kMinuteUs, first_minute_ + size);
+  Judgement worst;
+  auto consider = [&](uint64_t count, uint64_t lines, int64_t window_end) {
+    double value = static_cast<double>(count);
+    if (rule.aggregate == Aggregate::kRate) {
+      if (lines == 0) return;  // no rate without lines
+      value /= static_cast<double>(lines);
+    }
+    if (worst.defined && !worse(rule, value, worst.value)) return;
+    worst = {value, true, AlertWindow{window_end - size, window_end}};
+  };
+  // A sliding sum over the panes: `low` is the window's first pane, `high` the first pane after it.
+  auto low = panes_.lower_bound(end - size);
+  auto high = low;
+  uint64_t count = 0, lines = 0;
+  while (end <= through) {
+    for (; high != panes_.end() && high->first < end; ++high) {
+      count += high->second.counts[rule_index];
+      lines += high->second.lines;
+    }
+    for (; low != high && low->first < end - size; ++low) {
+      count -= low->second.counts[rule_index];
+      lines -= low->second.lines;
+    }
+    consider(count, lines, end);
+    if (low == high) {
+      // An empty window: every window until the next pane is empty too, and has the same value.
+      const int64_t next = high == panes_.end() ? INT64_MAX : high->first + kMinuteUs;
+      if (next > end + kMinuteUs) {
+        end = next;
+        continue;
+      }
+    }
+    end += kMinuteUs;
+  }
+  return worst;
+}
+
+AlertEngine::Judgement AlertEngine::batch_value(size_t index, const LineCounts& batch,
+                                                const GroupTable* tallies) const {
+  const AlertRule& rule = rules_[index];
+  uint64_t count = 0, accepted = 0;
+  const int column = plan_ ? plan_->rule_column[index] : -1;
+  if (column >= 0) {
+    if (!tallies) return {};
+    for (size_t g = 0; g < tallies->size(); ++g) {
+      const std::vector<Value> row = tallies->result_row(g);
+      count += static_cast<uint64_t>(row[static_cast<size_t>(column)].integer);
+      accepted += static_cast<uint64_t>(row[plan_->lines_column].integer);
+    }
   } else {
-    // Status only: the batch's status table answers it without looking at a line again.
+    // Status only: the batch's status counts answer it without looking at a line again.
     LineFacts facts;
     for (int code = 0; code < kStatusSlots; ++code) {
       const uint64_t n = batch.status[static_cast<size_t>(code)];
@@ -90,28 +217,29 @@ AlertEngine::Value AlertEngine::value_of(size_t index, const LineCounts& batch) 
     }
     accepted = batch.accepted();
   }
-  if (rule.aggregate == Aggregate::kCount) return {static_cast<double>(count), true};
+  if (rule.aggregate == Aggregate::kCount) return {static_cast<double>(count), true, std::nullopt};
   if (accepted == 0) return {};  // no rate without lines
-  return {static_cast<double>(count) / static_cast<double>(accepted), true};
+  return {static_cast<double>(count) / static_cast<double>(accepted), true, std::nullopt};
 }
 
-std::vector<AlertEvent> AlertEngine::on_batch(uint64_t batch_id, const LineCounts& batch) {
-  if (longest_window_minutes_ > 0) {
-    for (const MinuteTally& tally : batch.minutes) {
-      MinuteTally& ours = window_[tally.minute];
-      ours.minute = tally.minute;
-      ours.accepted += tally.accepted;
-      for (size_t i = 0; i < kMaxLineRules; ++i) ours.matches[i] += tally.matches[i];
-      newest_minute_ = std::max(newest_minute_, tally.minute);
-    }
-    // Minutes older than the longest window can never count again.
-    if (newest_minute_ != INT64_MIN)
-      window_.erase(window_.begin(), window_.lower_bound(newest_minute_ - longest_window_minutes_ + 1));
-  }
+std::vector<AlertEvent> AlertEngine::on_batch(uint64_t batch_id, const LineCounts& batch,
+                                              const GroupTable* tallies, int64_t latest_trusted_us) {
+  const int64_t previous_latest = latest_time_;
+  late_lines_ = 0;
+  untrusted_lines_ = 0;
+  if (windowed_ && plan_ && plan_->by_minute && tallies) absorb_panes(*tallies, latest_trusted_us);
   std::vector<AlertEvent> events;
   for (size_t i = 0; i < rules_.size(); ++i) {
     AlertStatus& status = statuses_[i];
-    const Value value = value_of(i, batch);
+    Judgement value;
+    if (rules_[i].window_seconds > 0) {
+      const int64_t after = finished_through(i, previous_latest);
+      const int64_t through = finished_through(i, latest_time_);
+      if (through != INT64_MIN && (after == INT64_MIN || through > after))
+        value = worst_window(i, after, through);
+    } else {
+      value = batch_value(i, batch, tallies);
+    }
     if (!value.defined) continue;  // nothing to judge this batch on: the state stands
     status.value = value.value;
     status.evaluated = true;
@@ -129,8 +257,10 @@ std::vector<AlertEvent> AlertEngine::on_batch(uint64_t batch_id, const LineCount
                                                           : "resolved";
     status.state = next;
     if (next == AlertState::kFiring) any_fired_ = true;
-    events.push_back({&rules_[i], reported, value.value, batch_id});
+    events.push_back({&rules_[i], reported, value.value, batch_id, value.window});
   }
+  // Panes no window still to be judged needs.
+  if (windowed_) panes_.erase(panes_.begin(), panes_.lower_bound(oldest_needed_minute()));
   return events;
 }
 

@@ -273,9 +273,42 @@ class RuleParser {
       return fail_bool(n, "a window may be at most 7 days");
     ++at_;
     rule.window_seconds = static_cast<int64_t>(amount * scale);
-    // Windows are kept in whole minutes of event time.
+    // Windows slide by whole minutes of event time.
     if (rule.window_seconds % 60 != 0) return fail_bool(n, "a window is a whole number of minutes");
+    if (peek().kind == Token::kWord && peek().text == "delay") {
+      ++at_;
+      auto delay = duration("'delay'");
+      if (!delay) return false;
+      rule.delay_seconds = *delay;
+    }
     return true;
+  }
+
+  // NUMBER UNIT (s, m or h), at most 7 days; `after` names what it follows, for the error.
+  std::optional<int64_t> duration(std::string_view after) {
+    const Token& n = peek();
+    if (n.kind != Token::kNumber || n.text.find_first_not_of("0123456789") != std::string::npos) {
+      fail_bool(n, "expected a duration after " + std::string(after) + ", e.g. 2m");
+      return std::nullopt;
+    }
+    ++at_;
+    const Token& unit = peek();
+    const uint64_t scale = unit.kind != Token::kWord ? 0
+                           : unit.text == "s"        ? 1
+                           : unit.text == "m"        ? 60
+                           : unit.text == "h"        ? 3600
+                                                     : 0;
+    if (scale == 0) {
+      fail_bool(unit, "expected a unit right after the number: s, m or h");
+      return std::nullopt;
+    }
+    uint64_t amount = 0;
+    if (!parse_uint(n.text, amount) || amount > kMaxWindowSeconds / scale) {
+      fail_bool(n, "a duration may be at most 7 days");
+      return std::nullopt;
+    }
+    ++at_;
+    return static_cast<int64_t>(amount * scale);
   }
 
   uint32_t add(ConditionNode node) {

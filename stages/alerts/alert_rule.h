@@ -1,6 +1,7 @@
 // The alert rule language (--alert RULE, --alert-rules FILE):
 //
-//   rule      := NAME ':' aggregate ['over' DURATION] COMPARE NUMBER ['for' INT ('batch'|'batches')]
+//   rule      := NAME ':' aggregate [window] COMPARE NUMBER [window] ['for' INT ('batch'|'batches')]
+//   window    := 'over' DURATION ['delay' DURATION]
 //   aggregate := ('count' | 'rate') '(' condition ')'
 //   condition := term ('or' term)* ;  term := factor ('and' factor)* ;
 //   factor    := 'not' factor | '(' condition ')' | atom
@@ -13,8 +14,10 @@
 //   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h') ;  NUMBER: 12, 0.05, 1e-06
 //
 // count() counts the accepted lines that meet the condition; rate() divides that by the accepted lines.
-// Both are taken per batch, or with `over` over a trailing event-time window that ends at the newest
-// timestamp seen (in whole minutes). `for N batches`: the comparison must hold in N batches in a row.
+// Both are taken per batch, or with `over D` over sliding event-time windows of length D that move by one
+// minute: a window is judged once, when the rule's watermark (the latest event time seen, less `delay`)
+// has passed its end, and a batch's value is its worst window. `for N batches`: the comparison must hold
+// in N batches in a row (batches that finish no window do not count).
 // Examples:  errors: rate(status >= 500) > 0.05
 //            notfound: count(status == 404) > 1000 for 3 batches
 //            admin: count(endpoint ~ "^/admin" and not status in 200..399) over 5m > 10
@@ -61,6 +64,7 @@ struct AlertRule {
   double threshold = 0;
   uint32_t for_batches = 1;
   int64_t window_seconds = 0;           // 0: per batch
+  int64_t delay_seconds = -1;           // with a window: how late a line may come; -1: the default
   std::vector<std::string> patterns;    // the endpoint regexes, in ConditionNode::pattern order
   std::vector<size_t> pattern_offsets;  // byte offset in `text` of each pattern's opening quote
   std::string origin;                   // "FILE: line N" for a rule from a rules file, else empty

@@ -181,8 +181,8 @@ Expected<bool> parse_files_segment(std::string_view text, const std::string& sou
 // The place of each kind of line in a checkpoint, as serialize_checkpoint writes them; -1: not a kind.
 int line_rank(std::string_view kind) {
   static constexpr std::string_view kOrder[] = {
-      "query",       "next-batch",    "query-id",       "watermark",    "lines",
-      "status",      "file",          "alert",          "alert-minute", "files-forgotten-before",
+      "query",       "next-batch",    "query-id",       "watermark",  "lines",      "status",
+      "file",        "alert",         "alert-minute",   "alert-time", "alert-pane", "files-forgotten-before",
       "groups-file", "files-segment", "groups-segment", "end"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (kOrder[i] == kind) return static_cast<int>(i);
@@ -261,12 +261,19 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     text.append(a.evaluated ? " 1 " : " 0 ").append(hex64(bits)).append(" ");
     text.append(escape_field(a.rule_text)).append("\n");
   }
-  for (const MinuteTally& m : state.alert_minutes) {
-    text.append("alert-minute ")
-        .append(std::to_string(m.minute))
+  if (state.alert_times) {
+    text.append("alert-time ")
+        .append(std::to_string(state.alert_times->first_minute))
         .append(" ")
-        .append(std::to_string(m.accepted));
-    for (const uint64_t n : m.matches) text.append(" ").append(std::to_string(n));
+        .append(std::to_string(state.alert_times->latest))
+        .append("\n");
+  }
+  for (const AlertPaneMemory& pane : state.alert_panes) {
+    text.append("alert-pane ")
+        .append(std::to_string(pane.minute))
+        .append(" ")
+        .append(std::to_string(pane.lines));
+    for (const uint64_t n : pane.counts) text.append(" ").append(std::to_string(n));
     text.append("\n");
   }
   if (state.files_forgotten_before_ns) {
@@ -369,14 +376,22 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       std::memcpy(&alert.value, &bits, sizeof bits);
       alert.rule_text = std::move(*rule_text);
       state.alerts.push_back(std::move(alert));
-    } else if (kind == "alert-minute" && f.size() == 3 + kMaxLineRules) {
-      MinuteTally minute;
-      bool ok = parse_i64(f[1], minute.minute) && parse_u64(f[2], minute.accepted);
-      for (size_t i = 0; i < kMaxLineRules; ++i) ok = ok && parse_u64(f[3 + i], minute.matches[i]);
-      if (!ok) return fail(line_number, "malformed alert minute");
-      if (!state.alert_minutes.empty() && state.alert_minutes.back().minute >= minute.minute)
-        return fail(line_number, "alert minutes out of order");
-      state.alert_minutes.push_back(minute);
+    } else if (kind == "alert-minute") {
+      // Earlier versions' trailing-window tallies: the sliding windows that replaced them start afresh.
+    } else if (kind == "alert-time" && f.size() == 3 && !state.alert_times) {
+      CheckpointState::AlertTimes times;
+      if (!parse_i64(f[1], times.first_minute) || !parse_i64(f[2], times.latest))
+        return fail(line_number, "malformed alert-time line");
+      state.alert_times = times;
+    } else if (kind == "alert-pane" && f.size() >= 3) {
+      AlertPaneMemory pane;
+      bool ok = parse_i64(f[1], pane.minute) && parse_u64(f[2], pane.lines);
+      pane.counts.resize(f.size() - 3);
+      for (size_t i = 3; i < f.size(); ++i) ok = ok && parse_u64(f[i], pane.counts[i - 3]);
+      if (!ok) return fail(line_number, "malformed alert pane");
+      if (!state.alert_panes.empty() && state.alert_panes.back().minute >= pane.minute)
+        return fail(line_number, "alert panes out of order");
+      state.alert_panes.push_back(std::move(pane));
     } else if (kind == "groups-file" && !state.groups_file && state.group_segments.empty()) {
       SegmentFile file;
       if (!parse_segment_fields(f, is_groups_segment_name, file))
@@ -536,7 +551,8 @@ Expected<bool> CheckpointStore::commit(const CheckpointState& head, const Checkp
   committed.watermark = head.watermark;
   committed.totals = head.totals;
   committed.alerts = head.alerts;
-  committed.alert_minutes = head.alert_minutes;
+  committed.alert_times = head.alert_times;
+  committed.alert_panes = head.alert_panes;
   committed.files_forgotten_before_ns = head.files_forgotten_before_ns;
   committed.file_segments = file_chain;
   committed.group_segments = group_chain;

@@ -87,6 +87,14 @@ struct AlertRuleMemory {
   double value = 0;
 };
 
+// One event-time minute of the alert rules' windows: its accepted lines and, per rule, the lines that
+// met the rule's condition.
+struct AlertPaneMemory {
+  int64_t minute = 0;  // its start, microseconds since the epoch
+  uint64_t lines = 0;
+  std::vector<uint64_t> counts;
+};
+
 // A file the checkpoint names beside itself: its size and checksum are checked when it is read.
 struct SegmentFile {
   uint64_t bytes = 0;
@@ -109,7 +117,14 @@ struct CheckpointState {
   // The head's own `file` lines (earlier versions); CheckpointStore::load adds the segments' entries.
   std::vector<CountedFile> files;
   std::vector<AlertRuleMemory> alerts;
-  std::vector<MinuteTally> alert_minutes;  // the event-time minutes the `over` windows still cover, ascending
+  // The alert windows: the first minute and the latest event time seen (absent before any), and the
+  // minutes the windows still to be judged need, ascending.
+  struct AlertTimes {
+    int64_t first_minute = 0;
+    int64_t latest = 0;
+  };
+  std::optional<AlertTimes> alert_times;
+  std::vector<AlertPaneMemory> alert_panes;
   // Every counted file last modified before this (ns since the epoch) has been dropped from the record, so
   // no file older than this may be taken as new again, whatever --max-file-age says now.
   std::optional<int64_t> files_forgotten_before_ns;

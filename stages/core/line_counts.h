@@ -28,16 +28,6 @@ std::string_view reject_reason_name(RejectReason reason) noexcept;
 // indexed by the integer value covers every key; the spark-seed "null" row has its own slot.
 inline constexpr int kStatusSlots = 1000;
 
-// Alert rules that look at more than the status (or at event time) are counted per line, in these slots.
-inline constexpr size_t kMaxLineRules = 16;
-
-// Accepted lines and per-rule matches of one minute of event time, for rules with an `over` window.
-struct MinuteTally {
-  int64_t minute = 0;  // epoch seconds / 60
-  uint64_t accepted = 0;
-  std::array<uint64_t, kMaxLineRules> matches{};
-};
-
 struct LineCounts {
   uint64_t lines_read = 0;
   uint64_t bytes_read = 0;
@@ -45,8 +35,6 @@ struct LineCounts {
   uint64_t null_status = 0;
   std::array<uint64_t, kRejectReasonCount> rejects{};
   uint64_t truncated = 0;  // accepted lines cut off inside their last quoted field (the field up to the end)
-  std::array<uint64_t, kMaxLineRules> rule_matches{};  // accepted lines meeting each per-line rule
-  std::vector<MinuteTally> minutes;                    // only when a rule has a window; ascending by minute
 
   uint64_t rejected() const noexcept {
     uint64_t total = 0;
@@ -59,7 +47,6 @@ struct LineCounts {
   void count_reject(RejectReason reason) noexcept { ++rejects[static_cast<size_t>(reason)]; }
 
   void add(const LineCounts& other);
-  MinuteTally& minute_tally(int64_t minute);  // found or inserted in order
   void clear() noexcept { *this = LineCounts{}; }
 };
 

@@ -12,6 +12,10 @@
 
 namespace logstream {
 
+// RLIKE's patterns (the query's and the alert rules'): a pattern either matches a value or not, so one
+// report per pattern is enough, and a pattern that matches the empty string matches every value.
+inline constexpr unsigned kRlikePatternFlags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+
 struct PatternSpec {
   std::string expression;
   unsigned flags = 0;  // HS_FLAG_*

@@ -20,4 +20,14 @@ std::string utc_now_iso8601() {
   return out;
 }
 
+std::string utc_iso8601_seconds(int64_t micros) {
+  const int64_t seconds = micros / 1'000'000 - (micros % 1'000'000 < 0 ? 1 : 0);
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[48];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
 }  // namespace logstream

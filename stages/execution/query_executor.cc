@@ -59,6 +59,26 @@ std::string_view output_mode_name(OutputMode mode) noexcept {
 }
 
 bool QueryExecutor::PatternFinder::find(uint32_t pattern, std::string_view text) const {
+  if (pattern_count_ <= 64) {
+    // One scan answers every pattern for this text; the next RLIKE on the same value asks the cache.
+    if (!scanned_ || text != scanned_text_) {
+      uint64_t matches = 0;
+      auto on_every_match = [&](unsigned id, size_t /*end*/) {
+        matches |= uint64_t{1} << id;
+        return true;
+      };
+      const hs_error_t result = patterns_->scan(text.data(), text.size(), scratch_, on_every_match);
+      if (PatternSet::failed(result)) {
+        if (scan_error_ == 0) scan_error_ = result;
+        scanned_ = false;
+        return false;
+      }
+      scanned_text_.assign(text);
+      scanned_matches_ = matches;
+      scanned_ = true;
+    }
+    return (scanned_matches_ >> pattern) & 1;
+  }
   bool found = false;
   auto on_match = [&](unsigned id, size_t /*end*/) {
     if (id != pattern) return true;
@@ -89,8 +109,10 @@ Expected<bool> QueryExecutor::make_finder(PatternFinder& finder) const {
   finder.patterns_ = &*patterns_;
   finder.scratch_ = std::move(scratch).value();
   finder.programs_ = &programs_;
+  finder.pattern_count_ = programs_.size();
   uint32_t groups = 0;
   for (const GroupProgram& program : programs_) {
+    if (!program.code) continue;  // RLIKE only
     uint32_t count = 0;
     pcre2_pattern_info_8(program.code.get(), PCRE2_INFO_CAPTURECOUNT, &count);
     groups = std::max(groups, count);
@@ -104,7 +126,8 @@ const CastText& QueryExecutor::cast_text() const noexcept { return spark_cast_te
 
 Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan, const ChunkParser& parser,
                                                                OutputMode mode, bool streaming,
-                                                               bool count_statuses) {
+                                                               bool count_statuses,
+                                                               std::optional<LogicalPlan> line_tallies) {
   // Spark's rules for which query allows which output mode (spark-semantics.md).
   if (plan.grouped && mode == OutputMode::kAppend) {
     // A group is final, so can be appended once, only when the watermark has passed its window's end.
@@ -143,18 +166,23 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   executor->mode_ = mode;
   executor->parser_ = &parser;
 
-  if (!plan.patterns.empty()) {
+  // The line tallies were analyzed with the query's patterns first: their list holds both.
+  const std::vector<LogicalPlan::Pattern>& all_patterns =
+      line_tallies ? line_tallies->patterns : plan.patterns;
+  if (!all_patterns.empty()) {
     std::vector<PatternSpec> specs;
-    for (size_t i = 0; i < plan.patterns.size(); ++i) {
-      specs.push_back(
-          {plan.patterns[i].regex, HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY, static_cast<unsigned>(i)});
-    }
+    for (size_t i = 0; i < all_patterns.size(); ++i)
+      specs.push_back({all_patterns[i].regex, kRlikePatternFlags, static_cast<unsigned>(i)});
     auto set = PatternSet::create(specs);
     if (!set) return Error{"RLIKE: " + set.error()};
     executor->patterns_.emplace(std::move(set).value());
-    // The same patterns for PCRE2, whose groups regexp_extract returns (UTF-8 as Java reads the string;
+    // The patterns regexp_extract cuts groups out with, for PCRE2 too (UTF-8 as Java reads the string;
     // bytes that are not UTF-8 never match inside a character, they do not fail the match).
-    for (const LogicalPlan::Pattern& pattern : plan.patterns) {
+    for (const LogicalPlan::Pattern& pattern : all_patterns) {
+      if (!pattern.extracted) {
+        executor->programs_.emplace_back();
+        continue;
+      }
       int code = 0;
       PCRE2_SIZE offset = 0;
       pcre2_code_8* compiled =
@@ -182,12 +210,23 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   }
 
   const Schema& input = plan.input;
+  // A column is read when the query or the line tallies use it; the tallies' columns with WHERE's, as
+  // the tallies look at every accepted line.
+  std::vector<bool> used = plan.columns_used;
+  std::vector<bool> in_filter(input.size(), false);
+  if (line_tallies) {
+    for (size_t c = 0; c < input.size(); ++c) {
+      if (!line_tallies->columns_used[c]) continue;
+      used[c] = true;
+      in_filter[c] = true;
+    }
+  }
   if (parser.is_spark_seed()) {
     const Schema seed_schema = LogColumns::spark_seed().schema();
     std::vector<ColumnSource> sources;
     SeedColumnSet wanted;
     for (uint32_t c = 0; c < input.size(); ++c) {
-      if (!plan.columns_used[c]) continue;
+      if (!used[c]) continue;
       const int at = find_column(seed_schema, input[c].name);
       if (at < 0) fail_invariant("spark-seed has no column " + input[c].name);
       sources.push_back({c, at});
@@ -201,7 +240,6 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
     executor->sources_.push_back(std::move(sources));
   } else {
     // The WHERE clause's columns come first: a line it drops costs only those.
-    std::vector<bool> in_filter(input.size(), false);
     auto mark = [&](const BoundExpr& e, auto& self) -> void {
       if (e.kind == BoundKind::kColumn && e.slot == Slot::kInput) in_filter[e.column] = true;
       for (const auto& child : e.children) self(*child, self);
@@ -214,7 +252,7 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
       std::vector<ColumnSource> sources;
       for (const bool filter_pass : {true, false}) {
         for (uint32_t c = 0; c < input.size(); ++c) {
-          if (plan.columns_used[c] && in_filter[c] == filter_pass)
+          if (used[c] && in_filter[c] == filter_pass)
             sources.push_back({c, find_column(columns.schema(), input[c].name)});
         }
         if (filter_pass) executor->filter_sources_.push_back(sources.size());
@@ -224,12 +262,21 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
     }
   }
   executor->plan_ = std::move(plan);
+  executor->tallies_ = std::move(line_tallies);
   return executor;
 }
 
 std::vector<const AggregateFunction*> QueryExecutor::functions() const {
   std::vector<const AggregateFunction*> out;
   for (const AggregateCall& call : plan_.aggregates) out.push_back(call.function.get());
+  return out;
+}
+
+std::vector<const AggregateFunction*> QueryExecutor::tally_functions() const {
+  std::vector<const AggregateFunction*> out;
+  if (tallies_) {
+    for (const AggregateCall& call : tallies_->aggregates) out.push_back(call.function.get());
+  }
   return out;
 }
 
@@ -246,6 +293,7 @@ Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() 
   }
   if (auto made = make_finder(context->finder_); !made) return Error{made.error()};
   if (plan_.grouped) context->partial_.emplace(functions());
+  if (tallies_) context->tally_partial_.emplace(tally_functions());
   context->row_.resize(plan_.input.size());
   for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
   context->eval_.zone = plan_.session_zone;
@@ -275,6 +323,7 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
       }
     };
     fill(0, filter_columns);
+    if (executor_.tallies_) executor_.add_tallies(context_);
     if (!executor_.passes_filter(context_)) return;
     fill(filter_columns, sources.size());
     executor_.add_row(context_, out_);
@@ -296,6 +345,52 @@ bool QueryExecutor::passes_filter(Context& context) const {
   return !plan_.filter || holds_true(evaluate(*plan_.filter, context.row_, context.eval_));
 }
 
+namespace {
+
+// A key or argument that is a column is read in place; anything else is evaluated.
+bool is_input_column(const BoundExpr& e) { return e.kind == BoundKind::kColumn && e.slot == Slot::kInput; }
+
+}  // namespace
+
+void QueryExecutor::add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups,
+                                 size_t group, Context& context) {
+  const std::span<const Value> row(context.row_);
+  for (size_t a = 0; a < aggregates.size(); ++a) {
+    const AggregateCall& call = aggregates[a];
+    char* state = groups.state(group, a);
+    if (call.arguments.empty()) {
+      call.function->add_null(state);  // count(*): no argument, every row counts
+    } else if (is_input_column(*call.arguments[0])) {
+      call.function->add(state, context.row_[call.arguments[0]->column]);
+    } else {
+      call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
+    }
+  }
+}
+
+namespace {
+
+void encode_key_of(const BoundExpr& key, std::span<const Value> row, EvalContext& eval, std::string& into) {
+  if (is_input_column(key)) {
+    GroupTable::encode_key(row[key.column], into);
+  } else {
+    GroupTable::encode_key(evaluate(key, row, eval), into);
+  }
+}
+
+}  // namespace
+
+void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context) {
+  std::string& encoded = context.encoded_keys_;
+  encoded.clear();
+  for (const auto& k : plan.keys) encode_key_of(*k, context.row_, context.eval_, encoded);
+  add_to_group(plan.aggregates, groups, groups.find_or_insert_encoded(encoded), context);
+}
+
+void QueryExecutor::add_tallies(Context& context) const {
+  add_to_groups(*tallies_, *context.tally_partial_, context);
+}
+
 void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   const std::span<const Value> row(context.row_);
   if (!plan_.grouped) {
@@ -305,38 +400,15 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
     out.rows.push_back(std::move(projected));
     return;
   }
-  // A key or argument that is a column is read in place; anything else is evaluated.
-  auto is_input_column = [](const BoundExpr& e) {
-    return e.kind == BoundKind::kColumn && e.slot == Slot::kInput;
-  };
-  auto encode = [&](const BoundExpr& k, std::string& into) {
-    if (is_input_column(k)) {
-      GroupTable::encode_key(context.row_[k.column], into);
-    } else {
-      GroupTable::encode_key(evaluate(k, row, context.eval_), into);
-    }
-  };
   GroupTable& groups = *context.partial_;
-  auto add_to = [&](size_t group) {
-    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
-      const AggregateCall& call = plan_.aggregates[a];
-      char* state = groups.state(group, a);
-      if (call.arguments.empty()) {
-        call.function->add_null(state);  // count(*): no argument, every row counts
-      } else if (is_input_column(*call.arguments[0])) {
-        call.function->add(state, context.row_[call.arguments[0]->column]);
-      } else {
-        call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
-      }
-    }
-  };
-  std::string& encoded = context.encoded_keys_;
-  encoded.clear();
   if (!plan_.window_key) {
-    for (const auto& k : plan_.keys) encode(*k, encoded);
-    add_to(groups.find_or_insert_encoded(encoded));
+    add_to_groups(plan_, groups, context);
     return;
   }
+  auto encode = [&](const BoundExpr& k, std::string& into) { encode_key_of(k, row, context.eval_, into); };
+  auto add_to = [&](size_t group) { add_to_group(plan_.aggregates, groups, group, context); };
+  std::string& encoded = context.encoded_keys_;
+  encoded.clear();
   // An event-time window: the row goes into every window that holds its time (one when they tumble),
   // and nowhere without a time. The other keys are encoded once, around the window's place.
   const size_t window_key = *plan_.window_key;
@@ -438,6 +510,7 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
             break;
         }
       }
+      if (tallies_) add_tallies(context);
       if (passes_filter(context)) add_row(context, out);
     }
   }
@@ -462,6 +535,7 @@ void QueryExecutor::BatchState::append_rows(ChunkResult& chunk, size_t keep) {
 
 void QueryExecutor::BatchState::take_partial(Context& context) {
   if (context.partial_) groups_.absorb(*context.partial_);
+  if (context.tally_partial_ && tallies_) tallies_->absorb(*context.tally_partial_);
   dropped_by_watermark_ += std::exchange(context.dropped_by_watermark_, 0);
   untrusted_time_ += std::exchange(context.untrusted_time_, 0);
   max_event_time_ = std::max(max_event_time_, std::exchange(context.max_event_time_, INT64_MIN));
@@ -469,6 +543,7 @@ void QueryExecutor::BatchState::take_partial(Context& context) {
 
 void QueryExecutor::BatchState::clear() {
   groups_.clear();
+  if (tallies_) tallies_->clear();
   rows_.clear();
   dropped_by_watermark_ = 0;
   untrusted_time_ = 0;

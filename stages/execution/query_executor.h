@@ -62,9 +62,12 @@ class QueryExecutor {
   // and what the engine does not run yet (regexp_extract) or a pattern Hyperscan cannot compile.
   // `count_statuses`: also tally each line's status into Chunk::counts (the alerts and Prometheus read
   // it); the fixed formats always do, spark-seed then scans for the status too.
+  // `line_tallies`: a second grouped plan over the same table, run on every accepted line before the
+  // query's WHERE and watermark (the alert rules' AlertPlan), analyzed with the query's patterns as its
+  // first ones: its pattern list is the one Hyperscan database of both.
   static Expected<std::unique_ptr<QueryExecutor>> create(LogicalPlan plan, const ChunkParser& parser,
-                                                         OutputMode mode, bool streaming,
-                                                         bool count_statuses);
+                                                         OutputMode mode, bool streaming, bool count_statuses,
+                                                         std::optional<LogicalPlan> line_tallies = {});
 
   const LogicalPlan& plan() const noexcept { return plan_; }
   OutputMode mode() const noexcept { return mode_; }
@@ -80,6 +83,9 @@ class QueryExecutor {
   // else all (ORDER BY, DISTINCT and LIMIT need them).
   size_t rows_kept() const noexcept { return streams_rows() ? row_output_.first_rows : SIZE_MAX; }
   std::vector<const AggregateFunction*> functions() const;
+  // The line tallies' aggregates; empty without them.
+  std::vector<const AggregateFunction*> tally_functions() const;
+  bool has_tallies() const noexcept { return tallies_.has_value(); }
 
   // A pattern's PCRE2 program, for the groups regexp_extract cuts out of a line Hyperscan found a match
   // in (Hyperscan reports where a match ends, not its groups).
@@ -104,7 +110,13 @@ class QueryExecutor {
     };
     const PatternSet* patterns_ = nullptr;
     const std::vector<GroupProgram>* programs_ = nullptr;
+    size_t pattern_count_ = 0;
     mutable PatternSet::Scratch scratch_;
+    // The last text scanned and the patterns it matched (bit i: pattern i): several RLIKEs on one value
+    // of a row (the query's and the alert rules') cost one scan. Kept by content, so it is never stale.
+    mutable std::string scanned_text_;
+    mutable uint64_t scanned_matches_ = 0;
+    mutable bool scanned_ = false;
     std::unique_ptr<pcre2_match_data_8, FreeMatch> match_;
     mutable int scan_error_ = 0;  // the first failed scan of the chunk
   };
@@ -123,9 +135,10 @@ class QueryExecutor {
     // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;
-    uint64_t dropped_by_watermark_ = 0;   // late rows of the batch so far
-    uint64_t untrusted_time_ = 0;         // rows whose time no window takes (before 1970, far ahead)
-    int64_t max_event_time_ = INT64_MIN;  // of the batch's rows so far (with a watermark)
+    std::optional<GroupTable> tally_partial_;  // the same for the line tallies
+    uint64_t dropped_by_watermark_ = 0;        // late rows of the batch so far
+    uint64_t untrusted_time_ = 0;              // rows whose time no window takes (before 1970, far ahead)
+    int64_t max_event_time_ = INT64_MIN;       // of the batch's rows so far (with a watermark)
     PatternFinder finder_;
     EvalContext eval_;
   };
@@ -137,13 +150,19 @@ class QueryExecutor {
   // The groups (or rows) of the batch being merged.
   class BatchState {
    public:
-    explicit BatchState(std::vector<const AggregateFunction*> functions) : groups_(std::move(functions)) {}
+    BatchState(std::vector<const AggregateFunction*> functions,
+               std::optional<std::vector<const AggregateFunction*>> tally_functions)
+        : groups_(std::move(functions)) {
+      if (tally_functions) tallies_.emplace(std::move(*tally_functions));
+    }
     // A chunk's rows, in input order (the merge stage orders the chunks); at most `keep` rows are kept.
     void append_rows(ChunkResult& chunk, size_t keep);
     // Takes a parser thread's partial aggregate (leaving it empty), once every chunk of the batch is in.
     void take_partial(Context& context);
     void clear();
     GroupTable& groups() noexcept { return groups_; }
+    // The line tallies of the batch (null without them).
+    const GroupTable* tallies() const noexcept { return tallies_ ? &*tallies_ : nullptr; }
     // The rows of a query without aggregation, in input order.
     ResultRows take_rows() { return std::move(rows_); }
     // With a watermark: the rows dropped as late, and the latest event time of the batch (INT64_MIN:
@@ -155,6 +174,7 @@ class QueryExecutor {
 
    private:
     GroupTable groups_;
+    std::optional<GroupTable> tallies_;
     ResultRows rows_;
     uint64_t dropped_by_watermark_ = 0;
     uint64_t untrusted_time_ = 0;
@@ -202,9 +222,15 @@ class QueryExecutor {
   class LineVisitor;
   bool passes_filter(Context& context) const;
   void add_row(Context& context, ChunkResult& out) const;  // a row that passed the filter
+  void add_tallies(Context& context) const;                // every accepted row, before the filter
+  // The row into `groups` under `plan`'s keys (no window key), its aggregates updated.
+  static void add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context);
+  static void add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups, size_t group,
+                           Context& context);
   ResultRows finish_rows(ResultRows rows) const;
 
   LogicalPlan plan_;
+  std::optional<LogicalPlan> tallies_;
   OutputMode mode_ = OutputMode::kComplete;
   const ChunkParser* parser_ = nullptr;
   std::vector<LogColumns> format_columns_;          // per parser index (fixed formats)

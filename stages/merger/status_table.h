@@ -27,10 +27,7 @@ struct StatusRow {
 
 class StatusTable {
  public:
-  void add_batch(const LineCounts& batch) {
-    totals_.add(batch);
-    totals_.minutes.clear();  // event-time tallies belong to the alert windows, not to the table
-  }
+  void add_batch(const LineCounts& batch) { totals_.add(batch); }
   // Starts from the totals a checkpoint saved.
   void restore(const LineCounts& totals) { totals_ = totals; }
   const LineCounts& totals() const noexcept { return totals_; }

@@ -9,14 +9,9 @@ constexpr size_t kDetectionSampleLines = 64;
 
 }  // namespace
 
-Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
-                                          std::shared_ptr<const LineObserver> observer) {
+Expected<ChunkParser> ChunkParser::create(const FormatOptions& options) {
   ChunkParser parser;
-  parser.observer_ = std::move(observer);
   if (options.format == "spark-seed") {
-    if (parser.observer_) {
-      if (auto missing = parser.observer_->unanswerable(nullptr, options.format)) return Error{*missing};
-    }
     auto seed = SeedStatusScanner::create();
     if (!seed) return Error{seed.error()};
     parser.seed_.emplace(std::move(seed).value());
@@ -43,9 +38,6 @@ Expected<ChunkParser> ChunkParser::create(const FormatOptions& options,
                                                         "vhost_combined, nginx or custom)")};
     }
     if (!format.value().has_status()) return Error{"the log format has no status field (%>s or %s)"};
-    if (parser.observer_) {
-      if (auto missing = parser.observer_->unanswerable(&format.value(), name)) return Error{*missing};
-    }
     parser.formats_.push_back({name, std::move(format).value()});
   }
   // Columns in the order of the commonest format first (detection tries the most specific first).
@@ -67,11 +59,6 @@ Expected<ChunkParser::Context> ChunkParser::make_context() const {
     auto seed_context = seed_->make_context();
     if (!seed_context) return Error{seed_context.error()};
     context.seed_.emplace(std::move(seed_context).value());
-  }
-  if (observer_) {
-    auto observer_context = observer_->make_context();
-    if (!observer_context) return Error{observer_context.error()};
-    context.observer_ = std::move(observer_context).value();
   }
   return context;
 }
@@ -179,14 +166,6 @@ void ChunkParser::process(Context& context, Chunk& chunk, AcceptedLineSink* rows
   }
   const LogFormat& format = formats_[chunk.parser_index].format;
   const uint32_t parser_index = chunk.parser_index;
-  if (observer_) {
-    parse_lines(format, context, chunk, [&](const ParsedLine& line, std::string_view text) {
-      observer_->observe(*context.observer_, line);
-      if (rows) rows->on_line(parser_index, line, text);
-    });
-    chunk.scan_error = observer_->finish_chunk(*context.observer_, chunk.counts);
-    return;
-  }
   if (rows) {
     parse_lines(format, context, chunk, [&](const ParsedLine& line, std::string_view text) {
       rows->on_line(parser_index, line, text);

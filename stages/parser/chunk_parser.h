@@ -11,7 +11,6 @@
 
 #include "stages/core/chunk.h"
 #include "stages/core/expected.h"
-#include "stages/parser/line_observer.h"
 #include "stages/parser/log_columns.h"
 #include "stages/parser/log_format.h"
 #include "stages/parser/seed_status_scanner.h"
@@ -33,16 +32,12 @@ class AcceptedLineSink {
 
 class ChunkParser {
  public:
-  // `observer`: per-line work beyond the status (may be null), refused with the reason when a format it
-  // would read cannot give what it needs.
-  static Expected<ChunkParser> create(const FormatOptions& options,
-                                      std::shared_ptr<const LineObserver> observer = nullptr);
+  static Expected<ChunkParser> create(const FormatOptions& options);
 
   class Context {
    private:
     friend class ChunkParser;
     std::optional<SeedStatusScanner::Context> seed_;
-    std::unique_ptr<LineObserver::Context> observer_;
     ParsedLine line_;
     ClfTimeCache times_;
   };
@@ -74,7 +69,7 @@ class ChunkParser {
 
  private:
   // Every line of a whole-lines chunk through `format`: rejects and statuses counted, and each accepted
-  // line with its text handed to on_accepted (a query's rows, the observer, or nothing on the hot path).
+  // line with its text handed to on_accepted (a query's rows, or nothing on the hot path).
   template <typename OnAccepted>
   static void parse_lines(const LogFormat& format, Context& context, Chunk& chunk, OnAccepted&& on_accepted);
 
@@ -84,7 +79,6 @@ class ChunkParser {
   };
   std::optional<SeedStatusScanner> seed_;
   std::vector<NamedFormat> formats_;
-  std::shared_ptr<const LineObserver> observer_;  // null: the fast path counts statuses only
   Schema schema_;
 };
 

@@ -185,6 +185,7 @@ class Analyzer {
       : schema_(schema), plan_(plan) {
     plan_.input = schema;
     plan_.session_zone = options.session_zone;
+    plan_.patterns = options.shared_patterns;
     set_text(options.query_text, "");
   }
 
@@ -667,14 +668,15 @@ class Analyzer {
     return false;
   }
 
-  uint32_t pattern_id(const std::string& regex, int group) {
+  uint32_t pattern_id(const std::string& regex, int group, bool extracted) {
     for (size_t i = 0; i < plan_.patterns.size(); ++i) {
       if (plan_.patterns[i].regex == regex) {
         plan_.patterns[i].highest_group = std::max(plan_.patterns[i].highest_group, group);
+        plan_.patterns[i].extracted = plan_.patterns[i].extracted || extracted;
         return static_cast<uint32_t>(i);
       }
     }
-    plan_.patterns.push_back({regex, group});
+    plan_.patterns.push_back({regex, group, extracted});
     return static_cast<uint32_t>(plan_.patterns.size() - 1);
   }
 
@@ -690,7 +692,7 @@ class Analyzer {
       result = literal(Value::null_of(DataType::kBoolean), e);
     } else if (rlike) {
       BoundExprPtr n = node(BoundKind::kRLike, DataType::kBoolean, e);
-      n->pattern = pattern_id(*pattern, 0);
+      n->pattern = pattern_id(*pattern, 0, false);
       result = with_children(std::move(n), std::move(x));
     } else {
       auto atoms = parse_like_pattern(*pattern);
@@ -909,7 +911,7 @@ class Analyzer {
       }
       if (!pattern) return literal(Value::null_of(DataType::kString), e);
       BoundExprPtr f = function_node(BoundFunction::kRegexpExtract, DataType::kString, e);
-      f->pattern = pattern_id(*pattern, group);
+      f->pattern = pattern_id(*pattern, group, true);
       f->group = group;
       return with_children(std::move(f), std::move(s));
     }

@@ -95,6 +95,7 @@ struct LogicalPlan {
   struct Pattern {
     std::string regex;
     int highest_group = 0;
+    bool extracted = false;  // regexp_extract reads its groups (RLIKE only asks whether it matches)
   };
   std::vector<Pattern> patterns;
 
@@ -106,6 +107,9 @@ struct AnalyzerOptions {
   // The text the statement was parsed from: error carets point into it. Must outlive the call.
   std::string_view query_text;
   TimeZone session_zone;  // UTC unless the caller loads another (--timezone)
+  // The patterns another plan over the same lines already uses (the query's, for the alert rules' plan):
+  // they keep their ids and new ones follow, so one Hyperscan database serves both plans.
+  std::vector<LogicalPlan::Pattern> shared_patterns;
 };
 
 Expected<LogicalPlan> analyze(const sql::SelectStatement& statement, const Schema& logs,

@@ -37,7 +37,11 @@ TEST(AlertRule, TheIssuesExamplesParse) {
   EXPECT_EQ(windowed.window_seconds, 300);
   const AlertRule late = parse("late: count(5xx) > 3 over 2h for 1 batch");
   EXPECT_EQ(late.window_seconds, 7200);
+  EXPECT_EQ(late.delay_seconds, -1) << "the default delay";
+  EXPECT_EQ(parse("d: count(5xx) over 5m delay 2m > 1").delay_seconds, 120);
+  EXPECT_EQ(parse("d: count(5xx) > 1 over 5m delay 0s").delay_seconds, 0);
 }
+
 
 TEST(AlertRule, StatusConditionsMeanWhatTheySay) {
   const AlertRule range = parse("r: count(status in 500..503) > 0");
@@ -257,6 +261,13 @@ TEST(AlertRule, ADuplicateNameInARulesFileNamesBothLines) {
   ASSERT_FALSE(rules);
   EXPECT_EQ(rules.error(),
             "rules.txt: line 4: a rule named 'a' is already on line 1 (rule names must differ)");
+}
+
+TEST(AlertRule, ADelayComesAfterAWindowAndIsADuration) {
+  expect_error_at("d: count(5xx) delay 2m > 1", 15, "comparison");
+  expect_error_at("d: count(5xx) over 5m delay > 1", 29, "duration after 'delay'");
+  expect_error_at("d: count(5xx) over 5m delay 2 > 1", 31, "s, m or h");
+  expect_error_at("d: count(5xx) over 5m delay 8000000s > 1", 29, "at most 7 days");
 }
 
 }  // namespace

@@ -38,16 +38,8 @@ CheckpointState sample_state() {
   state.alerts.push_back({"errors: rate(status >= 500) > 0.05 for 2 batches", 1, 1, true, 0.0625});
   state.alerts.push_back({"admin: count(endpoint ~ \"^/a\\d\") over 5m > 1", 2, 7, true, 1e-300});
   state.alerts.push_back({"new: count(5xx) > 1", 0, 0, false, 0});
-  MinuteTally before_1970;
-  before_1970.minute = -3;
-  before_1970.accepted = 4;
-  before_1970.matches[1] = 2;
-  MinuteTally later;
-  later.minute = 29000000;
-  later.accepted = 9;
-  later.matches[0] = 1;
-  later.matches[15] = 3;
-  state.alert_minutes = {before_1970, later};
+  state.alert_times = CheckpointState::AlertTimes{-180'000'000, 1'740'000'000'000'000};
+  state.alert_panes = {{-180'000'000, 4, {0, 2, 0}}, {1'740'000'000'000'000, 9, {1, 0, 3}}};
   return state;
 }
 
@@ -75,11 +67,16 @@ void expect_same(const CheckpointState& a, const CheckpointState& b) {
     EXPECT_EQ(a.alerts[i].evaluated, b.alerts[i].evaluated);
     EXPECT_EQ(a.alerts[i].value, b.alerts[i].value) << "the value's bits are kept exactly";
   }
-  ASSERT_EQ(a.alert_minutes.size(), b.alert_minutes.size());
-  for (size_t i = 0; i < a.alert_minutes.size(); ++i) {
-    EXPECT_EQ(a.alert_minutes[i].minute, b.alert_minutes[i].minute);
-    EXPECT_EQ(a.alert_minutes[i].accepted, b.alert_minutes[i].accepted);
-    EXPECT_EQ(a.alert_minutes[i].matches, b.alert_minutes[i].matches);
+  ASSERT_EQ(a.alert_times.has_value(), b.alert_times.has_value());
+  if (a.alert_times) {
+    EXPECT_EQ(a.alert_times->first_minute, b.alert_times->first_minute);
+    EXPECT_EQ(a.alert_times->latest, b.alert_times->latest);
+  }
+  ASSERT_EQ(a.alert_panes.size(), b.alert_panes.size());
+  for (size_t i = 0; i < a.alert_panes.size(); ++i) {
+    EXPECT_EQ(a.alert_panes[i].minute, b.alert_panes[i].minute);
+    EXPECT_EQ(a.alert_panes[i].lines, b.alert_panes[i].lines);
+    EXPECT_EQ(a.alert_panes[i].counts, b.alert_panes[i].counts);
   }
 }
 
@@ -132,8 +129,8 @@ TEST(Checkpoint, AlertMemoryOutOfRangeOrOrderIsRefused) {
   bad_state.alerts[0].state = 3;
   refuse(bad_state, "malformed alert entry");
   CheckpointState unordered = sample_state();
-  std::swap(unordered.alert_minutes[0], unordered.alert_minutes[1]);
-  refuse(unordered, "alert minutes out of order");
+  std::swap(unordered.alert_panes[0], unordered.alert_panes[1]);
+  refuse(unordered, "alert panes out of order");
   ASSERT_TRUE(parse_checkpoint(good, "cp"));
 }
 

@@ -63,7 +63,7 @@ TEST(Sinks, ProgressJsonIsOneParsableLineWithSparksFieldNames) {
   batch.bytes_read = 1000;
   batch.rejects[static_cast<size_t>(RejectReason::kBadStatus)] = 2;
   BatchTimings timings{100, 5, 1, 106};
-  const StateReport state{"groupBy(status).count()", 3, 1, 640, std::nullopt, 0, ""};
+  const StateReport state{"groupBy(status).count()", 3, 1, 640, std::nullopt, 0, "", std::nullopt};
   const std::string line = render_progress_json("query", "run", 4, batch, 2, state, timings, 2048, 4096);
   ASSERT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1);

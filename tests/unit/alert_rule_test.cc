@@ -42,7 +42,6 @@ TEST(AlertRule, TheIssuesExamplesParse) {
   EXPECT_EQ(parse("d: count(5xx) > 1 over 5m delay 0s").delay_seconds, 0);
 }
 
-
 TEST(AlertRule, StatusConditionsMeanWhatTheySay) {
   const AlertRule range = parse("r: count(status in 500..503) > 0");
   EXPECT_TRUE(on_status(range, 500));

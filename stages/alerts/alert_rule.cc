@@ -256,36 +256,24 @@ class RuleParser {
     if (rule.window_seconds != 0) return fail_bool(peek(), "the window is already given");
     ++at_;
     const Token& n = peek();
-    if (n.kind != Token::kNumber || n.text.find_first_not_of("0123456789") != std::string::npos ||
-        n.text.find_first_not_of('0') == std::string::npos)
-      return fail_bool(n, "expected a duration after 'over', e.g. 5m");
-    ++at_;
-    const Token& unit = peek();
-    const uint64_t scale = unit.kind != Token::kWord ? 0
-                           : unit.text == "s"        ? 1
-                           : unit.text == "m"        ? 60
-                           : unit.text == "h"        ? 3600
-                                                     : 0;
-    if (scale == 0) return fail_bool(unit, "expected a unit right after the number: s, m or h");
-    // Compared before multiplying: the amount may be any number of digits.
-    uint64_t amount = 0;
-    if (!parse_uint(n.text, amount) || amount > kMaxWindowSeconds / scale)
-      return fail_bool(n, "a window may be at most 7 days");
-    ++at_;
-    rule.window_seconds = static_cast<int64_t>(amount * scale);
+    auto window = duration("'over'", "a window");
+    if (!window) return false;
+    if (*window == 0) return fail_bool(n, "expected a duration after 'over', e.g. 5m");
+    rule.window_seconds = *window;
     // Windows slide by whole minutes of event time.
     if (rule.window_seconds % 60 != 0) return fail_bool(n, "a window is a whole number of minutes");
     if (peek().kind == Token::kWord && peek().text == "delay") {
       ++at_;
-      auto delay = duration("'delay'");
+      auto delay = duration("'delay'", "a delay");
       if (!delay) return false;
       rule.delay_seconds = *delay;
     }
     return true;
   }
 
-  // NUMBER UNIT (s, m or h), at most 7 days; `after` names what it follows, for the error.
-  std::optional<int64_t> duration(std::string_view after) {
+  // NUMBER UNIT (s, m or h), at most 7 days; `after` names what it follows and `what` what it is, for
+  // the errors.
+  std::optional<int64_t> duration(std::string_view after, std::string_view what) {
     const Token& n = peek();
     if (n.kind != Token::kNumber || n.text.find_first_not_of("0123456789") != std::string::npos) {
       fail_bool(n, "expected a duration after " + std::string(after) + ", e.g. 2m");
@@ -304,7 +292,7 @@ class RuleParser {
     }
     uint64_t amount = 0;
     if (!parse_uint(n.text, amount) || amount > kMaxWindowSeconds / scale) {
-      fail_bool(n, "a duration may be at most 7 days");
+      fail_bool(n, std::string(what) + " may be at most 7 days");
       return std::nullopt;
     }
     ++at_;

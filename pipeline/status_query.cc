@@ -183,6 +183,8 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
     batch_state.groups().serialize(*groups_delta_);
   }
   groups_->absorb(batch_state.groups());
+  // Sessions the batch opened that overlap each other or the state's become one.
+  if (executor_->merges_sessions()) *groups_ = executor_->merge_sessions(std::move(*groups_));
   // Windows the watermark passed are final: out of the state now (append and update mode; complete
   // keeps everything), and in append mode they are the batch's rows.
   GroupTable finished(executor_->functions());
@@ -407,6 +409,7 @@ Expected<bool> StatusQuery::restore_checkpoint() {
       }
       if (i > 0) groups_->absorb(delta);
     }
+    if (executor_->merges_sessions()) *groups_ = executor_->merge_sessions(std::move(*groups_));
     groups_->take_updated();
   }
   if (state.watermark && executor_ && executor_->plan().watermark) {

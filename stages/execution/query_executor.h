@@ -210,6 +210,15 @@ class QueryExecutor {
   // Those groups' result rows: HAVING applied, the SELECT list evaluated (hidden columns kept).
   ResultRows project_groups(const GroupTable& state, std::span<const size_t> groups) const;
 
+  // A plan grouped by session_window(): its groups hold sessions that may overlap (each row's own, and
+  // the state's); merges every run of overlapping ones with the same other keys into one, as Spark's
+  // MergingSessionsIterator does (sorted by start; a session that starts at or before the current one's
+  // end joins it). Any other plan: the table as it is.
+  bool merges_sessions() const noexcept {
+    return plan_.window_key && plan_.keys[*plan_.window_key]->function == BoundFunction::kSessionWindow;
+  }
+  GroupTable merge_sessions(GroupTable sessions) const;
+
   // Spark's text of doubles and timestamps for casts to string.
   const CastText& cast_text() const noexcept;
 

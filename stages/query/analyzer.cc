@@ -387,8 +387,10 @@ class Analyzer {
     }
     std::string written = parts.empty() ? std::string() : parts[0];
     for (size_t i = 1; i < parts.size(); ++i) written += "." + parts[i];
-    const bool names_window = (parts.size() == 1 || parts.size() == 2) && ascii_iequals(parts[0], "window") &&
-                              find_column(schema_, "window") < 0;
+    const bool names_window =
+        (parts.size() == 1 || parts.size() == 2) &&
+        (ascii_iequals(parts[0], "window") || ascii_iequals(parts[0], "session_window")) &&
+        find_column(schema_, parts[0]) < 0;
     if (names_window && ctx.clause != "WHERE" && ctx.clause != "GROUP BY" && ctx.clause != "--group-by" &&
         ctx.clause != "--where")
       return bind_window_reference(e);
@@ -956,10 +958,7 @@ class Analyzer {
                   "in split(endpoint, '/')[1]");
     }
     if (name == "window") return bind_window(e, ctx);
-    if (name == "session_window") {
-      return fail(e.op_pos.offset,
-                  "session_window() is not supported yet; use window(timestamp, 'DURATION')");
-    }
+    if (name == "session_window") return bind_session_window(e, ctx);
     if (name == "input_file_name") {
       if (n != 0) return fail_arity(e, "no arguments");
       return done(function_node(BoundFunction::kInputFileName, DataType::kString, e));
@@ -1004,14 +1003,49 @@ class Analyzer {
     return done(std::move(f));
   }
 
-  // `window`, `window.start`, `window.end` in a query grouped by a window: the key, or one of its fields.
+  // session_window(ts, gap): a grouping key, its gap as a bigint literal in microseconds. A row opens the
+  // session [ts, ts + gap); sessions of the same other keys that overlap are merged (Spark's
+  // MergingSessionsIterator), so a session ends `gap` after its last row.
+  BoundExprPtr bind_session_window(const Expr& e, const Context& ctx) {
+    if (e.children.size() != 2) return fail_arity(e, "2 arguments (timestamp, gap)");
+    if (ctx.clause != "GROUP BY" && ctx.clause != "--group-by" && ctx.clause != "SELECT" &&
+        ctx.clause != "HAVING" && ctx.clause.find("ORDER BY") == std::string_view::npos) {
+      return fail(e.op_pos.offset,
+                  "session_window() groups rows into sessions: use it in GROUP BY (and then in the "
+                  "select list, HAVING or ORDER BY), not in " +
+                      std::string(ctx.clause));
+    }
+    BoundExprPtr time = coerce(bind(e.child(0), ctx), DataType::kTimestamp, e.child(0), "session_window", 1);
+    if (!time) return nullptr;
+    const Expr& gap = e.child(1);
+    if (gap.kind != ExprKind::kLiteral || gap.value.type != DataType::kString || gap.value.null) {
+      return fail(gap.pos.offset,
+                  "session_window: argument 2 (the gap) must be a string literal such as '5 minutes'");
+    }
+    auto interval = parse_window_interval(gap.value.text);
+    if (!interval) return fail(gap.pos.offset, "session_window: the gap " + interval.error());
+    if (interval.value() <= 0) return fail(gap.pos.offset, "session_window: the gap must be positive");
+    BoundExprPtr f = function_node(BoundFunction::kSessionWindow, DataType::kWindow, e);
+    f->children.push_back(std::move(time));
+    f->children.push_back(literal(Value::bigint(interval.value()), e));
+    return done(std::move(f));
+  }
+
+  // `window`, `window.start`, `window.end` in a query grouped by a window (`session_window`... for a
+  // session window): the key, or one of its fields.
   BoundExprPtr bind_window_reference(const Expr& e) {
     const auto& parts = e.name_parts;
-    if (!plan_.window_key) {
-      return fail(e.pos.offset, quoted(parts.size() == 1 ? parts[0] : parts[0] + "." + parts[1]) +
-                                    " names the window of a query grouped by window(timestamp, 'DURATION'); "
-                                    "this query has none. The columns of logs are " +
-                                    column_list());
+    const bool session = ascii_iequals(parts[0], "session_window");
+    const bool grouped_so = plan_.window_key && (plan_.keys[*plan_.window_key]->function ==
+                                                 BoundFunction::kSessionWindow) == session;
+    if (!grouped_so) {
+      return fail(e.pos.offset,
+                  quoted(parts.size() == 1 ? parts[0] : parts[0] + "." + parts[1]) +
+                      (session ? " names the session of a query grouped by session_window(timestamp, "
+                                 "'GAP'); "
+                               : " names the window of a query grouped by window(timestamp, "
+                                 "'DURATION'); ") +
+                      "this query has none. The columns of logs are " + column_list());
     }
     BoundExprPtr window = clone(*plan_.keys[*plan_.window_key]);
     if (parts.size() == 1) return window;
@@ -1137,16 +1171,17 @@ class Analyzer {
   bool note_window_key() {
     for (size_t i = 0; i < plan_.keys.size(); ++i) {
       const BoundExpr& key = *plan_.keys[i];
-      const bool is_window = key.kind == BoundKind::kFunction && key.function == BoundFunction::kWindow;
+      const bool is_window = is_window_function(key);
       for (const auto& c : key.children) {
         if (const BoundExpr* inner = find_window(*c)) {
-          fail(inner->source_offset, "window() must be a GROUP BY key of its own, not inside an expression");
+          fail(inner->source_offset, std::string(function_name(inner->function)) +
+                                         "() must be a GROUP BY key of its own, not inside an expression");
           return false;
         }
       }
       if (!is_window) continue;
       if (plan_.window_key) {
-        fail(key.source_offset, "a query can group by one window() only");
+        fail(key.source_offset, "a query can group by one window() or session_window() only");
         return false;
       }
       plan_.window_key = i;
@@ -1154,8 +1189,13 @@ class Analyzer {
     return true;
   }
 
+  static bool is_window_function(const BoundExpr& e) {
+    return e.kind == BoundKind::kFunction &&
+           (e.function == BoundFunction::kWindow || e.function == BoundFunction::kSessionWindow);
+  }
+
   static const BoundExpr* find_window(const BoundExpr& e) {
-    if (e.kind == BoundKind::kFunction && e.function == BoundFunction::kWindow) return &e;
+    if (is_window_function(e)) return &e;
     for (const auto& c : e.children) {
       if (const BoundExpr* w = find_window(*c)) return w;
     }
@@ -1280,6 +1320,8 @@ Expected<LogicalPlan> analyze(const sql::SelectStatement& s, const Schema& logs,
     // Without grouping, a window is one per row: a tumbling one (Spark would repeat the row per window).
     for (const auto& p : plan.projections) {
       const BoundExpr* w = Analyzer::find_window(*p);
+      if (w && w->function == BoundFunction::kSessionWindow)
+        return refuse(w->source_offset, "session_window() merges rows into sessions: use it in GROUP BY");
       if (w && w->child(2).value.integer != w->child(1).value.integer) {
         return refuse(w->source_offset,
                       "a sliding window() puts a row into several windows: use it in GROUP BY");

@@ -22,9 +22,9 @@
 //   expression 'host' is neither in GROUP BY nor inside an aggregate
 //   aggregate function count(1) cannot be nested inside sum(...)
 //   AND needs boolean operands; its left operand 'status' is int
-// Not supported yet (each refused with a message saying so): window(), LIKE/RLIKE
-// patterns and regexp_extract patterns that are not literals; split() other than one element of it,
-// split(s, sep[, limit])[i], with a separator that stands for literal text.
+// Not supported yet (each refused with a message saying so): window() and session_window() durations,
+// LIKE/RLIKE patterns and regexp_extract patterns that are not literals; split() other than one element of
+// it, split(s, sep[, limit])[i], with a separator that stands for literal text.
 //
 // to_date(ts) returns a string 'yyyy-MM-dd' (the session zone's date), not a timestamp at midnight: there
 // is no DATE type, and the string is what Spark shows, writes to JSON and CSV and compares with date
@@ -71,7 +71,8 @@ struct LogicalPlan {
   std::vector<BoundExprPtr> keys;
   // The key that is an event-time window (window(ts, ...), a kWindow function over the time and its
   // size, slide and start as literals): a row is grouped under every window that holds its time, and a
-  // row without a time under none.
+  // row without a time under none. Or a session window (kSessionWindow over the time and its gap): a row
+  // is grouped under its own session, and QueryExecutor::merge_sessions merges the overlapping ones.
   std::optional<size_t> window_key;
   std::vector<AggregateCall> aggregates;
   // withWatermark(column, delay): the event-time column of the input and how late a row may come. In a

@@ -383,6 +383,8 @@ std::string_view function_name(BoundFunction function) noexcept {
       return "input_file_name";
     case BoundFunction::kWindow:
       return "window";
+    case BoundFunction::kSessionWindow:
+      return "session_window";
     case BoundFunction::kWindowStart:
       return "window.start";
     case BoundFunction::kWindowEnd:

@@ -107,6 +107,9 @@ enum class BoundFunction : uint8_t {
                     // microseconds) -> window: only as a grouping key, where the plan puts a row into every
                     // window that holds its time (LogicalPlan::window_key); evaluated alone it gives the
                     // latest of them
+  kSessionWindow,   // [timestamp, bigint gap] (microseconds) -> window [t, t + gap): only as a grouping key,
+                    // where the plan merges the windows of one group's other keys that overlap into one
+                    // session (Spark's session_window with a static gap)
   kWindowStart,     // [window] -> timestamp: window.start
   kWindowEnd,       // [window] -> timestamp: window.end
 };

@@ -879,6 +879,10 @@ class Evaluator {
         });
         return latest;
       }
+      case BoundFunction::kSessionWindow:
+        // The row's own session; a plan grouped by it merges the ones that overlap.
+        if (args[0].integer > INT64_MAX - args[1].integer) return Value::null_of(DataType::kWindow);
+        return Value::window(args[0].integer, args[0].integer + args[1].integer);
       case BoundFunction::kWindowStart:
         return Value::timestamp_micros(args[0].integer);
       case BoundFunction::kWindowEnd:
@@ -1065,6 +1069,11 @@ std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
         }
       }
     };
+    // session_window: each group's rows in time order, cut where one comes more than the gap after the
+    // end so far (sessionization as a person would do it, written apart from the engine's merge of
+    // overlapping sessions).
+    std::map<std::vector<Value>, std::vector<std::pair<int64_t, const std::vector<Value>*>>, RowLess>
+        session_rows;
     for (const auto* row : kept) {
       std::vector<Value> key;
       for (const auto& k : plan.keys) key.push_back(evaluate(*k, *row, context));
@@ -1077,6 +1086,11 @@ std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
       const BoundExpr& window = *plan.keys[*plan.window_key];
       const Value time = evaluate(window.child(0), *row, context);
       if (time.null) continue;
+      if (window.function == BoundFunction::kSessionWindow) {
+        key[*plan.window_key] = Value::null_of(DataType::kWindow);
+        session_rows[key].push_back({time.integer, row});
+        continue;
+      }
       // Written apart from the engine's for_each_window: try every start k * slide + offset from the
       // latest at or before the time back past the earliest that could still hold it.
       const Wide128 size = window.child(1).value.integer, slide = window.child(2).value.integer;
@@ -1090,6 +1104,23 @@ std::vector<std::vector<Value>> run_plan_naively(const LogicalPlan& plan,
               Value::window(static_cast<int64_t>(start), static_cast<int64_t>(start + size));
           add(key, *row);
         }
+      }
+    }
+    for (auto& [others, timed] : session_rows) {
+      const int64_t gap = plan.keys[*plan.window_key]->child(1).value.integer;
+      std::stable_sort(timed.begin(), timed.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (size_t first = 0; first < timed.size();) {
+        int64_t end = timed[first].first + gap;
+        size_t last = first + 1;
+        while (last < timed.size() && timed[last].first <= end) {
+          end = std::max(end, timed[last].first + gap);
+          ++last;
+        }
+        std::vector<Value> key = others;
+        key[*plan.window_key] = Value::window(timed[first].first, end);
+        for (size_t i = first; i < last; ++i) add(key, *timed[i].second);
+        first = last;
       }
     }
     for (auto& [key, states] : groups) {

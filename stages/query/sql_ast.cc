@@ -487,8 +487,8 @@ std::string output_name(const SelectItem& item, const ColumnNamer& namer) {
                                                                                            : nullptr;
   // ResolveAliases: a Cast of a named expression keeps the name; a field access is named after its field.
   if (column) return namer ? namer(*column, true) : default_column_name(*column, true);
-  // TimeWindowing names the struct it builds `window`.
-  if (e.kind == ExprKind::kFunction && e.name == "window") return "window";
+  // TimeWindowing names the struct it builds `window`, SessionWindowing `session_window`.
+  if (e.kind == ExprKind::kFunction && (e.name == "window" || e.name == "session_window")) return e.name;
   return spark_name(e, namer);
 }
 

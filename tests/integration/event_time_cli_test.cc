@@ -6,12 +6,14 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "tests/integration/cli_paths.h"
 #include "tests/support/process_runner.h"
@@ -301,6 +303,125 @@ TEST_F(EventTimeCliTest, FilesDroppedInShuffledOrderGiveTheWholeInputsCounts) {
     if (row.batch == 5) last[{row.start, row.status}] = row.n;
   }
   EXPECT_EQ(last, expected);
+}
+
+// Sessions per host, dropped half an hour at a time in event-time order: every session comes out once,
+// when the watermark passes its end, with the sessions a person would cut by hand (a row more than the
+// gap after the session's end so far starts a new one), one of them spanning two files.
+TEST_F(EventTimeCliTest, AppendWritesEverySessionOnceWhenFinalAndSessionsSpanBatches) {
+  constexpr int64_t kGap = 600;
+  struct HostEvent {
+    int64_t time;
+    std::string host;
+  };
+  std::vector<HostEvent> events;
+  for (int64_t t = 0; t <= 840; t += 60) events.push_back({kStart + t, "a"});
+  for (int64_t t = 2700; t <= 3900; t += 60) events.push_back({kStart + t, "a"});  // across 3600
+  for (int64_t t = 0; t <= 3600; t += 420) events.push_back({kStart + t, "b"});    // 7-minute steps
+  for (int64_t t = 5400; t < 7200; t += 20) events.push_back({kStart + t, "c"});
+  std::sort(events.begin(), events.end(),
+            [](const HostEvent& x, const HostEvent& y) { return x.time < y.time; });
+  RunningProcess watch({kLogstream, "--timezone", "UTC", "--format", "common", "watch", logs(), "--quiet-ms",
+                        "100", "--output-mode", "append", "--watermark", "timestamp, 5 minutes", "--sql",
+                        "SELECT host, session_window, count(*) AS n FROM logs "
+                        "GROUP BY host, session_window(timestamp, '10 minutes')",
+                        "--sink", "console", "--sink", "jsonl=" + path("rows.jsonl")});
+  std::this_thread::sleep_for(milliseconds(200));
+  std::vector<int64_t> watermark_of_batch;
+  int64_t watermark = 0;
+  int batches = 0;
+  for (int k = 0; k < 4; ++k) {
+    std::string text;
+    int64_t latest = 0;
+    for (const HostEvent& e : events) {
+      if (e.time < kStart + 1800 * k || e.time >= kStart + 1800 * (k + 1)) continue;
+      text += e.host + " - - [" + clf_time(e.time) + "] \"GET /p HTTP/1.1\" 200 5\n";
+      latest = e.time;
+    }
+    std::ofstream(path("staged")) << text;
+    fs::rename(path("staged"), logs() + "/f" + std::to_string(k) + ".log");
+    watermark_of_batch.push_back(watermark);
+    batches += 1;
+    if (latest - kDelay > watermark) {  // a batch without data follows for the watermark it moved
+      watermark = latest - kDelay;
+      watermark_of_batch.push_back(watermark);
+      batches += 1;
+    }
+    ASSERT_TRUE(watch.wait_for_text("Batch: " + std::to_string(batches - 1) + "\n", 1, seconds(20)))
+        << watch.err();
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  watch.send_signal(SIGTERM);
+  ASSERT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
+
+  // By hand: per host, in time order.
+  std::map<std::tuple<std::string, int64_t, int64_t>, int64_t> expected;
+  std::map<std::string, std::vector<int64_t>> by_host;
+  for (const HostEvent& e : events) by_host[e.host].push_back(e.time);
+  for (const auto& [host, times] : by_host) {
+    for (size_t i = 0; i < times.size();) {
+      int64_t end = times[i] + kGap;
+      size_t j = i + 1;
+      while (j < times.size() && times[j] <= end) end = times[j++] + kGap;
+      if (end <= watermark) expected[{host, times[i], end}] = static_cast<int64_t>(j - i);
+      i = j;
+    }
+  }
+  std::map<std::tuple<std::string, int64_t, int64_t>, int64_t> got;
+  std::ifstream in(path("rows.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    auto epoch = [](const std::string& text) {
+      struct tm parts {};
+      strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+      return static_cast<int64_t>(timegm(&parts));
+    };
+    const int64_t start = epoch(j["session_window"]["start"].get<std::string>());
+    const int64_t end = epoch(j["session_window"]["end"].get<std::string>());
+    const auto batch = static_cast<size_t>(j["batch"].get<int>());
+    ASSERT_LT(batch, watermark_of_batch.size()) << line;
+    EXPECT_LE(end, watermark_of_batch[batch]) << line;
+    if (batch > 0) {
+      EXPECT_GT(end, watermark_of_batch[batch - 1]) << "written once, when final: " << line;
+    }
+    EXPECT_TRUE(
+        got.emplace(std::make_tuple(j["host"].get<std::string>(), start, end), j["n"].get<int64_t>()).second)
+        << "written twice: " << line;
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(expected.size(), 3u) << "a's two sessions (one across files) and b's; c's is still open";
+  EXPECT_NE(watch.out().find("|   a|{2000-10-10 13:45...|"), std::string::npos) << watch.out();
+}
+
+TEST_F(EventTimeCliTest, SessionWindowsRefuseWhatSparkRefusesInStreaming) {
+  std::ofstream(logs() + "/a.log") << lines_of({{kStart, 200}});
+  const ProcessResult global = run_process(
+      {kLogstream, "--format", "common", "--output-mode", "append", "--watermark", "timestamp, 5 minutes",
+       "--sql", "SELECT session_window, count(*) FROM logs GROUP BY session_window(timestamp, '5 minutes')",
+       "watch", logs()});
+  EXPECT_EQ(global.exit_code, 2);
+  EXPECT_NE(global.err.find("global aggregation with session_window() in a streaming query is not supported"),
+            std::string::npos)
+      << global.err;
+  const ProcessResult update =
+      run_process({kLogstream, "--format", "common", "--output-mode", "update", "--sql",
+                   "SELECT host, count(*) FROM logs GROUP BY host, session_window(timestamp, '5 minutes')",
+                   "run", logs()});
+  EXPECT_EQ(update.exit_code, 2);
+  EXPECT_NE(update.err.find("update output mode is not supported for session_window()"), std::string::npos)
+      << update.err;
+  const ProcessResult gap = run_process(
+      {kLogstream, "--format", "common", "--sql",
+       "SELECT count(*) FROM logs GROUP BY session_window(timestamp, '0 seconds')", "run", logs()});
+  EXPECT_EQ(gap.exit_code, 2);
+  EXPECT_NE(gap.err.find("session_window: the gap must be positive"), std::string::npos) << gap.err;
+  // A static query (run) allows a session window as the only key.
+  const ProcessResult static_query = run_process(
+      {kLogstream, "-q", "--timezone", "UTC", "--format", "common", "--sql",
+       "SELECT session_window.end, count(*) FROM logs GROUP BY session_window(timestamp, '5 minutes')", "run",
+       logs()});
+  EXPECT_EQ(static_query.exit_code, 0) << static_query.err;
+  EXPECT_NE(static_query.out.find("|2000-10-10 13:05:00|       1|"), std::string::npos) << static_query.out;
 }
 
 TEST_F(EventTimeCliTest, UsageErrorsNameWhatIsMissing) {

@@ -304,6 +304,15 @@ const SqlCase kCorpus[] = {
      .sql = "SELECT window(timestamp, '1 day'), method, count(*) FROM logs GROUP BY 1, 2",
      .inputs = kHttpd,
      .zone = "America/Los_Angeles"},
+    {"SessionsByHost",
+     "SELECT host, session_window(timestamp, '30 minutes') AS s, count(*), sum(content_size), "
+     "min(timestamp), max(timestamp) FROM logs GROUP BY host, session_window(timestamp, '30 minutes')",
+     kHttpd},
+    {"SessionFieldsHavingAndOrder",
+     "SELECT session_window.start, session_window.end, count(*) AS n FROM logs "
+     "GROUP BY session_window(timestamp, '2 minutes') HAVING count(*) > 1 "
+     "ORDER BY n DESC, session_window.start LIMIT 30",
+     kHttpd},
     // The seed's timestamp is a string in its own layout, which a cast cannot read: no row has a time,
     // so none falls into a window.
     {"WindowOverTheSeedsStringTime",

@@ -453,8 +453,22 @@ TEST(AnalyzerErrors, FunctionsAndPatterns) {
             "line 1, column 54: window: the window duration '1 month': months and years are not supp");
   EXPECT_EQ(
       error("SELECT count(*) FROM logs GROUP BY window(timestamp, '1 hour'), window(timestamp, '1 day')")
-          .substr(0, 59),
-      "line 1, column 65: a query can group by one window() only\n ");
+          .substr(0, 79),
+      "line 1, column 65: a query can group by one window() or session_window() only\n ");
+  EXPECT_EQ(error("SELECT count(*) FROM logs GROUP BY session_window(timestamp, '5 minutes'), "
+                  "window(timestamp, '1 day')")
+                .substr(0, 79),
+            "line 1, column 76: a query can group by one window() or session_window() only\n ");
+  EXPECT_EQ(error("SELECT session_window(timestamp, '5 minutes') FROM logs").substr(0, 81),
+            "line 1, column 8: session_window() merges rows into sessions: use it in GROUP BY\n");
+  EXPECT_EQ(
+      error("SELECT count(*) FROM logs WHERE session_window(timestamp, '5 minutes') IS NULL").substr(0, 86),
+      "line 1, column 33: session_window() groups rows into sessions: use it in GROUP BY (and");
+  EXPECT_EQ(error("SELECT count(*) FROM logs GROUP BY session_window(timestamp, '-5 minutes')").substr(0, 60),
+            "line 1, column 62: session_window: the gap must be positive\n");
+  EXPECT_EQ(
+      error("SELECT session_window.start FROM logs GROUP BY window(timestamp, '5 minutes')").substr(0, 96),
+      "line 1, column 8: 'session_window.start' names the session of a query grouped by session_window(");
   EXPECT_EQ(
       error("SELECT count(*) FROM logs GROUP BY window(timestamp, 10)").substr(0, 98),
       "line 1, column 54: window: argument 2 (the window duration) must be a string literal such as '10 m");

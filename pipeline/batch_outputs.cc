@@ -202,7 +202,8 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     if (ok) last_sink_errno_ = errno;
     ok = false;
   }
-  if (alerts_ && data) {
+  alerts_saw_batch_ = alerts_ && data;
+  if (alerts_saw_batch_) {
     const std::vector<AlertEvent> events =
         alerts_->on_batch(batch_id, batch, alert_tallies, latest_trusted_us);
     if (actions_) actions_->handle(events);
@@ -230,8 +231,12 @@ void BatchOutputs::after_batch(uint64_t batch_id, const LineCounts& batch, size_
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
   StateReport report = state;
-  if (alerts_ && alerts_->windowed())
-    report.alert_windows = StateReport::AlertWindowLines{alerts_->late_lines(), alerts_->untrusted_lines()};
+  // A batch the rules did not see (one for the watermark alone) has no lines of theirs.
+  if (alerts_ && alerts_->windowed()) {
+    report.alert_windows =
+        alerts_saw_batch_ ? StateReport::AlertWindowLines{alerts_->late_lines(), alerts_->untrusted_lines()}
+                          : StateReport::AlertWindowLines{};
+  }
   const std::string line = render_progress_json(query_id_, run_id_, batch_id, batch, files, report, timings,
                                                 usage.ru_maxrss, pool_bytes);
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -124,6 +124,7 @@ class BatchOutputs {
   std::vector<AlertGauge> alert_gauges() const;  // the alert states as the Prometheus sink shows them
 
   std::unique_ptr<AlertEngine> alerts_;
+  bool alerts_saw_batch_ = false;  // the last batch was shown to the alert rules
   std::unique_ptr<AlertActions> actions_;
   std::unique_ptr<MetricsServer> metrics_;
   std::string prometheus_file_;

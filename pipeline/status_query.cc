@@ -93,7 +93,6 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     AlertPlanInput input;
     input.logs = &parser.value().schema();
     input.format_label = format_label(options.format);
-    input.zone = zone.value();
     input.query_patterns = plan.value().patterns;
     auto compiled_rules = compile_alert_plan(alerts->rules(), input);
     if (!compiled_rules) return Error{"--alert: " + compiled_rules.error()};
@@ -103,14 +102,9 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
         plan.value().watermark ? plan.value().watermark->delay_us : int64_t{60'000'000};
     alerts->use_plan(alert_plan ? std::optional(alert_plan->layout) : std::nullopt, default_delay);
   }
-  const bool status_count = answers_status_count(plan.value(), options.output_mode) && !alert_plan;
-  if (!status_count && options.order != RowOrder::kSpark) {
-    if (alert_plan && answers_status_count(plan.value(), options.output_mode))
-      return Error{
-          "--sort goes with the seed's query when every alert rule reads the status only (rules on method, "
-          "host, endpoint or with 'over' run the query on the engine); order it with --sql and ORDER BY"};
+  const bool status_count = answers_status_count(plan.value(), options.output_mode);
+  if (!status_count && options.order != RowOrder::kSpark)
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
-  }
 
   const SinkSettings sink_settings{options.show, zone.value()};
   std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
@@ -118,6 +112,12 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   LogicalPlan compiled = std::move(plan).value();
   if (status_count) {
     self->status_schema_ = compiled.output;
+    if (alert_plan) {
+      // The status counts still answer the query; the engine runs only the rules' plan beside them.
+      auto executor = QueryExecutor::create_for_tallies(self->parser_, std::move(alert_plan->plan));
+      if (!executor) return Error{executor.error()};
+      self->rules_executor_ = std::move(executor).value();
+    }
   } else {
     const OutputMode mode =
         options.output_mode.value_or(compiled.grouped ? OutputMode::kComplete : OutputMode::kAppend);
@@ -139,7 +139,8 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
                                      self->outputs_->console_rows(), zone.value()});
   }
   auto pipeline = StreamPipeline::create(
-      self->parser_, self->executor_.get(), options.pipeline, print_diagnostic,
+      self->parser_, self->executor_ ? self->executor_.get() : self->rules_executor_.get(), options.pipeline,
+      print_diagnostic,
       [self](uint64_t batch_id, const LineCounts& batch) { self->on_batch_closed(batch_id, batch); },
       [self](uint64_t, const RenderedRows& rows) {
         self->outputs_->stream_rows(self->output_schema(), rows);
@@ -316,7 +317,8 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
-  const GroupTable* alert_tallies = executor_ ? pipeline_->last_batch_state().tallies() : nullptr;
+  const GroupTable* alert_tallies =
+      executor_ || rules_executor_ ? pipeline_->last_batch_state().tallies() : nullptr;
   if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_,
                           /*data=*/batch_files_ > 0, alert_tallies, latest_trusted_us_)) {
     if (outputs_->last_sink_errno() == EPIPE) {
@@ -440,28 +442,34 @@ Expected<bool> StatusQuery::restore_checkpoint() {
 
 // Rules are matched to their memory by their whole text: a rule edited between runs starts afresh, the
 // others go on (a `for 2 batches` streak spans two `run --checkpoint` invocations; a firing rule is not
-// announced again). The windows' minutes hold one count per rule, so they return only when every rule is
-// the same, in the same order.
+// announced again; a window keeps the minutes it had). The panes hold one count per rule in the order
+// the checkpoint lists its rules: each rule that goes on takes its own column.
 void StatusQuery::restore_alerts(const CheckpointState& state) {
   AlertEngine* alerts = outputs_->alerts();
   if (!alerts) return;
   const std::vector<AlertRule>& rules = alerts->rules();
-  bool same_rules = rules.size() == state.alerts.size();
+  std::vector<int> saved_column(rules.size(), -1);
   for (size_t i = 0; i < rules.size(); ++i) {
-    same_rules = same_rules && state.alerts[i].rule_text == rules[i].text;
-    for (const AlertRuleMemory& memory : state.alerts) {
+    for (size_t j = 0; j < state.alerts.size(); ++j) {
+      const AlertRuleMemory& memory = state.alerts[j];
       if (memory.rule_text != rules[i].text) continue;
-      alerts->restore(i,
-                      {static_cast<AlertState>(memory.state), memory.streak, memory.value, memory.evaluated});
+      alerts->restore(i, {static_cast<AlertState>(memory.state), memory.streak, memory.value,
+                          memory.evaluated, memory.first_minute, memory.counts_from});
+      saved_column[i] = static_cast<int>(j);
       break;
     }
   }
-  if (!same_rules || !state.alert_times) return;
+  if (!state.alert_latest_time) return;
   AlertEngine::WindowMemory windows;
-  windows.first_minute = state.alert_times->first_minute;
-  windows.latest_time = state.alert_times->latest;
-  for (const AlertPaneMemory& pane : state.alert_panes)
-    windows.panes.push_back({pane.minute, pane.lines, pane.counts});
+  windows.latest_time = *state.alert_latest_time;
+  for (const AlertPaneMemory& pane : state.alert_panes) {
+    if (pane.counts.size() != state.alerts.size()) continue;  // not this checkpoint's layout
+    AlertEngine::Pane ours{pane.minute, pane.lines, std::vector<uint64_t>(rules.size(), 0)};
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (saved_column[i] >= 0) ours.counts[i] = pane.counts[static_cast<size_t>(saved_column[i])];
+    }
+    windows.panes.push_back(std::move(ours));
+  }
   alerts->restore_windows(windows);
 }
 
@@ -536,11 +544,10 @@ bool StatusQuery::commit_checkpoint(std::vector<CountedFile> counted, const Dire
     for (size_t i = 0; i < alerts->rules().size(); ++i) {
       const AlertEngine::RuleMemory memory = alerts->memory(i);
       state.alerts.push_back({alerts->rules()[i].text, static_cast<uint8_t>(memory.state), memory.streak,
-                              memory.evaluated, memory.value});
+                              memory.evaluated, memory.value, memory.first_minute, memory.counts_from});
     }
     const AlertEngine::WindowMemory windows = alerts->window_memory();
-    if (windows.first_minute != INT64_MIN)
-      state.alert_times = CheckpointState::AlertTimes{windows.first_minute, windows.latest_time};
+    if (windows.latest_time != INT64_MIN) state.alert_latest_time = windows.latest_time;
     for (const AlertEngine::Pane& pane : windows.panes)
       state.alert_panes.push_back({pane.minute, pane.lines, pane.counts});
   }
@@ -566,6 +573,7 @@ int StatusQuery::run_batch(std::vector<FileTask> files, DirectoryWatcher* watche
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   latest_trusted_us_ = now > INT64_MAX - options_.max_future_us ? INT64_MAX : now + options_.max_future_us;
+  if (rules_executor_) rules_executor_->set_latest_trusted_time(latest_trusted_us_);
   if (executor_) {
     executor_->set_watermark(watermark_);
     executor_->set_latest_trusted_time(latest_trusted_us_);

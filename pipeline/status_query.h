@@ -121,7 +121,9 @@ class StatusQuery {
   ChunkParser parser_;
   Schema status_schema_;                     // the result's columns when the status table answers
   std::unique_ptr<QueryExecutor> executor_;  // every other plan
-  std::optional<GroupTable> groups_;         // the engine's groups since the start
+  // Beside the status table, when alert rules read more than the status: runs only their plan.
+  std::unique_ptr<QueryExecutor> rules_executor_;
+  std::optional<GroupTable> groups_;  // the engine's groups since the start
   size_t rows_updated_ = 0;
   bool rows_streamed_ = false;  // the batch's rows already went to the text sinks
   StatusTable table_;           // the line accounting since the start (and, for the seed's query, the result)

@@ -39,6 +39,8 @@ AlertEngine::AlertEngine(std::vector<AlertRule> rules) : rules_(std::move(rules)
     windowed_ = windowed_ || rule.window_seconds > 0;
   }
   streaks_.assign(rules_.size(), 0);
+  first_minute_.assign(rules_.size(), INT64_MIN);
+  counts_from_.assign(rules_.size(), INT64_MIN);
 }
 
 void AlertEngine::use_plan(std::optional<AlertPlanLayout> plan, int64_t default_delay_us) {
@@ -54,7 +56,8 @@ bool AlertEngine::any_fired() const noexcept {
 
 AlertEngine::RuleMemory AlertEngine::memory(size_t rule) const {
   const AlertStatus& status = statuses_[rule];
-  return {status.state, streaks_[rule], status.value, status.evaluated};
+  return {status.state,     streaks_[rule],      status.value,
+          status.evaluated, first_minute_[rule], counts_from_[rule]};
 }
 
 void AlertEngine::restore(size_t rule, const RuleMemory& memory) {
@@ -63,11 +66,12 @@ void AlertEngine::restore(size_t rule, const RuleMemory& memory) {
   status.value = memory.value;
   status.evaluated = memory.evaluated;
   streaks_[rule] = memory.streak;
+  first_minute_[rule] = memory.first_minute;
+  counts_from_[rule] = memory.counts_from;
 }
 
 AlertEngine::WindowMemory AlertEngine::window_memory() const {
   WindowMemory memory;
-  memory.first_minute = first_minute_;
   memory.latest_time = latest_time_;
   memory.panes.reserve(panes_.size());
   for (const auto& [minute, pane] : panes_) memory.panes.push_back(pane);
@@ -76,10 +80,16 @@ AlertEngine::WindowMemory AlertEngine::window_memory() const {
 
 void AlertEngine::restore_windows(const WindowMemory& memory) {
   panes_.clear();
-  first_minute_ = memory.first_minute;
   latest_time_ = memory.latest_time;
   for (const Pane& pane : memory.panes) {
     if (pane.counts.size() == rules_.size()) panes_[pane.minute] = pane;
+  }
+  if (latest_time_ == INT64_MIN) return;
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    if (rules_[r].window_seconds > 0 && first_minute_[r] == INT64_MIN) {
+      first_minute_[r] = floor_to_minute(latest_time_) + kMinuteUs;
+      counts_from_[r] = first_minute_[r];
+    }
   }
 }
 
@@ -93,23 +103,25 @@ int64_t AlertEngine::finished_through(size_t rule, int64_t latest) const {
   return floor_to_minute(latest - delay_us(rule));
 }
 
-int64_t AlertEngine::oldest_needed_minute() const {
+int64_t AlertEngine::horizon(size_t rule) const {
   if (latest_time_ == INT64_MIN) return INT64_MIN;
+  // The next window to judge ends a minute after the last one judged.
+  const int64_t next_end = finished_through(rule, latest_time_) + kMinuteUs;
+  return next_end - rules_[rule].window_seconds * 1'000'000;
+}
+
+int64_t AlertEngine::oldest_needed_minute() const {
   int64_t oldest = INT64_MAX;
   for (size_t r = 0; r < rules_.size(); ++r) {
-    if (rules_[r].window_seconds == 0) continue;
-    // The next window to judge ends a minute after the last one judged.
-    const int64_t next_end = finished_through(r, latest_time_) + kMinuteUs;
-    oldest = std::min(oldest, next_end - rules_[r].window_seconds * 1'000'000);
+    if (rules_[r].window_seconds > 0) oldest = std::min(oldest, horizon(r));
   }
-  return std::max(oldest, first_minute_);
+  return oldest;
 }
 
 void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted_us) {
   const AlertPlanLayout& plan = *plan_;
   std::vector<std::vector<Value>> rows;
   rows.reserve(tallies.size());
-  int64_t batch_first = INT64_MAX;
   for (size_t g = 0; g < tallies.size(); ++g) {
     std::vector<Value> row = tallies.result_row(g);
     const Value& minute = row[0];
@@ -119,17 +131,24 @@ void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted
       untrusted_lines_ += lines;
       continue;
     }
-    batch_first = std::min(batch_first, minute.integer);
     rows.push_back(std::move(row));
   }
-  if (first_minute_ == INT64_MIN && batch_first != INT64_MAX) first_minute_ = batch_first;
-  const int64_t horizon = oldest_needed_minute();
+  // Judged on the windows as they stood before the batch.
+  std::vector<int64_t> horizons(rules_.size(), INT64_MIN);
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    if (rules_[r].window_seconds > 0) horizons[r] = horizon(r);
+  }
+  const int64_t oldest = oldest_needed_minute();
   for (const std::vector<Value>& row : rows) {
     const int64_t minute = row[0].integer;
     const uint64_t lines = static_cast<uint64_t>(row[plan.lines_column].integer);
-    if (minute < horizon) {
+    if (minute < oldest) {
       late_lines_ += lines;  // every window that could take it has been judged
       continue;
+    }
+    for (size_t r = 0; r < rules_.size(); ++r) {
+      if (rules_[r].window_seconds == 0 || minute < horizons[r] || minute < counts_from_[r]) continue;
+      if (first_minute_[r] == INT64_MIN || minute < first_minute_[r]) first_minute_[r] = minute;
     }
     Pane& pane = panes_[minute];
     if (pane.counts.empty()) {
@@ -150,9 +169,10 @@ void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted
 AlertEngine::Judgement AlertEngine::worst_window(size_t rule_index, int64_t after, int64_t through) const {
   const AlertRule& rule = rules_[rule_index];
   const int64_t size = rule.window_seconds * 1'000'000;
-  if (first_minute_ == INT64_MIN) return {};
-  // Only windows that start at or after the first minute seen: the data covers them whole.
-  int64_t end = std::max(after == INT64_MIN ? INT64_MIN : after + kMinuteUs, first_minute_ + size);
+  const int64_t first = first_minute_[rule_index];
+  if (first == INT64_MIN) return {};
+  // Only windows that start at or after the rule's first minute: the data covers them whole.
+  int64_t end = std::max(after == INT64_MIN ? INT64_MIN : after + kMinuteUs, first + size);
   Judgement worst;
   auto consider = [&](uint64_t count, uint64_t lines, int64_t window_end) {
     double value = static_cast<double>(count);

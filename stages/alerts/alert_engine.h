@@ -9,8 +9,9 @@
 // less the rule's delay) reaches a window's end, the window is final and judged, once. A batch's value is
 // its worst final window (the largest for > and >=, the smallest for < and <=); a batch that finishes no
 // window leaves the rule as it was. A line in a minute no window still open can take is late: dropped,
-// and counted. Only windows from the first minute seen on are judged (a window reaching back before the
-// data would be judged on part of it).
+// and counted. Only windows from the rule's first minute on are judged (a window reaching back before
+// the data would be judged on part of it): the earliest minute it has seen that was not late, or, for a
+// rule new after a restart, the minute after the latest time seen before it.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +82,10 @@ class AlertEngine {
     uint32_t streak = 0;
     double value = 0;
     bool evaluated = false;
+    int64_t first_minute = INT64_MIN;  // with a window: where its windows may start; INT64_MIN: none yet
+    // The panes before this minute lack the rule's counts (it is new since a restart), so its windows
+    // never start before it.
+    int64_t counts_from = INT64_MIN;
   };
   RuleMemory memory(size_t rule) const;
   void restore(size_t rule, const RuleMemory& memory);
@@ -90,13 +95,13 @@ class AlertEngine {
     std::vector<uint64_t> counts;  // per rule (0 for a rule without a window)
   };
   struct WindowMemory {
-    int64_t first_minute = INT64_MIN;  // INT64_MIN: no event time seen yet
-    int64_t latest_time = INT64_MIN;   // the latest trusted event time seen
-    std::vector<Pane> panes;           // ascending by minute
+    int64_t latest_time = INT64_MIN;  // the latest trusted event time seen; INT64_MIN: none yet
+    std::vector<Pane> panes;          // ascending by minute
   };
   WindowMemory window_memory() const;
-  // Only valid with the same rules in the same order (a pane holds one count per rule); a pane of
-  // another width is ignored.
+  // After restore() of the rules that go on: the panes, their counts in this engine's rule order (0 for
+  // a rule without memory); a pane of another width is ignored. A rule with a window that restore() did
+  // not give a first minute starts afresh, after the latest time seen.
   void restore_windows(const WindowMemory& memory);
   const std::vector<AlertRule>& rules() const noexcept { return rules_; }
   bool empty() const noexcept { return rules_.empty(); }
@@ -114,6 +119,8 @@ class AlertEngine {
   int64_t delay_us(size_t rule) const;
   // The end of the last window of `rule` the watermark has finished, for the latest time `latest`.
   int64_t finished_through(size_t rule, int64_t latest) const;
+  // The first minute of the windows of `rule` still to be judged; panes before it are late for the rule.
+  int64_t horizon(size_t rule) const;
   // Panes before this minute are needed by no window still to be judged.
   int64_t oldest_needed_minute() const;
   void absorb_panes(const GroupTable& tallies, int64_t latest_trusted_us);
@@ -125,7 +132,8 @@ class AlertEngine {
   std::vector<uint32_t> streaks_;
   bool windowed_ = false;  // some rule has `over`
   std::map<int64_t, Pane> panes_;
-  int64_t first_minute_ = INT64_MIN;
+  std::vector<int64_t> first_minute_;  // per rule (see RuleMemory)
+  std::vector<int64_t> counts_from_;   // per rule (see RuleMemory)
   int64_t latest_time_ = INT64_MIN;
   uint64_t late_lines_ = 0;
   uint64_t untrusted_lines_ = 0;

@@ -31,20 +31,25 @@ std::string_view field_column(LineField field) {
   return "endpoint";
 }
 
+std::string node_sql(const AlertRule& rule, uint32_t index);
+
+// children[from, to) joined by AND or OR as a balanced tree: the SQL parser nests one level per operator,
+// and a rule may chain a thousand terms.
+std::string joined_sql(const AlertRule& rule, const ConditionNode& node, size_t from, size_t to) {
+  if (to - from == 1) return node_sql(rule, node.children[from]);
+  const size_t middle = from + (to - from) / 2;
+  return "(" + joined_sql(rule, node, from, middle) + (node.kind == ConditionKind::kAnd ? " AND " : " OR ") +
+         joined_sql(rule, node, middle, to) + ")";
+}
+
 std::string node_sql(const AlertRule& rule, uint32_t index) {
   const ConditionNode& node = rule.nodes[index];
   // Each atom is coalesced to false, so a null field meets no atom and NOT stays two-valued.
   auto atom = [](const std::string& predicate) { return "coalesce(" + predicate + ", false)"; };
   switch (node.kind) {
     case ConditionKind::kAnd:
-    case ConditionKind::kOr: {
-      std::string out = "(";
-      for (size_t i = 0; i < node.children.size(); ++i) {
-        if (i > 0) out += node.kind == ConditionKind::kAnd ? " AND " : " OR ";
-        out += node_sql(rule, node.children[i]);
-      }
-      return out + ")";
-    }
+    case ConditionKind::kOr:
+      return joined_sql(rule, node, 0, node.children.size());
     case ConditionKind::kNot:
       return "(NOT " + node_sql(rule, node.children[0]) + ")";
     case ConditionKind::kStatusRange:
@@ -141,7 +146,6 @@ Expected<std::optional<AlertPlan>> compile_alert_plan(const std::vector<AlertRul
   if (!statement) return Error{"the alert rules' plan does not parse (" + statement.error() + "): " + sql};
   AnalyzerOptions options;
   options.query_text = sql;
-  options.session_zone = input.zone;
   options.shared_patterns = input.query_patterns;
   auto plan = analyze(statement.value(), *input.logs, options);
   if (!plan) return Error{"the alert rules' plan does not analyze (" + plan.error() + "): " + sql};

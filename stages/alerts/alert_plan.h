@@ -5,7 +5,8 @@
 //   SELECT count(*), count(CASE WHEN <condition 1> THEN 1 END), ..., max(timestamp)
 //   FROM logs GROUP BY date_trunc('minute', timestamp)
 //
-// which the executor runs over every accepted line, before the query's WHERE: the conditions are
+// (in UTC, whatever the session zone: a zone's offset may have seconds, and a minute of event time is the
+// epoch's) which the executor runs over every accepted line, before the query's WHERE: the conditions are
 // predicates, the values count aggregates, and with a window the counts come per event-time minute (the
 // alert engine sums the minutes into sliding windows). Without a window there is neither the key nor
 // max(timestamp): one group per batch. Rules on the status alone need no plan: the batch's status counts
@@ -41,9 +42,8 @@ struct AlertPlan {
 };
 
 struct AlertPlanInput {
-  const Schema* logs = nullptr;  // the query's table
-  std::string format_label;      // "--format custom ('%h %s')", for errors
-  TimeZone zone;                 // the session zone (date_trunc of a minute does not depend on it)
+  const Schema* logs = nullptr;                      // the query's table
+  std::string format_label;                          // "--format custom ('%h %s')", for errors
   std::vector<LogicalPlan::Pattern> query_patterns;  // the query's: shared, ids kept
 };
 

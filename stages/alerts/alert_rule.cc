@@ -271,7 +271,7 @@ class RuleParser {
     return true;
   }
 
-  // NUMBER UNIT (s, m or h), at most 7 days; `after` names what it follows and `what` what it is, for
+  // NUMBER UNIT (s, m, h or d), at most 7 days; `after` names what it follows and `what` what it is, for
   // the errors.
   std::optional<int64_t> duration(std::string_view after, std::string_view what) {
     const Token& n = peek();
@@ -285,9 +285,10 @@ class RuleParser {
                            : unit.text == "s"        ? 1
                            : unit.text == "m"        ? 60
                            : unit.text == "h"        ? 3600
+                           : unit.text == "d"        ? 86400
                                                      : 0;
     if (scale == 0) {
-      fail_bool(unit, "expected a unit right after the number: s, m or h");
+      fail_bool(unit, "expected a unit right after the number: s, m, h or d");
       return std::nullopt;
     }
     uint64_t amount = 0;

@@ -11,7 +11,7 @@
 //              | 'endpoint' ('~'|'!~') STRING                        (a regex, run by Hyperscan)
 //   STRING    := '"' ... '"' ; inside, \" is a quote and \\ a backslash; every other backslash is kept
 //                as typed, so "\d" and "\.css$" reach the regex (or the == value) unchanged
-//   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h') ;  NUMBER: 12, 0.05, 1e-06
+//   COMPARE   := '>' | '>=' | '<' | '<=' ;  DURATION := INT ('s'|'m'|'h'|'d') ;  NUMBER: 12, 0.05, 1e-06
 //
 // count() counts the accepted lines that meet the condition; rate() divides that by the accepted lines.
 // Both are taken per batch, or with `over D` over sliding event-time windows of length D that move by one

@@ -259,15 +259,11 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     std::memcpy(&bits, &a.value, sizeof bits);
     text.append("alert ").append(std::to_string(a.state)).append(" ").append(std::to_string(a.streak));
     text.append(a.evaluated ? " 1 " : " 0 ").append(hex64(bits)).append(" ");
+    text.append(std::to_string(a.first_minute)).append(" ").append(std::to_string(a.counts_from)).append(" ");
     text.append(escape_field(a.rule_text)).append("\n");
   }
-  if (state.alert_times) {
-    text.append("alert-time ")
-        .append(std::to_string(state.alert_times->first_minute))
-        .append(" ")
-        .append(std::to_string(state.alert_times->latest))
-        .append("\n");
-  }
+  if (state.alert_latest_time)
+    text.append("alert-time ").append(std::to_string(*state.alert_latest_time)).append("\n");
   for (const AlertPaneMemory& pane : state.alert_panes) {
     text.append("alert-pane ")
         .append(std::to_string(pane.minute))
@@ -361,13 +357,15 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       CountedFile file;
       if (!parse_file_fields(f, file)) return fail(line_number, "malformed file entry");
       state.files.push_back(std::move(file));
-    } else if (kind == "alert" && f.size() == 6) {
+    } else if (kind == "alert" && (f.size() == 6 || f.size() == 8)) {
+      // 6 fields: written before windows kept their first minute.
       AlertRuleMemory alert;
       uint64_t alert_state = 0, streak = 0, evaluated = 0, bits = 0;
-      auto rule_text = unescape_field(f[5]);
+      auto rule_text = unescape_field(f.back());
       if (!parse_u64(f[1], alert_state) || alert_state > 2 || !parse_u64(f[2], streak) ||
           streak > UINT32_MAX || !parse_u64(f[3], evaluated) || evaluated > 1 || f[4].size() != 16 ||
-          !parse_u64(f[4], bits, 16) || !rule_text) {
+          !parse_u64(f[4], bits, 16) || !rule_text ||
+          (f.size() == 8 && (!parse_i64(f[5], alert.first_minute) || !parse_i64(f[6], alert.counts_from)))) {
         return fail(line_number, "malformed alert entry");
       }
       alert.state = static_cast<uint8_t>(alert_state);
@@ -378,11 +376,10 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       state.alerts.push_back(std::move(alert));
     } else if (kind == "alert-minute") {
       // Earlier versions' trailing-window tallies: the sliding windows that replaced them start afresh.
-    } else if (kind == "alert-time" && f.size() == 3 && !state.alert_times) {
-      CheckpointState::AlertTimes times;
-      if (!parse_i64(f[1], times.first_minute) || !parse_i64(f[2], times.latest))
-        return fail(line_number, "malformed alert-time line");
-      state.alert_times = times;
+    } else if (kind == "alert-time" && f.size() == 2 && !state.alert_latest_time) {
+      int64_t latest = 0;
+      if (!parse_i64(f[1], latest)) return fail(line_number, "malformed alert-time line");
+      state.alert_latest_time = latest;
     } else if (kind == "alert-pane" && f.size() >= 3) {
       AlertPaneMemory pane;
       bool ok = parse_i64(f[1], pane.minute) && parse_u64(f[2], pane.lines);
@@ -551,7 +548,7 @@ Expected<bool> CheckpointStore::commit(const CheckpointState& head, const Checkp
   committed.watermark = head.watermark;
   committed.totals = head.totals;
   committed.alerts = head.alerts;
-  committed.alert_times = head.alert_times;
+  committed.alert_latest_time = head.alert_latest_time;
   committed.alert_panes = head.alert_panes;
   committed.files_forgotten_before_ns = head.files_forgotten_before_ns;
   committed.file_segments = file_chain;

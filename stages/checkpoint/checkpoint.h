@@ -85,10 +85,14 @@ struct AlertRuleMemory {
   uint32_t streak = 0;
   bool evaluated = false;
   double value = 0;
+  // A rule with a window (INT64_MIN: none yet): the first minute its windows may start at, and the
+  // minute from which the panes hold its counts.
+  int64_t first_minute = INT64_MIN;
+  int64_t counts_from = INT64_MIN;
 };
 
-// One event-time minute of the alert rules' windows: its accepted lines and, per rule, the lines that
-// met the rule's condition.
+// One event-time minute of the alert rules' windows: its accepted lines and, per rule (in the order of
+// CheckpointState::alerts), the lines that met the rule's condition.
 struct AlertPaneMemory {
   int64_t minute = 0;  // its start, microseconds since the epoch
   uint64_t lines = 0;
@@ -117,13 +121,9 @@ struct CheckpointState {
   // The head's own `file` lines (earlier versions); CheckpointStore::load adds the segments' entries.
   std::vector<CountedFile> files;
   std::vector<AlertRuleMemory> alerts;
-  // The alert windows: the first minute and the latest event time seen (absent before any), and the
-  // minutes the windows still to be judged need, ascending.
-  struct AlertTimes {
-    int64_t first_minute = 0;
-    int64_t latest = 0;
-  };
-  std::optional<AlertTimes> alert_times;
+  // The alert windows: the latest event time seen (absent before any), and the minutes the windows
+  // still to be judged need, ascending.
+  std::optional<int64_t> alert_latest_time;
   std::vector<AlertPaneMemory> alert_panes;
   // Every counted file last modified before this (ns since the epoch) has been dropped from the record, so
   // no file older than this may be taken as new again, whatever --max-file-age says now.

@@ -7,6 +7,7 @@
 
 #include "stages/core/invariant.h"
 #include "stages/core/spark_partitioning.h"
+#include "stages/query/sql_parser.h"
 #include "stages/query/time_window.h"
 #include "stages/sinks/spark_value_text.h"
 
@@ -279,6 +280,19 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   return executor;
 }
 
+Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create_for_tallies(const ChunkParser& parser,
+                                                                           LogicalPlan line_tallies) {
+  // Its own plan is the global count over the same table: grouped, reading no column, never run.
+  auto statement = sql::parse_sql("SELECT count(*) FROM logs");
+  if (!statement) return Error{statement.error()};
+  auto plan = analyze(statement.value(), line_tallies.input, AnalyzerOptions{});
+  if (!plan) return Error{plan.error()};
+  auto executor = create(std::move(plan).value(), parser, OutputMode::kComplete, /*streaming=*/false,
+                         /*count_statuses=*/true, std::move(line_tallies));
+  if (executor) executor.value()->tallies_only_ = true;
+  return executor;
+}
+
 std::vector<const AggregateFunction*> QueryExecutor::functions() const {
   std::vector<const AggregateFunction*> out;
   for (const AggregateCall& call : plan_.aggregates) out.push_back(call.function.get());
@@ -299,19 +313,24 @@ Expected<std::unique_ptr<QueryExecutor::Context>> QueryExecutor::make_context() 
     auto seed = seed_->make_context();
     if (!seed) return Error{seed.error()};
     context->seed_.emplace(std::move(seed).value());
-  } else {
+  }
+  if (!seed_ || tallies_only_) {  // tallies_only_: the parser's seed scanner counts long lines
     auto parse = parser_->make_context();
     if (!parse) return Error{parse.error()};
     context->parse_.emplace(std::move(parse).value());
   }
   if (auto made = make_finder(context->finder_); !made) return Error{made.error()};
-  if (plan_.grouped) context->partial_.emplace(functions());
+  if (plan_.grouped && !tallies_only_) context->partial_.emplace(functions());
   if (tallies_) context->tally_partial_.emplace(tally_functions());
   context->row_.resize(plan_.input.size());
   for (size_t c = 0; c < plan_.input.size(); ++c) context->row_[c] = Value::null_of(plan_.input[c].type);
   context->eval_.zone = plan_.session_zone;
   context->eval_.patterns = &context->finder_;
   context->eval_.text = &spark_cast_text();
+  if (tallies_) {
+    context->tally_eval_ = context->eval_;
+    context->tally_eval_.zone = tallies_->session_zone;
+  }
   return context;
 }
 
@@ -337,7 +356,7 @@ class QueryExecutor::LineVisitor final : public AcceptedLineSink {
     };
     fill(0, filter_columns);
     if (executor_.tallies_) executor_.add_tallies(context_);
-    if (!executor_.passes_filter(context_)) return;
+    if (executor_.tallies_only_ || !executor_.passes_filter(context_)) return;
     fill(filter_columns, sources.size());
     executor_.add_row(context_, out_);
   }
@@ -366,7 +385,7 @@ bool is_input_column(const BoundExpr& e) { return e.kind == BoundKind::kColumn &
 }  // namespace
 
 void QueryExecutor::add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups,
-                                 size_t group, Context& context) {
+                                 size_t group, Context& context, const EvalContext& eval) {
   const std::span<const Value> row(context.row_);
   for (size_t a = 0; a < aggregates.size(); ++a) {
     const AggregateCall& call = aggregates[a];
@@ -376,14 +395,15 @@ void QueryExecutor::add_to_group(const std::vector<AggregateCall>& aggregates, G
     } else if (is_input_column(*call.arguments[0])) {
       call.function->add(state, context.row_[call.arguments[0]->column]);
     } else {
-      call.function->add(state, evaluate(*call.arguments[0], row, context.eval_));
+      call.function->add(state, evaluate(*call.arguments[0], row, eval));
     }
   }
 }
 
 namespace {
 
-void encode_key_of(const BoundExpr& key, std::span<const Value> row, EvalContext& eval, std::string& into) {
+void encode_key_of(const BoundExpr& key, std::span<const Value> row, const EvalContext& eval,
+                   std::string& into) {
   if (is_input_column(key)) {
     GroupTable::encode_key(row[key.column], into);
   } else {
@@ -393,15 +413,16 @@ void encode_key_of(const BoundExpr& key, std::span<const Value> row, EvalContext
 
 }  // namespace
 
-void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context) {
+void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context,
+                                  const EvalContext& eval) {
   std::string& encoded = context.encoded_keys_;
   encoded.clear();
-  for (const auto& k : plan.keys) encode_key_of(*k, context.row_, context.eval_, encoded);
-  add_to_group(plan.aggregates, groups, groups.find_or_insert_encoded(encoded), context);
+  for (const auto& k : plan.keys) encode_key_of(*k, context.row_, eval, encoded);
+  add_to_group(plan.aggregates, groups, groups.find_or_insert_encoded(encoded), context, eval);
 }
 
 void QueryExecutor::add_tallies(Context& context) const {
-  add_to_groups(*tallies_, *context.tally_partial_, context);
+  add_to_groups(*tallies_, *context.tally_partial_, context, context.tally_eval_);
 }
 
 void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
@@ -415,11 +436,11 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   }
   GroupTable& groups = *context.partial_;
   if (!plan_.window_key) {
-    add_to_groups(plan_, groups, context);
+    add_to_groups(plan_, groups, context, context.eval_);
     return;
   }
   auto encode = [&](const BoundExpr& k, std::string& into) { encode_key_of(k, row, context.eval_, into); };
-  auto add_to = [&](size_t group) { add_to_group(plan_.aggregates, groups, group, context); };
+  auto add_to = [&](size_t group) { add_to_group(plan_.aggregates, groups, group, context, context.eval_); };
   std::string& encoded = context.encoded_keys_;
   encoded.clear();
   // An event-time window: the row goes into every window that holds its time (one when they tumble),
@@ -484,7 +505,13 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
   if (chunk.shape == ChunkShape::kBatchEnd) return;
   context.finder_.scan_error_ = 0;
   context.eval_.input_file = chunk.file_uri ? std::string_view(*chunk.file_uri) : std::string_view();
+  context.tally_eval_.input_file = context.eval_.input_file;
   if (chunk.shape == ChunkShape::kLinePiece) {
+    if (tallies_only_ && seed_) {
+      // The seed's status count finds the status of a line of any length; the rules do not see it.
+      parser_->process(*context.parse_, chunk);
+      return;
+    }
     // A line longer than a chunk cannot become a row: rejected as too long, as the fixed formats do.
     chunk.piece.too_long = true;
     return;
@@ -543,7 +570,7 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
         }
       }
       if (tallies_) add_tallies(context);
-      if (passes_filter(context)) add_row(context, out);
+      if (!tallies_only_ && passes_filter(context)) add_row(context, out);
     }
   }
   if (context.finder_.scan_error_ != 0 && chunk.scan_error == 0)

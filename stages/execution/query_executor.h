@@ -68,6 +68,11 @@ class QueryExecutor {
   static Expected<std::unique_ptr<QueryExecutor>> create(LogicalPlan plan, const ChunkParser& parser,
                                                          OutputMode mode, bool streaming, bool count_statuses,
                                                          std::optional<LogicalPlan> line_tallies = {});
+  // An executor that runs only the line tallies and counts each line's status: the seed's query is
+  // answered by the status counts (as without alert rules), beside rules that read more than the status.
+  // A spark-seed line longer than a chunk is counted by its status, as the seed's own scanner counts it.
+  static Expected<std::unique_ptr<QueryExecutor>> create_for_tallies(const ChunkParser& parser,
+                                                                     LogicalPlan line_tallies);
 
   const LogicalPlan& plan() const noexcept { return plan_; }
   OutputMode mode() const noexcept { return mode_; }
@@ -141,6 +146,7 @@ class QueryExecutor {
     int64_t max_event_time_ = INT64_MIN;       // of the batch's rows so far (with a watermark)
     PatternFinder finder_;
     EvalContext eval_;
+    EvalContext tally_eval_;  // the line tallies' own session zone
   };
   Expected<std::unique_ptr<Context>> make_context() const;
 
@@ -233,13 +239,15 @@ class QueryExecutor {
   void add_row(Context& context, ChunkResult& out) const;  // a row that passed the filter
   void add_tallies(Context& context) const;                // every accepted row, before the filter
   // The row into `groups` under `plan`'s keys (no window key), its aggregates updated.
-  static void add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context);
+  static void add_to_groups(const LogicalPlan& plan, GroupTable& groups, Context& context,
+                            const EvalContext& eval);
   static void add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups, size_t group,
-                           Context& context);
+                           Context& context, const EvalContext& eval);
   ResultRows finish_rows(ResultRows rows) const;
 
   LogicalPlan plan_;
   std::optional<LogicalPlan> tallies_;
+  bool tallies_only_ = false;  // create_for_tallies: plan_ is not run
   OutputMode mode_ = OutputMode::kComplete;
   const ChunkParser* parser_ = nullptr;
   std::vector<LogColumns> format_columns_;          // per parser index (fixed formats)

@@ -115,7 +115,7 @@ TEST(AlertRule, ErrorsPointAtTheOffendingCharacter) {
   expect_error_at("errors: rate(5xx) > 5", 21, "between 0 and 1");
   expect_error_at("errors: rate(5xx) 0.05", 19, "comparison");
   expect_error_at("errors: count(5xx) > 1 for 0 batches", 28, "whole number of batches");
-  expect_error_at("errors: count(5xx) over 5y > 1", 26, "s, m or h");
+  expect_error_at("errors: count(5xx) over 5y > 1", 26, "s, m, h or d");
   expect_error_at("errors: count(method ~ \"GET\") > 1", 22, "== or !=");
   expect_error_at("errors: count(endpoint ~ \"/a) > 1", 26, "unterminated string");
   expect_error_at("errors: count(status in 500..400) > 1", 22, "empty");
@@ -265,7 +265,7 @@ TEST(AlertRule, ADuplicateNameInARulesFileNamesBothLines) {
 TEST(AlertRule, ADelayComesAfterAWindowAndIsADuration) {
   expect_error_at("d: count(5xx) delay 2m > 1", 15, "comparison");
   expect_error_at("d: count(5xx) over 5m delay > 1", 29, "duration after 'delay'");
-  expect_error_at("d: count(5xx) over 5m delay 2 > 1", 31, "s, m or h");
+  expect_error_at("d: count(5xx) over 5m delay 2 > 1", 31, "s, m, h or d");
   expect_error_at("d: count(5xx) over 5m delay 8000000s > 1", 29, "at most 7 days");
 }
 

@@ -180,6 +180,14 @@ size_t GroupTable::find_or_insert(const std::vector<Value>& keys) {
 }
 
 size_t GroupTable::find_or_insert_encoded(std::string_view encoded_keys) {
+  // Rows come in runs of one group (a log's lines in time order share their minute, most their status):
+  // the group found last is compared first, by its bytes, so a stale index can only miss.
+  if (last_found_ < hashes_.size() && encoded(last_found_) == encoded_keys) return last_found_;
+  last_found_ = find_or_insert_hashed(encoded_keys);
+  return last_found_;
+}
+
+size_t GroupTable::find_or_insert_hashed(std::string_view encoded_keys) {
   if (slots_.empty() || 2 * (hashes_.size() + 1) > slots_.size()) grow_index();
   const uint64_t hash = hash_bytes(encoded_keys);
   const size_t mask = slots_.size() - 1;

@@ -81,6 +81,7 @@ class GroupTable {
   }
   size_t insert_new(std::string_view encoded, uint64_t hash, size_t slot);
   void grow_index();
+  size_t find_or_insert_hashed(std::string_view encoded);
 
   std::vector<const AggregateFunction*> functions_;
   std::vector<size_t> offsets_;  // of each aggregate's state inside a row
@@ -93,7 +94,8 @@ class GroupTable {
   std::vector<uint64_t> hashes_;           // of each group's encoded keys
   std::vector<uint64_t> slots_;            // open addressing: hash >> 32 << 32 | group + 1; 0 is empty
   std::vector<uint8_t> updated_;
-  std::string scratch_;  // find_or_insert's encoding
+  std::string scratch_;           // find_or_insert's encoding
+  size_t last_found_ = SIZE_MAX;  // the group find_or_insert_encoded returned last (checked by its bytes)
 };
 
 }  // namespace logstream

@@ -39,10 +39,14 @@ bool BatchReader::open_next_file() {
     }
     ++files_opened_;
     opened_paths_.push_back(task.path);
-    std::error_code ignored;  // a path that cannot be made absolute stays as it was given
-    std::filesystem::path absolute = std::filesystem::absolute(task.path, ignored);
-    file_uris_.push_back(file_uri(
-        (absolute.empty() ? std::filesystem::path(task.path) : absolute).lexically_normal().string()));
+    if (task.descriptor >= 0) {
+      file_uris_.emplace_back();  // standard input has no file: input_file_name() is '', as for no file
+    } else {
+      std::error_code ignored;  // a path that cannot be made absolute stays as it was given
+      std::filesystem::path absolute = std::filesystem::absolute(task.path, ignored);
+      file_uris_.push_back(file_uri(
+          (absolute.empty() ? std::filesystem::path(task.path) : absolute).lexically_normal().string()));
+    }
     if (!chunker.value().note().empty()) warn_(chunker.value().note());
     current_.emplace(std::move(chunker).value());
     current_is_fresh_ = true;

@@ -1,6 +1,7 @@
 #include "pipeline/status_query.h"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -630,7 +631,14 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
     }
     tasks.push_back(whole_file_task(std::move(path), UINT64_MAX));
   };
+  bool standard_input = false;
   for (const std::string& path : paths) {
+    if (path == "-") {
+      if (standard_input) return Error{"-: standard input is named twice"};
+      standard_input = true;
+      tasks.push_back(standard_input_task());
+      continue;
+    }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
     if (!S_ISDIR(st.st_mode)) {
@@ -712,6 +720,90 @@ std::vector<FileTask> StatusQuery::drop_old_files(std::vector<FileTask> tasks) c
   return kept;
 }
 
+namespace {
+
+// Where the complete lines of `bytes` end: after the last '\n', or after a last lone '\r' (one that is
+// not the buffer's last byte, which may be the first half of "\r\n"). 0: no complete line yet.
+size_t complete_lines_end(std::string_view bytes) {
+  const size_t newline = bytes.rfind('\n');
+  size_t end = newline == std::string_view::npos ? 0 : newline + 1;
+  const size_t cr = bytes.rfind('\r');
+  if (cr != std::string_view::npos && cr + 1 < bytes.size() && cr + 1 > end) end = cr + 1;
+  return end;
+}
+
+}  // namespace
+
+int StatusQuery::watch_input(int fd) {
+  ShutdownSignals& signals = ShutdownSignals::install();
+  const uint64_t first_batch_id = next_batch_id_;
+  const auto interval = options_.trigger_interval.value_or(std::chrono::seconds(1));
+  std::string pending;  // bytes read since the last batch took its lines
+  bool ended = false;
+  std::vector<char> buffer(size_t{1} << 20);
+  SteadyClock::time_point next_trigger = SteadyClock::now() + interval;
+  while (!signals.stop_requested()) {
+    const auto now = SteadyClock::now();
+    if (!ended && now < next_trigger) {
+      const int wait_ms = static_cast<int>(std::max<int64_t>(
+          1, std::chrono::duration_cast<std::chrono::milliseconds>(next_trigger - now).count()));
+      struct pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {fd, POLLIN, 0}};
+      if (::poll(fds, 2, wait_ms) > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        // Readable: one read returns what is there without waiting for more.
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n > 0) {
+          pending.append(buffer.data(), static_cast<size_t>(n));
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+          if (n < 0) print_diagnostic(std::string("standard input: read failed: ") + std::strerror(errno));
+          ended = true;  // the end of input: what is pending goes into a last batch
+        }
+      }
+      continue;
+    }
+    while (next_trigger <= now) next_trigger += interval;
+    // The trigger: the complete lines that arrived (at the end of input, the unfinished last one too).
+    const size_t take = ended ? pending.size() : complete_lines_end(pending);
+    if (take > 0) {
+      const int memory = ::memfd_create("logstream-stdin", MFD_CLOEXEC);
+      bool written = memory >= 0;
+      for (size_t at = 0; written && at < take;) {
+        const ssize_t n = ::write(memory, pending.data() + at, take - at);
+        if (n < 0 && errno == EINTR) continue;
+        written = n > 0;
+        if (written) at += static_cast<size_t>(n);
+      }
+      if (!written || ::lseek(memory, 0, SEEK_SET) != 0) {
+        print_diagnostic(std::string("standard input: cannot hold a batch's lines: ") + std::strerror(errno));
+        if (memory >= 0) ::close(memory);
+        return finish(kExitFailure);
+      }
+      pending.erase(0, take);
+      FileTask task;
+      task.path = "-";
+      task.descriptor = memory;
+      task.size_limit = take;
+      const int code = run_batch({std::move(task)}, nullptr);
+      ::close(memory);
+      if (code != kExitOk) return finish(code);
+    } else if (no_data_batch_due()) {
+      if (const int code = run_batch({}, nullptr); code != kExitOk) return finish(code);
+    }
+    if (ended && pending.empty()) {
+      // Spark's availableNow at the end: a last batch for what the final watermark finished.
+      if (no_data_batch_due()) {
+        if (const int code = run_batch({}, nullptr); code != kExitOk) return finish(code);
+      }
+      if (!options_.quiet)
+        print_diagnostic("end of input after " + std::to_string(next_batch_id_ - first_batch_id) +
+                         " batches");
+      return finish(kExitOk);
+    }
+  }
+  if (!options_.quiet)
+    print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) + " batches");
+  return finish(kExitOk);
+}
+
 int StatusQuery::run(const std::vector<FileTask>& files) {
   std::vector<FileTask> fresh;
   for (const FileTask& task : files) {
@@ -774,8 +866,17 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     if (canonical_file_path(watcher.directory() + path.substr(slash)) == path)
       watcher.mark_taken(path.substr(slash + 1));
   }
+  SteadyClock::time_point next_trigger = SteadyClock::now();
   while (!signals.stop_requested()) {
     const auto now = SteadyClock::now();
+    if (options_.trigger_interval && now < next_trigger) {
+      // --trigger-interval: no batch before the next trigger; files arriving meanwhile wait for it.
+      const int wait_ms = static_cast<int>(std::max<int64_t>(
+          1, std::chrono::duration_cast<std::chrono::milliseconds>(next_trigger - now).count()));
+      struct pollfd wake = {signals.wake_fd(), POLLIN, 0};
+      ::poll(&wake, 1, wait_ms);
+      continue;
+    }
     watcher.drain_events(now);
     std::vector<FileTask> ready = watcher.take_ready(now);
     if (!ready.empty()) ready = drop_old_files(std::move(ready));
@@ -785,7 +886,11 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
       continue;
     }
     if (!ready.empty()) {
-      // Spark's default trigger: the next micro-batch starts as soon as this one has ended.
+      // Spark's default trigger: the next micro-batch starts as soon as this one has ended; with an
+      // interval, at the next multiple of it (a batch that ran long is followed at once).
+      if (options_.trigger_interval) {
+        while (next_trigger <= now) next_trigger += *options_.trigger_interval;
+      }
       if (const int code = run_batch(std::move(ready), &watcher); code != kExitOk) return finish(code);
       continue;
     }

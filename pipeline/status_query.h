@@ -50,6 +50,9 @@ struct QueryOptions {
   std::string checkpoint_dir;  // empty: no checkpoint
   OutputOptions outputs;
   bool fail_on_alert = false;  // exit 3 when any alert rule fired
+  // --trigger-interval (Spark's processingTime trigger): a batch starts at most once per interval. Unset:
+  // for a directory, the next batch starts as soon as the last one ended; for standard input, 1 s.
+  std::optional<std::chrono::nanoseconds> trigger_interval;
 };
 
 // Exit codes shared by the CLI.
@@ -76,6 +79,9 @@ class StatusQuery {
   int run(const std::vector<FileTask>& files);
   // watch DIR: a batch per trigger that finds new complete files, until SIGINT/SIGTERM.
   int watch(DirectoryWatcher& watcher);
+  // watch -: the lines arriving on `fd` (standard input, a pipe), a batch per trigger interval of the
+  // complete lines that came; the end of input ends the query after its last batch (exit 0).
+  int watch_input(int fd);
 
   // Turns run's PATH arguments into file tasks; an error names the path that does not exist.
   static Expected<std::vector<FileTask>> expand_paths(const std::vector<std::string>& paths,

@@ -1,6 +1,7 @@
 #include "stages/watcher/file_chunker.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -167,7 +168,28 @@ FileTask whole_file_task(std::string path, uint64_t size_limit) {
   return task;
 }
 
+FileTask standard_input_task() {
+  FileTask task;
+  task.path = "-";
+  task.descriptor = STDIN_FILENO;
+  return task;
+}
+
 Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capacity, size_t piece_overlap) {
+  if (task.descriptor >= 0) {
+    // Our own descriptor, so that closing it leaves the caller's alone.
+    const int fd = ::fcntl(task.descriptor, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return Error{task.path + ": cannot read: " + std::strerror(errno)};
+    FileChunker chunker;
+    chunker.fd_ = fd;
+    chunker.path_ = task.path;
+    chunker.overlap_ = piece_overlap;
+    chunker.count_unfinished_tail_ = task.count_unfinished_tail;
+    chunker.bytes_consumed_ = task.bytes_consumed;
+    chunker.carry_.reset(new char[chunk_capacity]);
+    chunker.remaining_ = task.size_limit;
+    return chunker;
+  }
   const int fd = ::open(task.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return Error{task.path + ": cannot open: " + std::strerror(errno)};
   struct stat st {};
@@ -359,6 +381,12 @@ size_t FileChunker::read_into(char* out, size_t room) {
     const ssize_t n = ::read(fd_, out + total, want);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Standard input left non-blocking by whoever opened it: wait for it, as a blocking read would.
+        struct pollfd readable = {fd_, POLLIN, 0};
+        ::poll(&readable, 1, -1);
+        continue;
+      }
       read_error_ = path_ + ": read failed: " + std::strerror(errno);
       eof_ = true;
       break;

@@ -55,7 +55,13 @@ struct FileTask {
   // When set, every byte taken from the file on disk (the compressed bytes of a .gz) is added to it, for a
   // progress bar drawn by another thread in the unit of the files' sizes.
   std::shared_ptr<std::atomic<uint64_t>> bytes_consumed;
+  // An open descriptor to read instead of opening `path` (standard input, or one trigger's lines of it):
+  // `path` only names it in messages, it may be a pipe, and it has no identity to record.
+  int descriptor = -1;
 };
+
+// Standard input as a file task (`run -`): read to its end as one file.
+FileTask standard_input_task();
 
 // Names ending in ".gz" are read decompressed.
 bool is_compressed_name(const std::string& name) noexcept;
@@ -67,7 +73,8 @@ class GzipInput;
 
 class FileChunker {
  public:
-  // Opens the file; refuses anything that is not a regular file (a FIFO would block the reader).
+  // Opens the file; refuses anything that is not a regular file (a FIFO would block the reader), except a
+  // task's own descriptor (standard input), which is read as it comes.
   static Expected<FileChunker> open(const FileTask& task, size_t chunk_capacity, size_t piece_overlap);
 
   FileChunker(FileChunker&&) noexcept;

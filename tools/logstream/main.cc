@@ -1,5 +1,8 @@
 // logstream: the CLI. Parses flags, turns them into a QueryOptions, and hands over to pipeline/.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -131,6 +134,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("logstream ") + LOGSTREAM_VERSION);
   // Options may stand before or after the subcommand.
   app.fallthrough();
+  app.footer(
+      "Examples:\n"
+      "  logstream watch ./logs                          the seed's status count, a batch per new file\n"
+      "  logstream --sql \"SELECT endpoint, count(*) AS n FROM logs GROUP BY endpoint ORDER BY n DESC\" \\\n"
+      "            run access.log                      any SQL over the files there now\n"
+      "  tail -F access.log | logstream watch -          a pipe, a batch a second\n"
+      "  logstream --format combined schema              the columns of the table logs\n"
+      "'logstream SUBCOMMAND --help' shows each subcommand's own options; man logstream has them all.");
 
   logstream::QueryOptions options;
   std::string sort = "spark";
@@ -217,14 +228,36 @@ int main(int argc, char** argv) {
   std::vector<std::string> paths;
   run->add_option("PATH", paths,
                   "Files or directories (directories: every file not starting with '_' or '.'); a file named "
-                  "twice is counted once")
+                  "twice is counted once; - is standard input, read to its end")
       ->required();
 
-  CLI::App* watch = app.add_subcommand("watch", "Watch DIR for new files; a batch per trigger, until Ctrl-C");
+  run->footer(
+      "Examples:\n"
+      "  logstream run access.log access.log.1.gz        both files as one batch (.gz read decompressed)\n"
+      "  logstream --group-by 'host, method' run logs/   every file of a directory\n"
+      "  zcat old/*.gz | logstream run -                 standard input, read to its end\n"
+      "  logstream --checkpoint state run logs/          only the files not counted before");
+
+  CLI::App* watch = app.add_subcommand(
+      "watch", "Watch DIR (or standard input: -) for new files; a batch per trigger, until Ctrl-C");
+  watch->footer(
+      "Examples:\n"
+      "  logstream watch ./logs                          a batch per new complete file\n"
+      "  logstream --checkpoint state watch ./logs       exactly once across restarts\n"
+      "  tail -F access.log | logstream watch - --trigger-interval 5s\n"
+      "  logstream --output-mode append --watermark 'timestamp, 5 minutes' \\\n"
+      "    --sql \"SELECT window, count(*) FROM logs GROUP BY window(timestamp, '1 minute')\" watch ./logs");
   std::string directory = "./logs";
   std::string quiet_ms = "500", partial_ms = "10000", rescan_ms = "1000";
   bool no_inotify = false;
-  watch->add_option("DIR", directory, "Directory to watch")->capture_default_str();
+  watch
+      ->add_option("DIR", directory, "Directory to watch; - for standard input (a pipe), a batch per trigger")
+      ->capture_default_str();
+  std::string trigger_interval;
+  watch->add_option(
+      "--trigger-interval", trigger_interval,
+      "Start a batch at most once per interval (Spark's processingTime trigger), e.g. 1s, 10s "
+      "or '500 milliseconds'; default for -: 1s, for a directory: as soon as the last batch ended");
   watch
       ->add_option("--quiet-ms", quiet_ms,
                    "A file whose last line is complete is taken after this long without change, even if "
@@ -244,6 +277,11 @@ int main(int argc, char** argv) {
   CLI::App* schema = app.add_subcommand(
       "schema",
       "Print the columns (table `logs`) of the --format / --log-format, as Spark's printSchema does");
+  schema->footer(
+      "Examples:\n"
+      "  logstream --format combined schema\n"
+      "  logstream --log-format '%h %t \"%r\" %>s %b %D' schema    a custom LogFormat's columns (%D: "
+      "duration_us)");
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stderr);
@@ -363,6 +401,23 @@ int main(int argc, char** argv) {
     options.max_file_age_ns = age;
   }
   options.streaming = watch->parsed();
+  if (!trigger_interval.empty()) {
+    int64_t ns = 0;
+    if (!parse_age(trigger_interval, ns))
+      return usage_error(
+          "--trigger-interval must be a positive interval such as 1s, '500 milliseconds' or "
+          "'10 seconds', not '" +
+          trigger_interval + "'");
+    options.trigger_interval = std::chrono::nanoseconds(ns);
+  }
+  const bool reads_standard_input =
+      (*watch && directory == "-") || (*run && std::find(paths.begin(), paths.end(), "-") != paths.end());
+  if (reads_standard_input && !options.checkpoint_dir.empty())
+    return usage_error(
+        "--checkpoint cannot go with standard input (-): what it read cannot be read again "
+        "after a restart, so nothing could be replayed exactly once");
+  if (*watch && directory == "-" && options.watch.follow)
+    return usage_error("--follow goes with a directory; standard input (-) is read as it comes already");
   if (*schema) {
     auto parser = logstream::ChunkParser::create(options.format);
     if (!parser) return usage_error(parser.error());
@@ -389,6 +444,7 @@ int main(int argc, char** argv) {
     if (!files) return usage_error(files.error());
     return query.value()->run(files.value());
   }
+  if (directory == "-") return query.value()->watch_input(STDIN_FILENO);
   auto watcher = logstream::DirectoryWatcher::create(directory, options.watch, logstream::print_diagnostic);
   if (!watcher) return usage_error(watcher.error());
   return query.value()->watch(watcher.value());

@@ -14,6 +14,10 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev curl
   tzdata
 )
+# `setup.sh package` adds what tools/scripts/package.sh needs to build and check the .deb.
+if [ "${1:-}" = package ]; then
+  packages+=(dpkg-dev lintian file)
+fi
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)
   # DuckDB comes from npm (bench/run_e2e.sh installs it); npm itself from Debian unless one is there.

@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 quick=0
 [ "${1:-}" = --quick ] && quick=1
 cd "$root"
+# The tests build and check the .deb too (lintian, dpkg-dev).
+bash tools/scripts/setup.sh package
 bash tools/scripts/build.sh release
 
 echo "== clang-format check" >&2

@@ -1,0 +1,52 @@
+# bash completion for logstream(1): subcommands, the options the installed binary lists in its own
+# --help (so the list never goes stale), the values of the options that take a fixed set, and paths.
+_logstream() {
+  local cur prev words cword
+  if declare -F _init_completion > /dev/null; then
+    _init_completion || return
+  else
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+  fi
+  case $prev in
+    --format)
+      mapfile -t COMPREPLY < <(compgen -W "auto spark-seed common combined vhost_combined nginx custom" -- "$cur")
+      return ;;
+    --output-mode)
+      mapfile -t COMPREPLY < <(compgen -W "complete update append" -- "$cur")
+      return ;;
+    --sort)
+      mapfile -t COMPREPLY < <(compgen -W "spark key count" -- "$cur")
+      return ;;
+    --sink)
+      mapfile -t COMPREPLY < <(compgen -W "console jsonl csv jsonl= csv=" -- "$cur")
+      return ;;
+    --checkpoint)
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+      return ;;
+    --sql-file | --alert-rules | --alert-log | --prometheus-file)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      return ;;
+    --on-alert)
+      mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+      return ;;
+  esac
+  local sub="" word
+  for word in "${words[@]:1:cword-1}"; do
+    case $word in run | watch | schema) sub=$word ;; esac
+  done
+  if [[ $cur == -* ]]; then
+    local options
+    options=$("${words[0]}" ${sub:+"$sub"} --help 2>&1 | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+    mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
+    return
+  fi
+  case $sub in
+    "") mapfile -t COMPREPLY < <(compgen -W "run watch schema" -- "$cur") ;;
+    run) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    watch) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+  esac
+}
+complete -F _logstream logstream

@@ -125,10 +125,17 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
   }
   // Alerts and metrics read the line counts, not the rows.
   if (console_only && settings.show.num_rows < SIZE_MAX) rows_needed_ = settings.show.num_rows + 1;
+  bool every_row = options.ui_port >= 0;
   for (const auto& sink : sinks_) {
     wants_jsonl_ = wants_jsonl_ || sink->wants_jsonl();
     wants_csv_ = wants_csv_ || sink->wants_csv();
     if (!sink->wants_jsonl() && !sink->wants_csv()) console_rows_ = settings.show.num_rows + 1;
+    every_row = every_row || sink->wants_every_row();
+  }
+  // The dashboard and the html report show every row of a result.
+  if (every_row) {
+    console_rows_ = SIZE_MAX;
+    rows_needed_ = SIZE_MAX;
   }
   if (alerts_) {
     auto actions = AlertActions::create(options.alert_log, options.on_alert, warn_);
@@ -148,6 +155,18 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
       error = {"--prometheus-file " + written.error(), false};
       return false;
     }
+  }
+  if (options.ui_port >= 0) {
+    auto server = DashboardServer::start(options.ui_bind, options.ui_port);
+    if (!server) {
+      error = {server.error(), false};
+      return false;
+    }
+    dashboard_ = std::move(server).value();
+    live_state_ = std::make_unique<DashboardState>(settings.query, settings.zone);
+    dashboard_->publish(live_state_->to_json());
+    warn_("dashboard at http://" + dashboard_->host_for_url() + ":" + std::to_string(dashboard_->port()) +
+          "/");
   }
   if (options.metrics_port >= 0) {
     auto server = MetricsServer::start(options.metrics_port);
@@ -189,12 +208,19 @@ void BatchOutputs::stream_result_rows(uint64_t batch_id, const Schema& schema, c
 
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,
                             const LineCounts& totals, const LineCounts& batch, bool rows_streamed, bool data,
-                            const GroupTable* alert_tallies, int64_t latest_trusted_us) {
+                            const GroupTable* alert_tallies, int64_t latest_trusted_us, double latency_ms) {
   const auto started = std::chrono::steady_clock::now();
   ++batches_;
   bool ok = streamed_errno_ == 0;
+  // The rules first, so that the sinks that show alert states (the html report) show this batch's.
+  alerts_saw_batch_ = alerts_ && data;
+  std::vector<AlertEvent> events;
+  if (alerts_saw_batch_) events = alerts_->on_batch(batch_id, batch, alert_tallies, latest_trusted_us);
+  const std::vector<AlertGauge> gauges = alert_gauges();
   BatchReport report{batch_id, &schema, &rows, &batch};
   report.rows_streamed = rows_streamed;
+  report.latency_ms = latency_ms;
+  report.alerts = alerts_ ? &gauges : nullptr;
   last_sink_errno_ = streamed_errno_;
   streamed_errno_ = 0;
   for (auto& sink : sinks_) {
@@ -202,11 +228,10 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     if (ok) last_sink_errno_ = errno;
     ok = false;
   }
-  alerts_saw_batch_ = alerts_ && data;
-  if (alerts_saw_batch_) {
-    const std::vector<AlertEvent> events =
-        alerts_->on_batch(batch_id, batch, alert_tallies, latest_trusted_us);
-    if (actions_) actions_->handle(events);
+  if (actions_) actions_->handle(events);
+  if (dashboard_) {
+    live_state_->add_batch({batch_id, &schema, &rows, &batch, latency_ms, report.alerts});
+    dashboard_->publish(live_state_->to_json());
   }
   if (!prometheus_file_.empty() || metrics_) {
     const std::string text = render_prometheus(totals, batches_, alert_gauges());

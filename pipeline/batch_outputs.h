@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "pipeline/alert_actions.h"
+#include "pipeline/dashboard_server.h"
 #include "pipeline/metrics_server.h"
 #include "stages/alerts/alert_engine.h"
 #include "stages/sinks/batch_sink.h"
+#include "stages/sinks/dashboard.h"
 #include "stages/sinks/prometheus_text.h"
 
 namespace logstream {
@@ -25,6 +27,8 @@ struct OutputOptions {
   std::string on_alert;                  // --on-alert
   std::string prometheus_file;           // --prometheus-file
   int metrics_port = -1;                 // --metrics-port; -1: none
+  int ui_port = -1;                      // --ui-port; -1: none, 0: any free port
+  std::string ui_bind = "127.0.0.1";     // --ui-bind
   bool progress = false;                 // --progress
 };
 
@@ -93,7 +97,8 @@ class BatchOutputs {
   // (null without one); `latest_trusted_us`: the latest event time their windows trust.
   bool on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows, const LineCounts& totals,
                 const LineCounts& batch, bool rows_streamed = false, bool data = true,
-                const GroupTable* alert_tallies = nullptr, int64_t latest_trusted_us = INT64_MAX);
+                const GroupTable* alert_tallies = nullptr, int64_t latest_trusted_us = INT64_MAX,
+                double latency_ms = 0);
   // Called once the batch is committed, with what it took (prints the --progress line).
   void after_batch(uint64_t batch_id, const LineCounts& batch, size_t files, const StateReport& state,
                    const BatchTimings& timings, size_t pool_bytes);
@@ -115,6 +120,8 @@ class BatchOutputs {
   BatchOutputs() = default;
 
   std::vector<std::unique_ptr<BatchSink>> sinks_;
+  std::unique_ptr<DashboardServer> dashboard_;  // --ui-port
+  std::unique_ptr<DashboardState> live_state_;  // what the dashboard shows
   size_t rows_needed_ = SIZE_MAX;
   bool wants_jsonl_ = false;
   bool wants_csv_ = false;

@@ -3,17 +3,12 @@
 // waits for the pipeline, and the pipeline never waits for a client.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
+#include "pipeline/http_listener.h"
 #include "stages/core/expected.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace logstream {
 
@@ -22,19 +17,15 @@ class MetricsServer {
   // Binds before returning, so a port in use is an error here, not later on another thread. Port 0: any
   // free port, which port() then tells.
   static Expected<std::unique_ptr<MetricsServer>> start(int port);
-  ~MetricsServer();
 
   void publish(std::string exposition);
-  int port() const noexcept { return port_; }
+  int port() const noexcept { return listener_->port(); }
 
  private:
   MetricsServer() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::atomic<bool> listen_returned_{false};
   std::mutex mutex_;
   std::string snapshot_;
-  int port_ = 0;
+  std::unique_ptr<HttpListener> listener_;  // last: stopped before the snapshot it reads goes away
 };
 
 }  // namespace logstream

@@ -48,6 +48,15 @@ bool answers_status_count(const LogicalPlan& plan, std::optional<OutputMode> mod
          second.kind == BoundKind::kColumn && second.slot == Slot::kAggregate && second.column == 1;
 }
 
+// The query as the dashboard shows it: as given, or the shorthands, or the seed's.
+std::string shown_query(const QueryText& query) {
+  if (query.sql) return *query.sql;
+  std::string text;
+  if (query.shorthand.group_by) text = "--group-by " + *query.shorthand.group_by;
+  if (query.shorthand.where) text += (text.empty() ? "" : " ") + ("--where " + *query.shorthand.where);
+  return text.empty() ? "groupBy(\"status\").count()  (the seed's query)" : text;
+}
+
 // How errors name the format: "--format combined", or a custom one with its LogFormat.
 std::string format_label(const FormatOptions& format) {
   if (format.format != "custom") return "--format " + format.format;
@@ -107,7 +116,7 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   if (!status_count && options.order != RowOrder::kSpark)
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
 
-  const SinkSettings sink_settings{options.show, zone.value()};
+  const SinkSettings sink_settings{options.show, zone.value(), shown_query(options.query)};
   std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
   StatusQuery* self = query.get();
   LogicalPlan compiled = std::move(plan).value();
@@ -321,7 +330,8 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   const GroupTable* alert_tallies =
       executor_ || rules_executor_ ? pipeline_->last_batch_state().tallies() : nullptr;
   if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_,
-                          /*data=*/batch_files_ > 0, alert_tallies, latest_trusted_us_)) {
+                          /*data=*/batch_files_ > 0, alert_tallies, latest_trusted_us_,
+                          batch_read_parse_ms_)) {
     if (outputs_->last_sink_errno() == EPIPE) {
       last_batch_end_ = BatchEnd::kStdoutClosed;  // as a Unix filter: no message
       return;

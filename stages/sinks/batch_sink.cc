@@ -5,6 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "stages/core/atomic_file.h"
+#include "stages/sinks/dashboard.h"
+
 namespace logstream {
 namespace {
 
@@ -67,6 +70,31 @@ class StreamSink final : public BatchSink {
   bool csv_header_due_;
 };
 
+// --sink html=FILE: the dashboard as one page, replaced whole after each batch (written aside and
+// renamed), so a browser or a web server never reads half a page.
+class HtmlReportSink final : public BatchSink {
+ public:
+  HtmlReportSink(std::string path, const SinkSettings& settings)
+      : path_(std::move(path)), state_(settings.query, settings.zone) {}
+
+  bool write(const BatchReport& report) override {
+    state_.add_batch(
+        {report.batch_id, report.schema, report.rows, report.batch, report.latency_ms, report.alerts});
+    auto written = replace_file_atomically(path_, dashboard_report_page(state_.to_json()), /*durable=*/false);
+    if (!written && errno == 0) errno = EIO;
+    return static_cast<bool>(written);
+  }
+  bool write_streamed(const Schema&, const RenderedRows&) override { return true; }
+  bool wants_jsonl() const override { return false; }
+  bool wants_csv() const override { return false; }
+  bool wants_every_row() const override { return true; }
+  const std::string& destination() const override { return path_; }
+
+ private:
+  std::string path_;
+  DashboardState state_;
+};
+
 }  // namespace
 
 Expected<std::unique_ptr<SinkStream>> SinkStream::open(const std::string& destination) {
@@ -92,8 +120,18 @@ Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, const Si
   const size_t equals = spec.find('=');
   const std::string kind = spec.substr(0, equals);
   const std::string destination = equals == std::string::npos ? "-" : spec.substr(equals + 1);
+  if (kind == "html") {
+    if (destination == "-" || destination.empty())
+      return Error{"--sink must be html=FILE for the html report (it is a file, not a stream), not '" + spec +
+                   "'"};
+    // Written once now, so that a path that cannot be written stops the query before it reads anything.
+    DashboardState empty(settings.query, settings.zone);
+    auto written = replace_file_atomically(destination, dashboard_report_page(empty.to_json()), false);
+    if (!written) return Error{"--sink " + spec + ": " + written.error()};
+    return std::unique_ptr<BatchSink>(new HtmlReportSink(destination, settings));
+  }
   if (kind != "console" && kind != "jsonl" && kind != "csv")
-    return Error{"--sink must be console, jsonl or csv (optionally =FILE), not '" + spec + "'"};
+    return Error{"--sink must be console, jsonl, csv or html (optionally =FILE), not '" + spec + "'"};
   auto stream = SinkStream::open(destination);
   if (!stream) return Error{stream.error()};
   const SinkFormat format = kind == "jsonl" ? SinkFormat::kJsonl

@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "stages/core/expected.h"
 #include "stages/core/line_counts.h"
 #include "stages/core/time_zone.h"
 #include "stages/core/value.h"
+#include "stages/sinks/prometheus_text.h"
 #include "stages/sinks/row_text.h"
 #include "stages/sinks/spark_table_printer.h"
 
@@ -25,6 +27,8 @@ struct BatchReport {
   // The batch's rows already went to the text sinks through write_streamed; `rows` holds only the first
   // ones, for the console.
   bool rows_streamed = false;
+  double latency_ms = 0;                            // from the trigger to the result
+  const std::vector<AlertGauge>* alerts = nullptr;  // the alert rules' states after the batch
 };
 
 // How the sinks render values: the console's show() options (--num-rows, --truncate) and the session time
@@ -32,6 +36,7 @@ struct BatchReport {
 struct SinkSettings {
   ShowOptions show;
   TimeZone zone;
+  std::string query;  // the query as given (the html report shows it)
 };
 
 class BatchSink {
@@ -46,6 +51,8 @@ class BatchSink {
   // Which rendering of streamed rows this sink writes (none for the console).
   virtual bool wants_jsonl() const = 0;
   virtual bool wants_csv() const = 0;
+  // It shows every row of a result (the html report), not only the console's first ones.
+  virtual bool wants_every_row() const { return false; }
 };
 
 // A stream a sink writes to: stdout ("-") or a file it opens for appending and owns.
@@ -70,7 +77,8 @@ class SinkStream {
   bool is_new_;
 };
 
-// --sink console|jsonl|csv[=FILE]; FILE "-" or absent: stdout.
+// --sink console|jsonl|csv[=FILE]; FILE "-" or absent: stdout. --sink html=FILE: a self-contained page of
+// the dashboard (dashboard.h), rewritten atomically after every batch.
 Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, const SinkSettings& settings);
 
 }  // namespace logstream

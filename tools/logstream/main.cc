@@ -199,9 +199,11 @@ int main(int argc, char** argv) {
                  "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
   logstream::OutputOptions& outputs = options.outputs;
   // Repeatable options take exactly one value per occurrence, so `--sink csv FILE` leaves FILE a path.
-  app.add_option("--sink", outputs.sinks,
-                 "Where batches go, repeatable: console, jsonl or csv, optionally =FILE (default: console on "
-                 "stdout; at most one sink on stdout)")
+  app.add_option(
+         "--sink", outputs.sinks,
+         "Where batches go, repeatable: console, jsonl or csv, optionally =FILE, or html=FILE (a "
+         "self-contained page of the result, rewritten per batch; default: console on stdout; at most "
+         "one sink on stdout)")
       ->allow_extra_args(false);
   app.add_option("--alert", outputs.alert_rules,
                  "An alert rule, repeatable, e.g. 'errors: rate(status >= 500) > 0.05' (see README)")
@@ -217,6 +219,12 @@ int main(int argc, char** argv) {
                  "Rewrite FILE atomically after every batch with metrics in Prometheus text format");
   std::string metrics_port;
   app.add_option("--metrics-port", metrics_port, "Serve GET /metrics on 127.0.0.1:PORT (0: any free port)");
+  std::string ui_port;
+  app.add_option(
+      "--ui-port", ui_port,
+      "Serve the live dashboard (result table, chart, batches, alerts) on PORT (0: any free port); "
+      "its address is printed on stderr");
+  app.add_option("--ui-bind", outputs.ui_bind, "Address the dashboard listens on")->capture_default_str();
   app.add_flag("--progress", outputs.progress,
                "One JSON line per batch on stderr, modelled on Spark's StreamingQueryProgress");
   app.add_flag("-q,--quiet", options.quiet,
@@ -311,6 +319,11 @@ int main(int argc, char** argv) {
     if (auto error = parse_whole_number("--threads", threads, 1, 1024, number)) return usage_error(*error);
     options.pipeline.threads = static_cast<unsigned>(number);
   }
+  if (!ui_port.empty()) {
+    if (auto error = parse_whole_number("--ui-port", ui_port, 0, 65535, number)) return usage_error(*error);
+    outputs.ui_port = static_cast<int>(number);
+  }
+  if (app.count("--ui-bind") > 0 && ui_port.empty()) return usage_error("--ui-bind goes with --ui-port");
   if (!metrics_port.empty()) {
     if (auto error = parse_whole_number("--metrics-port", metrics_port, 0, 65535, number))
       return usage_error(*error);

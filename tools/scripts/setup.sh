@@ -12,11 +12,16 @@ packages=(
   mawk gawk clang-format time
   clang-14 libclang-rt-14-dev
   nlohmann-json3-dev libcpp-httplib-dev curl
+  libjs-chart.js
   tzdata
 )
-# `setup.sh package` adds what tools/scripts/package.sh needs to build and check the .deb.
-if [ "${1:-}" = package ]; then
+# `setup.sh package` adds what tools/scripts/package.sh needs to build and check the .deb; `setup.sh test`
+# that and what only the tests use (a headless browser for the dashboard).
+if [ "${1:-}" = package ] || [ "${1:-}" = test ]; then
   packages+=(dpkg-dev lintian file)
+fi
+if [ "${1:-}" = test ]; then
+  packages+=(chromium)
 fi
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)

@@ -10,8 +10,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 quick=0
 [ "${1:-}" = --quick ] && quick=1
 cd "$root"
-# The tests build and check the .deb too (lintian, dpkg-dev).
-bash tools/scripts/setup.sh package
+# The tests also build and check the .deb (lintian, dpkg-dev) and load the dashboard in a browser.
+bash tools/scripts/setup.sh test
 bash tools/scripts/build.sh release
 
 echo "== clang-format check" >&2

@@ -25,13 +25,17 @@ std::string last_line(const std::string& text) {
 }
 
 TEST_F(PackageTest, TheDebInstallsABinaryThatRunsAManPageAndCompletion) {
+  // Run from a directory of its own, where the script leaves the .deb.
   const ProcessResult built = run_process(
-      {"/bin/bash", std::string(LOGSTREAM_SOURCE_DIR) + "/tools/scripts/package.sh", LOGSTREAM_BUILD_DIR},
+      {"/bin/sh", "-c",
+       "cd '" + dir_.string() +
+           "' && bash '" LOGSTREAM_SOURCE_DIR "/tools/scripts/package.sh' '" LOGSTREAM_BUILD_DIR "'"},
       std::chrono::minutes(10));
   ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
   const std::string deb = last_line(built.out);
   EXPECT_EQ(std::filesystem::path(deb).filename().string(), "logstream_" LOGSTREAM_VERSION "_amd64.deb");
   ASSERT_TRUE(std::filesystem::exists(deb)) << deb;
+  EXPECT_EQ(std::filesystem::path(deb).parent_path(), dir_) << "beside the caller";
 
   const ProcessResult listing = run_process({"/usr/bin/dpkg-deb", "-c", deb});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;

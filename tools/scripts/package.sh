@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds logstream_<version>_amd64.deb: installs what packaging needs (dpkg-dev, lintian), builds the
-# release preset, runs CPack, checks the package with lintian (no errors allowed) and prints the .deb's
-# path as its last line.
+# release preset, runs CPack, checks the package with lintian (no errors allowed), copies it into the
+# current directory and prints its path as the last line.
 # Usage: tools/scripts/package.sh [BUILD_DIR]   (BUILD_DIR: an already built tree; default build/release,
 #        built first)
 set -euo pipefail
@@ -25,4 +25,6 @@ if ! lintian --fail-on error --tag-display-limit 0 "$deb" >&2; then
   echo "package: lintian found errors in $deb" >&2
   exit 1
 fi
-echo "$deb"
+# Beside the caller, so that the README's `apt install ./logstream_*.deb` finds it.
+cp "$deb" .
+echo "$PWD/$(basename "$deb")"

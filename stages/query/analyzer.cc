@@ -967,13 +967,19 @@ class Analyzer {
                 "unknown function " + escape_for_terminal(name) + "(); " + std::string(kFunctionList));
   }
 
+  // A clause where a grouping key may stand: GROUP BY itself, and after it the select list, HAVING and
+  // ORDER BY (which then read the key).
+  static bool may_name_a_key(const Context& ctx) {
+    return ctx.clause == "GROUP BY" || ctx.clause == "--group-by" || ctx.clause == "SELECT" ||
+           ctx.clause == "HAVING" || ctx.clause.find("ORDER BY") != std::string_view::npos;
+  }
+
   // window(ts, duration[, slide[, start]]): a grouping key, its size, slide and start as bigint literals
   // in microseconds (Spark's TimeWindow, with its checks).
   BoundExprPtr bind_window(const Expr& e, const Context& ctx) {
     const size_t n = e.children.size();
     if (n < 2 || n > 4) return fail_arity(e, "2 to 4 arguments (timestamp, duration[, slide[, start]])");
-    if (ctx.clause != "GROUP BY" && ctx.clause != "--group-by" && ctx.clause != "SELECT" &&
-        ctx.clause != "HAVING" && ctx.clause.find("ORDER BY") == std::string_view::npos) {
+    if (!may_name_a_key(ctx)) {
       return fail(e.op_pos.offset,
                   "window() groups rows by event time: use it in GROUP BY (and then in the "
                   "select list, HAVING or ORDER BY), not in " +
@@ -1008,8 +1014,7 @@ class Analyzer {
   // MergingSessionsIterator), so a session ends `gap` after its last row.
   BoundExprPtr bind_session_window(const Expr& e, const Context& ctx) {
     if (e.children.size() != 2) return fail_arity(e, "2 arguments (timestamp, gap)");
-    if (ctx.clause != "GROUP BY" && ctx.clause != "--group-by" && ctx.clause != "SELECT" &&
-        ctx.clause != "HAVING" && ctx.clause.find("ORDER BY") == std::string_view::npos) {
+    if (!may_name_a_key(ctx)) {
       return fail(e.op_pos.offset,
                   "session_window() groups rows into sessions: use it in GROUP BY (and then in the "
                   "select list, HAVING or ORDER BY), not in " +

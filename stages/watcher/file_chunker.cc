@@ -175,18 +175,23 @@ FileTask standard_input_task() {
   return task;
 }
 
+FileChunker FileChunker::reading(int fd, const FileTask& task, size_t chunk_capacity, size_t piece_overlap) {
+  FileChunker chunker;
+  chunker.fd_ = fd;
+  chunker.path_ = task.path;
+  chunker.overlap_ = piece_overlap;
+  chunker.count_unfinished_tail_ = task.count_unfinished_tail;
+  chunker.bytes_consumed_ = task.bytes_consumed;
+  chunker.carry_.reset(new char[chunk_capacity]);
+  return chunker;
+}
+
 Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capacity, size_t piece_overlap) {
   if (task.descriptor >= 0) {
     // Our own descriptor, so that closing it leaves the caller's alone.
     const int fd = ::fcntl(task.descriptor, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) return Error{task.path + ": cannot read: " + std::strerror(errno)};
-    FileChunker chunker;
-    chunker.fd_ = fd;
-    chunker.path_ = task.path;
-    chunker.overlap_ = piece_overlap;
-    chunker.count_unfinished_tail_ = task.count_unfinished_tail;
-    chunker.bytes_consumed_ = task.bytes_consumed;
-    chunker.carry_.reset(new char[chunk_capacity]);
+    FileChunker chunker = reading(fd, task, chunk_capacity, piece_overlap);
     chunker.remaining_ = task.size_limit;
     return chunker;
   }
@@ -197,13 +202,7 @@ Expected<FileChunker> FileChunker::open(const FileTask& task, size_t chunk_capac
     ::close(fd);
     return Error{task.path + ": not a regular file, skipped"};
   }
-  FileChunker chunker;
-  chunker.fd_ = fd;
-  chunker.path_ = task.path;
-  chunker.overlap_ = piece_overlap;
-  chunker.count_unfinished_tail_ = task.count_unfinished_tail;
-  chunker.bytes_consumed_ = task.bytes_consumed;
-  chunker.carry_.reset(new char[chunk_capacity]);
+  FileChunker chunker = reading(fd, task, chunk_capacity, piece_overlap);
   if (task.must_be_listed_file && (static_cast<uint64_t>(st.st_dev) != task.listed_device ||
                                    static_cast<uint64_t>(st.st_ino) != task.listed_inode)) {
     chunker.replaced_ = true;  // nothing is read, so there is nothing to fingerprint either

@@ -101,6 +101,8 @@ class FileChunker {
 
  private:
   FileChunker() = default;
+  // A chunker that owns `fd` and reads it as `task` says (nothing read yet, nothing checked).
+  static FileChunker reading(int fd, const FileTask& task, size_t chunk_capacity, size_t piece_overlap);
   size_t read_into(char* out, size_t room);
   void consumed(uint64_t bytes) const;
   void match_possible_originals(const FileTask& task, std::string_view head, uint64_t available,

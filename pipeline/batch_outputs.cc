@@ -166,7 +166,8 @@ bool BatchOutputs::open(const OutputOptions& options, const SinkSettings& settin
     live_state_ = std::make_unique<DashboardState>(settings.query, settings.zone);
     dashboard_->publish(live_state_->to_json());
     warn_("dashboard at http://" + dashboard_->host_for_url() + ":" + std::to_string(dashboard_->port()) +
-          "/");
+          "/" +
+          (options.ui_bind == "0.0.0.0" || options.ui_bind == "::" ? " (listening on every interface)" : ""));
   }
   if (options.metrics_port >= 0) {
     auto server = MetricsServer::start(options.metrics_port);

@@ -5,6 +5,7 @@
 // pipeline never waits for a client; a client that stops reading only holds its own connection.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -40,6 +41,7 @@ class DashboardServer {
   uint64_t version_ = 0;
   bool stopping_ = false;
   int streams_ = 0;
+  std::atomic<int> bound_port_{0};          // for the Host check, which may run before listener_ is set
   std::unique_ptr<HttpListener> listener_;  // last: stopped before what its handlers read goes away
 };
 

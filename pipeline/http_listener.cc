@@ -21,11 +21,15 @@ Expected<std::unique_ptr<HttpListener>> HttpListener::start(
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   routes(*listener->server_);
+  errno = 0;
   const int bound = port == 0 ? listener->server_->bind_to_any_port(host)
                               : (listener->server_->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0)
+  if (bound <= 0) {
+    // A name that does not resolve, or an address of no interface here, leaves errno alone.
+    const std::string reason = errno != 0 ? std::strerror(errno) : "not an address of this machine";
     return Error{option + " " + std::to_string(port) + ": cannot listen on " + host + ":" +
-                 std::to_string(port) + " (" + std::strerror(errno) + ")"};
+                 std::to_string(port) + " (" + reason + ")"};
+  }
   listener->port_ = bound;
   HttpListener* self = listener.get();
   listener->thread_ = std::thread([self] {

@@ -752,8 +752,10 @@ int StatusQuery::watch_input(int fd) {
   bool ended = false;
   std::vector<char> buffer(size_t{1} << 20);
   SteadyClock::time_point next_trigger = SteadyClock::now() + interval;
-  while (!signals.stop_requested()) {
+  while (true) {
     const auto now = SteadyClock::now();
+    // Ctrl-C or SIGTERM: the lines already read make a last batch, as the end of input would.
+    if (signals.stop_requested()) ended = true;
     if (!ended && now < next_trigger) {
       const int wait_ms = static_cast<int>(std::max<int64_t>(
           1, std::chrono::duration_cast<std::chrono::milliseconds>(next_trigger - now).count()));
@@ -771,8 +773,15 @@ int StatusQuery::watch_input(int fd) {
       continue;
     }
     while (next_trigger <= now) next_trigger += interval;
-    // The trigger: the complete lines that arrived (at the end of input, the unfinished last one too).
-    const size_t take = ended ? pending.size() : complete_lines_end(pending);
+    // The trigger: the complete lines that arrived (at the end of input, the unfinished last one too;
+    // when stopped, only complete lines: the rest of one may still have been on its way).
+    const bool stopped = signals.stop_requested();
+    const size_t take = ended && !stopped ? pending.size() : complete_lines_end(pending);
+    if (stopped && take < pending.size()) {
+      print_diagnostic("stopped: an unfinished last line of standard input (" +
+                       std::to_string(pending.size() - take) + " bytes) is not counted");
+      pending.resize(take);
+    }
     if (take > 0) {
       const int memory = ::memfd_create("logstream-stdin", MFD_CLOEXEC);
       bool written = memory >= 0;
@@ -803,15 +812,13 @@ int StatusQuery::watch_input(int fd) {
       if (no_data_batch_due()) {
         if (const int code = run_batch({}, nullptr); code != kExitOk) return finish(code);
       }
-      if (!options_.quiet)
-        print_diagnostic("end of input after " + std::to_string(next_batch_id_ - first_batch_id) +
-                         " batches");
+      if (!options_.quiet) {
+        print_diagnostic(std::string(stopped ? "stopped" : "end of input") + " after " +
+                         std::to_string(next_batch_id_ - first_batch_id) + " batches");
+      }
       return finish(kExitOk);
     }
   }
-  if (!options_.quiet)
-    print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) + " batches");
-  return finish(kExitOk);
 }
 
 int StatusQuery::run(const std::vector<FileTask>& files) {
@@ -880,11 +887,13 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
   while (!signals.stop_requested()) {
     const auto now = SteadyClock::now();
     if (options_.trigger_interval && now < next_trigger) {
-      // --trigger-interval: no batch before the next trigger; files arriving meanwhile wait for it.
+      // --trigger-interval: no batch before the next trigger; files arriving meanwhile wait for it, their
+      // events followed all along so that a file finished before the trigger is ready at it.
+      watcher.drain_events(now);
       const int wait_ms = static_cast<int>(std::max<int64_t>(
           1, std::chrono::duration_cast<std::chrono::milliseconds>(next_trigger - now).count()));
-      struct pollfd wake = {signals.wake_fd(), POLLIN, 0};
-      ::poll(&wake, 1, wait_ms);
+      struct pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {watcher.event_fd(), POLLIN, 0}};
+      ::poll(fds, watcher.event_fd() >= 0 ? 2 : 1, wait_ms);
       continue;
     }
     watcher.drain_events(now);

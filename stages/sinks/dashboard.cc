@@ -273,6 +273,7 @@ constexpr std::string_view kScript = R"js((function () {
     $('batch').textContent = state.batch === null ? 'no batch yet' : 'Batch: ' + state.batch;
     renderTable();
     const chart = state.chart;
+    $('result-chart').parentElement.hidden = !chart;  // a result without numbers has no chart
     if (chart) {
       resultChart = chartOf($('result-chart'), resultChart, {
         type: chart.kind,
@@ -319,7 +320,13 @@ constexpr std::string_view kScript = R"js((function () {
   fetch('/state').then((r) => r.text()).then(accept);
   const events = new EventSource('/events');
   events.onmessage = (e) => { accept(e.data); $('status').textContent = 'live'; };
-  events.onerror = () => { $('status').textContent = 'disconnected: the query has ended'; };
+  events.onerror = () => {
+    // A refused stream (too many pages follow this query) is not retried by the browser; an ended
+    // query closes it for good.
+    $('status').textContent = events.readyState === EventSource.CLOSED
+        ? 'not live: too many pages follow this query, or it has ended; reload to try again'
+        : 'reconnecting';
+  };
 })();
 )js";
 

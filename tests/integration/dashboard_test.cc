@@ -118,6 +118,17 @@ TEST_F(DashboardTest, TheLivePageShowsEachBatchPushesItAndKeepsHostileTextAsText
   const ProcessResult post = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                                           "-X", "POST", "-d", "x", url + "state"});
   EXPECT_NE(post.out.substr(0, 1), "2") << post.out;
+  // Another site's name rebound to 127.0.0.1 gets nothing.
+  const ProcessResult rebound = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                             "-H", "Host: evil.example", url + "state"});
+  EXPECT_EQ(rebound.out, "403");
+  // A page that went away frees its /events slot within a second: five short visits in a row all get in.
+  for (int visit = 0; visit < 5; ++visit) {
+    const ProcessResult short_visit = run_process(
+        {"/usr/bin/curl", "-s", "--max-time", "1", "-o", "/dev/null", "-w", "%{http_code}", url + "events"});
+    EXPECT_EQ(short_visit.out, "200") << "visit " << visit;
+    std::this_thread::sleep_for(milliseconds(1200));
+  }
   watch.send_signal(SIGTERM);
   EXPECT_EQ(watch.wait_exit(seconds(10)), 0) << watch.err();
 }

@@ -67,13 +67,21 @@ TEST_F(PackageTest, TheDebInstallsABinaryThatRunsAManPageAndCompletion) {
     EXPECT_NE(man.out.find(text), std::string::npos) << text;
   }
 
-  const ProcessResult completion = run_process(
-      {"/bin/bash", "-c",
-       "source '" + root + "/usr/share/bash-completion/completions/logstream'; COMP_WORDS=('" + installed +
-           "' --output-m); COMP_CWORD=1; _logstream; echo \"${COMPREPLY[*]}\"; "
-           "COMP_WORDS=('" +
-           installed + "' --format co); COMP_CWORD=2; _logstream; echo \"${COMPREPLY[*]}\""});
-  EXPECT_EQ(completion.out, "--output-mode\ncommon combined\n") << completion.err;
+  // Options (a global one after the subcommand too), an option's values, and nothing for a free value.
+  auto complete = [&](const std::string& words, int word) {
+    const ProcessResult r =
+        run_process({"/bin/bash", "-c",
+                     "source '" + root + "/usr/share/bash-completion/completions/logstream'; COMP_WORDS=('" +
+                         installed + "' " + words + "); COMP_CWORD=" + std::to_string(word) +
+                         "; _logstream; echo \"[${COMPREPLY[*]}]\""});
+    EXPECT_EQ(r.err, "");
+    return r.out;
+  };
+  EXPECT_EQ(complete("--output-m", 1), "[--output-mode]\n");
+  EXPECT_EQ(complete("--format co", 2), "[common combined]\n");
+  EXPECT_EQ(complete("run --si", 2), "[--sink]\n");
+  EXPECT_EQ(complete("--group-by ''", 2), "[]\n");
+  EXPECT_EQ(complete("''", 1), "[run watch schema]\n");
 }
 
 }  // namespace

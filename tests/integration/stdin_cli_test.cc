@@ -1,8 +1,11 @@
 // Standard input through the binary: `run -` reads a pipe to its end as one file and prints what
 // `run FILE` prints; `watch -` turns the lines arriving in a pipe into a batch per trigger and ends, exit
 // 0, after the last batch when the input ends; a checkpoint cannot go with it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -92,6 +95,35 @@ TEST_F(StdinCliTest, ACheckpointCannotGoWithStandardInput) {
   const ProcessResult twice = shell("true | " + quoted(kLogstream) + " run - -");
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.err.find("standard input is named twice"), std::string::npos) << twice.err;
+}
+
+// Ctrl-C in `watch -`: the lines already read make a last batch (Spark's file source would have them in
+// files; here they exist nowhere else), and only an unfinished line is dropped, with a message.
+TEST_F(StdinCliTest, StoppingWatchDashCountsTheLinesAlreadyRead) {
+  const std::string fifo = path("in");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  RunningProcess watch(
+      {"/bin/sh", "-c",
+       "exec " + quoted(kLogstream) + " --format common watch - --trigger-interval 1h < " + quoted(fifo)});
+  const int writer = ::open(fifo.c_str(), O_WRONLY);
+  ASSERT_GE(writer, 0);
+  const std::string lines =
+      "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5\n"
+      "1.2.3.4 - - [10/Oct/2000:13:55:37 -0700] \"GET / HTTP/1.0\" 200 5\n"
+      "1.2.3.4 - - [10/Oct/2000:13:55:38 -0700] \"GET / HT";
+  ASSERT_EQ(::write(writer, lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  watch.send_signal(SIGINT);
+  ASSERT_EQ(watch.wait_exit(std::chrono::seconds(10)), 0) << watch.err();
+  ::close(writer);
+  EXPECT_NE(watch.out().find("Batch: 0\n"), std::string::npos) << watch.out();
+  EXPECT_NE(watch.out().find("|   200|    2|"), std::string::npos) << watch.out();
+  const size_t unfinished = lines.size() - (lines.rfind('\n') + 1);
+  EXPECT_NE(watch.err().find("an unfinished last line of standard input (" + std::to_string(unfinished) +
+                             " bytes) is not counted"),
+            std::string::npos)
+      << watch.err();
+  EXPECT_NE(watch.err().find("stopped after 1 batches"), std::string::npos) << watch.err();
 }
 
 // --trigger-interval on a directory: files that arrive between two triggers wait for the next one and

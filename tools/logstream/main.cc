@@ -299,6 +299,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // An option of watch given before the word watch, or with run: say whose option it is.
+    for (int i = 1; i < argc; ++i) {
+      std::string name = argv[i];
+      if (name.rfind("--", 0) != 0) continue;
+      name = name.substr(0, name.find('='));
+      if (app.get_option_no_throw(name) == nullptr && watch->get_option_no_throw(name) != nullptr)
+        return usage_error(name +
+                           " is an option of watch: give it after the word watch (logstream watch DIR " +
+                           name + " ...)");
+    }
     const std::string word = first_word(app, argc, argv);
     if (!*run && !*watch && !*schema && !word.empty() && word != "run" && word != "watch" && word != "schema")
       return usage_error("unknown subcommand '" + word + "' (try run, watch or schema; --help lists them)");
@@ -423,6 +433,10 @@ int main(int argc, char** argv) {
           trigger_interval + "'");
     options.trigger_interval = std::chrono::nanoseconds(ns);
   }
+  if (*run && outputs.ui_port >= 0)
+    return usage_error(
+        "--ui-port goes with watch (the page lives as long as the query); for run, write the "
+        "page once with --sink html=FILE");
   const bool reads_standard_input =
       (*watch && directory == "-") || (*run && std::find(paths.begin(), paths.end(), "-") != paths.end());
   if (reads_standard_input && !options.checkpoint_dir.empty())

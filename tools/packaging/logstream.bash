@@ -1,5 +1,6 @@
 # bash completion for logstream(1): subcommands, the options the installed binary lists in its own
-# --help (so the list never goes stale), the values of the options that take a fixed set, and paths.
+# --help (global ones anywhere, a subcommand's after it: so the list never goes stale), the values of the
+# options that take a fixed set, and paths.
 _logstream() {
   local cur prev words cword
   if declare -F _init_completion > /dev/null; then
@@ -10,6 +11,7 @@ _logstream() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   fi
+  local program=${words[0]}
   case $prev in
     --format)
       mapfile -t COMPREPLY < <(compgen -W "auto spark-seed common combined vhost_combined nginx custom" -- "$cur")
@@ -21,12 +23,15 @@ _logstream() {
       mapfile -t COMPREPLY < <(compgen -W "spark key count" -- "$cur")
       return ;;
     --sink)
-      mapfile -t COMPREPLY < <(compgen -W "console jsonl csv jsonl= csv=" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "console jsonl csv jsonl= csv= html=" -- "$cur")
+      compopt -o nospace 2> /dev/null
       return ;;
     --checkpoint)
+      compopt -o filenames 2> /dev/null
       mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       return ;;
     --sql-file | --alert-rules | --alert-log | --prometheus-file)
+      compopt -o filenames 2> /dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return ;;
     --on-alert)
@@ -37,16 +42,25 @@ _logstream() {
   for word in "${words[@]:1:cword-1}"; do
     case $word in run | watch | schema) sub=$word ;; esac
   done
+  local help
+  help=$("$program" --help 2>&1; [ -n "$sub" ] && "$program" "$sub" --help 2>&1)
+  # An option that takes a value (its help line shows TEXT): the value is the user's to type.
+  if [[ $prev == --* ]] && grep -qE -- "(^| |,)${prev} TEXT" <<< "$help"; then
+    COMPREPLY=()
+    return
+  fi
   if [[ $cur == -* ]]; then
-    local options
-    options=$("${words[0]}" ${sub:+"$sub"} --help 2>&1 | grep -oE -- '--[a-z][a-z-]*' | sort -u)
-    mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "$(grep -oE -- '--[a-z][a-z-]*' <<< "$help" | sort -u)" -- "$cur")
     return
   fi
   case $sub in
     "") mapfile -t COMPREPLY < <(compgen -W "run watch schema" -- "$cur") ;;
-    run) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-    watch) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    run)
+      compopt -o filenames 2> /dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    watch)
+      compopt -o filenames 2> /dev/null
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
   esac
 }
 complete -F _logstream logstream

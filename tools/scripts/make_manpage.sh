@@ -15,7 +15,6 @@ escape() { sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"; }
 options_of() {
   "$bin" "$@" --help 2>&1 | awk '
     function emit(name, text) {
-      if (name ~ /^-h,--help/ || name ~ /^--version/) return
       print name "\t" text
     }
     /^(Options|Positionals):/ { on = 1; next }

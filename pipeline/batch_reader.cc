@@ -16,6 +16,7 @@ void BatchReader::start(uint64_t batch_id, std::vector<FileTask> files, const st
   unreadable_files_.clear();
   files_opened_ = 0;
   opened_paths_.clear();
+  opened_parsers_.clear();
   file_uris_.clear();
   files_.assign(std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   current_.reset();
@@ -39,6 +40,8 @@ bool BatchReader::open_next_file() {
     }
     ++files_opened_;
     opened_paths_.push_back(task.path);
+    opened_parsers_.push_back(task.parser_index.value_or(0));
+    forced_parser_ = task.parser_index;
     if (task.descriptor >= 0) {
       file_uris_.emplace_back();  // standard input has no file: input_file_name() is '', as for no file
     } else {
@@ -73,13 +76,16 @@ Chunk* BatchReader::next() {
     if (current_->fill(*chunk, next_long_line_id_)) {
       if (current_is_fresh_) {
         current_is_fresh_ = false;
-        if (parser_.picks_per_file()) {
+        if (forced_parser_) {
+          current_parser_ = *forced_parser_;
+        } else if (parser_.picks_per_file()) {
           std::string note, warning;
           current_parser_ =
               parser_.choose_for_file(std::string_view(chunk->data(), chunk->size), note, &warning);
           if (announce_formats_) warn_(current_->path() + ": " + note);
           if (!warning.empty()) warn_(current_->path() + ": " + warning);  // also with --quiet
         }
+        opened_parsers_.back() = current_parser_;
       }
       chunk->parser_index = current_parser_;
       chunk->file_index = static_cast<uint32_t>(files_opened_ - 1);

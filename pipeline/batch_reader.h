@@ -36,6 +36,8 @@ class BatchReader {
   bool cancelled() const noexcept { return cancelled_; }
   // The path of each file opened, by Chunk::file_index.
   const std::vector<std::string>& opened_paths() const noexcept { return opened_paths_; }
+  // The parser each of them was read with, in the same order.
+  const std::vector<uint32_t>& opened_parsers() const noexcept { return opened_parsers_; }
 
   uint64_t bytes_read() const noexcept { return bytes_read_.load(std::memory_order_relaxed); }
 
@@ -58,7 +60,9 @@ class BatchReader {
   std::vector<std::string> unreadable_files_;
   size_t files_opened_ = 0;
   std::vector<std::string> opened_paths_;
-  std::deque<std::string> file_uris_;  // by file opened; a deque, so chunks may point into it
+  std::vector<uint32_t> opened_parsers_;
+  std::optional<uint32_t> forced_parser_;  // the current file's FileTask::parser_index
+  std::deque<std::string> file_uris_;      // by file opened; a deque, so chunks may point into it
   const std::atomic<bool>* cancel_ = nullptr;
   bool cancelled_ = false;
   std::atomic<uint64_t> bytes_read_{0};  // for progress only: relaxed, no ordering needed

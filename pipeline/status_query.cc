@@ -748,7 +748,8 @@ int StatusQuery::watch_input(int fd) {
   ShutdownSignals& signals = ShutdownSignals::install();
   const uint64_t first_batch_id = next_batch_id_;
   const auto interval = options_.trigger_interval.value_or(std::chrono::seconds(1));
-  std::string pending;  // bytes read since the last batch took its lines
+  std::string pending;             // bytes read since the last batch took its lines
+  std::optional<uint32_t> parser;  // picked by --format auto on the first batch
   bool ended = false;
   std::vector<char> buffer(size_t{1} << 20);
   SteadyClock::time_point next_trigger = SteadyClock::now() + interval;
@@ -801,9 +802,12 @@ int StatusQuery::watch_input(int fd) {
       task.path = "-";
       task.descriptor = memory;
       task.size_limit = take;
+      task.parser_index = parser;  // the first batch's pick, for all that follow (one stream, one format)
       const int code = run_batch({std::move(task)}, nullptr);
       ::close(memory);
       if (code != kExitOk) return finish(code);
+      if (!parser && !pipeline_->last_batch_parsers().empty())
+        parser = pipeline_->last_batch_parsers().front();
     } else if (no_data_batch_due()) {
       if (const int code = run_batch({}, nullptr); code != kExitOk) return finish(code);
     }

@@ -73,6 +73,7 @@ class StreamPipeline {
     return accumulator_.lines_by_file();
   }
   const std::vector<std::string>& last_batch_paths() const noexcept { return reader_.opened_paths(); }
+  const std::vector<uint32_t>& last_batch_parsers() const noexcept { return reader_.opened_parsers(); }
   // Bytes handed to the parse stage since the pipeline was created; read from any thread (progress bar).
   uint64_t bytes_read() const noexcept { return reader_.bytes_read(); }
   size_t pool_bytes() const noexcept { return pool_.chunk_count() * pool_.chunk_capacity(); }

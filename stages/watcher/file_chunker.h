@@ -58,6 +58,9 @@ struct FileTask {
   // An open descriptor to read instead of opening `path` (standard input, or one trigger's lines of it):
   // `path` only names it in messages, it may be a pipe, and it has no identity to record.
   int descriptor = -1;
+  // The parser to read it with, instead of one picked from its first bytes (standard input keeps the one
+  // its first batch picked: a batch of one line is too little to judge by).
+  std::optional<uint32_t> parser_index;
 };
 
 // Standard input as a file task (`run -`): read to its end as one file.

@@ -68,7 +68,7 @@ TEST_F(StdinCliTest, AFinalLineWithoutANewlineIsALineAndInputFileNameIsEmpty) {
 TEST_F(StdinCliTest, WatchDashMakesABatchPerTriggerAndEndsWithTheInput) {
   const std::string log = kSharedData + "/elastic-apache.log";
   const ProcessResult r = shell("{ cat " + quoted(log) + "; sleep 3; cat " + quoted(log) + "; } | " +
-                                quoted(kLogstream) + " --format combined watch - --trigger-interval 1s");
+                                quoted(kLogstream) + " watch - --trigger-interval 1s");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(count_occurrences(r.out, "Batch: "), 2u) << r.out;
   const size_t second = r.out.find("Batch: 1\n");
@@ -83,6 +83,8 @@ TEST_F(StdinCliTest, WatchDashMakesABatchPerTriggerAndEndsWithTheInput) {
   }
   EXPECT_EQ(first_counts, reference) << "the first write's table is the file's";
   EXPECT_NE(r.err.find("end of input after 2 batches"), std::string::npos) << r.err;
+  EXPECT_EQ(count_occurrences(r.err, "-: format combined"), 1u)
+      << "the format is picked once, for the stream";
 }
 
 TEST_F(StdinCliTest, ACheckpointCannotGoWithStandardInput) {

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "pipeline/shutdown_signals.h"
+#include "stages/core/atomic_file.h"
 #include "stages/core/text_escape.h"
 #include "stages/query/sql_parser.h"
 #include "stages/sinks/row_text.h"
@@ -785,14 +786,8 @@ int StatusQuery::watch_input(int fd) {
     }
     if (take > 0) {
       const int memory = ::memfd_create("logstream-stdin", MFD_CLOEXEC);
-      bool written = memory >= 0;
-      for (size_t at = 0; written && at < take;) {
-        const ssize_t n = ::write(memory, pending.data() + at, take - at);
-        if (n < 0 && errno == EINTR) continue;
-        written = n > 0;
-        if (written) at += static_cast<size_t>(n);
-      }
-      if (!written || ::lseek(memory, 0, SEEK_SET) != 0) {
+      if (memory < 0 || !write_all(memory, std::string_view(pending).substr(0, take)) ||
+          ::lseek(memory, 0, SEEK_SET) != 0) {
         print_diagnostic(std::string("standard input: cannot hold a batch's lines: ") + std::strerror(errno));
         if (memory >= 0) ::close(memory);
         return finish(kExitFailure);

@@ -7,7 +7,6 @@
 #include <cstring>
 
 namespace logstream {
-namespace {
 
 bool write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -20,8 +19,6 @@ bool write_all(int fd, std::string_view bytes) {
   }
   return true;
 }
-
-}  // namespace
 
 Expected<bool> replace_file_atomically(const std::string& path, std::string_view text, bool durable) {
   const std::string temp = path + ".tmp";

@@ -14,4 +14,7 @@ namespace logstream {
 // the file and the reason.
 Expected<bool> replace_file_atomically(const std::string& path, std::string_view text, bool durable);
 
+// Writes all of `bytes` to `fd`, again after a short write or EINTR; false (errno set) on an error.
+bool write_all(int fd, std::string_view bytes);
+
 }  // namespace logstream

@@ -118,12 +118,11 @@ int64_t AlertEngine::oldest_needed_minute() const {
   return oldest;
 }
 
-void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted_us) {
+void AlertEngine::absorb_panes(const std::vector<std::vector<Value>>& tally_rows, int64_t latest_trusted_us) {
   const AlertPlanLayout& plan = *plan_;
-  std::vector<std::vector<Value>> rows;
-  rows.reserve(tallies.size());
-  for (size_t g = 0; g < tallies.size(); ++g) {
-    std::vector<Value> row = tallies.result_row(g);
+  std::vector<const std::vector<Value>*> rows;
+  rows.reserve(tally_rows.size());
+  for (const std::vector<Value>& row : tally_rows) {
     const Value& minute = row[0];
     if (minute.null) continue;  // a line without a time is in no window
     const uint64_t lines = static_cast<uint64_t>(row[plan.lines_column].integer);
@@ -131,7 +130,7 @@ void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted
       untrusted_lines_ += lines;
       continue;
     }
-    rows.push_back(std::move(row));
+    rows.push_back(&row);
   }
   // Judged on the windows as they stood before the batch.
   std::vector<int64_t> horizons(rules_.size(), INT64_MIN);
@@ -139,7 +138,8 @@ void AlertEngine::absorb_panes(const GroupTable& tallies, int64_t latest_trusted
     if (rules_[r].window_seconds > 0) horizons[r] = horizon(r);
   }
   const int64_t oldest = oldest_needed_minute();
-  for (const std::vector<Value>& row : rows) {
+  for (const std::vector<Value>* trusted : rows) {
+    const std::vector<Value>& row = *trusted;
     const int64_t minute = row[0].integer;
     const uint64_t lines = static_cast<uint64_t>(row[plan.lines_column].integer);
     if (minute < oldest) {
@@ -211,14 +211,13 @@ AlertEngine::Judgement AlertEngine::worst_window(size_t rule_index, int64_t afte
 }
 
 AlertEngine::Judgement AlertEngine::batch_value(size_t index, const LineCounts& batch,
-                                                const GroupTable* tallies) const {
+                                                const std::vector<std::vector<Value>>* tally_rows) const {
   const AlertRule& rule = rules_[index];
   uint64_t count = 0, accepted = 0;
   const int column = plan_ ? plan_->rule_column[index] : -1;
   if (column >= 0) {
-    if (!tallies) return {};
-    for (size_t g = 0; g < tallies->size(); ++g) {
-      const std::vector<Value> row = tallies->result_row(g);
+    if (!tally_rows) return {};
+    for (const std::vector<Value>& row : *tally_rows) {
       count += static_cast<uint64_t>(row[static_cast<size_t>(column)].integer);
       accepted += static_cast<uint64_t>(row[plan_->lines_column].integer);
     }
@@ -247,7 +246,13 @@ std::vector<AlertEvent> AlertEngine::on_batch(uint64_t batch_id, const LineCount
   const int64_t previous_latest = latest_time_;
   late_lines_ = 0;
   untrusted_lines_ = 0;
-  if (windowed_ && plan_ && plan_->by_minute && tallies) absorb_panes(*tallies, latest_trusted_us);
+  // The plan's groups as rows, once for every rule.
+  std::vector<std::vector<Value>> tally_rows;
+  if (tallies) {
+    tally_rows.reserve(tallies->size());
+    for (size_t g = 0; g < tallies->size(); ++g) tally_rows.push_back(tallies->result_row(g));
+  }
+  if (windowed_ && plan_ && plan_->by_minute && tallies) absorb_panes(tally_rows, latest_trusted_us);
   std::vector<AlertEvent> events;
   for (size_t i = 0; i < rules_.size(); ++i) {
     AlertStatus& status = statuses_[i];
@@ -258,7 +263,7 @@ std::vector<AlertEvent> AlertEngine::on_batch(uint64_t batch_id, const LineCount
       if (through != INT64_MIN && (after == INT64_MIN || through > after))
         value = worst_window(i, after, through);
     } else {
-      value = batch_value(i, batch, tallies);
+      value = batch_value(i, batch, tallies ? &tally_rows : nullptr);
     }
     if (!value.defined) continue;  // nothing to judge this batch on: the state stands
     status.value = value.value;

@@ -113,7 +113,9 @@ class AlertEngine {
     bool defined = false;
     std::optional<AlertWindow> window;
   };
-  Judgement batch_value(size_t rule, const LineCounts& batch, const GroupTable* tallies) const;
+  // `tally_rows`: the batch's groups of the plan as result rows (null without a plan's groups).
+  Judgement batch_value(size_t rule, const LineCounts& batch,
+                        const std::vector<std::vector<Value>>* tally_rows) const;
   // The rule's worst window among those that end in (after, through], on whole minutes.
   Judgement worst_window(size_t rule, int64_t after, int64_t through) const;
   int64_t delay_us(size_t rule) const;
@@ -123,7 +125,7 @@ class AlertEngine {
   int64_t horizon(size_t rule) const;
   // Panes before this minute are needed by no window still to be judged.
   int64_t oldest_needed_minute() const;
-  void absorb_panes(const GroupTable& tallies, int64_t latest_trusted_us);
+  void absorb_panes(const std::vector<std::vector<Value>>& tally_rows, int64_t latest_trusted_us);
 
   std::vector<AlertRule> rules_;
   std::optional<AlertPlanLayout> plan_;

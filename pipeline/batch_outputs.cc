@@ -222,6 +222,11 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
   report.rows_streamed = rows_streamed;
   report.latency_ms = latency_ms;
   report.alerts = alerts_ ? &gauges : nullptr;
+  // The dashboard before the sinks: once a batch shows on stdout, a page that asks has it already.
+  if (dashboard_) {
+    live_state_->add_batch({batch_id, &schema, &rows, &batch, latency_ms, report.alerts});
+    dashboard_->publish(live_state_->to_json());
+  }
   last_sink_errno_ = streamed_errno_;
   streamed_errno_ = 0;
   for (auto& sink : sinks_) {
@@ -230,10 +235,6 @@ bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const Resul
     ok = false;
   }
   if (actions_) actions_->handle(events);
-  if (dashboard_) {
-    live_state_->add_batch({batch_id, &schema, &rows, &batch, latency_ms, report.alerts});
-    dashboard_->publish(live_state_->to_json());
-  }
   if (!prometheus_file_.empty() || metrics_) {
     const std::string text = render_prometheus(totals, batches_, alert_gauges());
     if (!prometheus_file_.empty()) {

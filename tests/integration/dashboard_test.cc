@@ -37,14 +37,15 @@ std::string hostile_line() {
 // given; a slow start of the browser gets a longer one on the next try).
 std::string dom_of(const std::string& url, const std::string& expected) {
   std::string dom;
-  for (const int wait_ms : {3000, 6000, 12000}) {
+  for (const int wait_ms : {3000, 8000, 20000}) {
     const ProcessResult r = run_process({kChromium, "--headless", "--no-sandbox", "--disable-gpu",
                                          "--timeout=" + std::to_string(wait_ms), "--dump-dom", url},
                                         seconds(90));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     dom = r.out;
-    if (dom.find(expected) != std::string::npos) break;
+    if (dom.find(expected) != std::string::npos) return dom;
   }
+  ADD_FAILURE() << url << " never showed '" << expected << "'; the last DOM began:\n" << dom.substr(0, 1500);
   return dom;
 }
 

@@ -18,7 +18,14 @@ Expected<std::unique_ptr<DashboardServer>> DashboardServer::start(const std::str
         response.set_content(body, type);
       };
     };
-    server.Get("/", fixed(dashboard_live_page(), "text/html; charset=utf-8"));
+    server.Get("/", [self](const httplib::Request&, httplib::Response& response) {
+      std::string state;
+      {
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        state = self->state_;
+      }
+      response.set_content(dashboard_live_page(state), "text/html; charset=utf-8");
+    });
     server.Get("/app.js", fixed(std::string(dashboard_script()), "text/javascript; charset=utf-8"));
     server.Get("/style.css", fixed(std::string(dashboard_styles()), "text/css; charset=utf-8"));
     server.Get("/chart.js", fixed(std::string(chart_js_library()), "text/javascript; charset=utf-8"));

@@ -312,12 +312,11 @@ constexpr std::string_view kScript = R"js((function () {
     render();
   }
   $('filter').addEventListener('input', () => state && renderTable());
+  // The page arrives with the state of its moment inside it, drawn before the page has loaded; the live
+  // page then follows every new state.
   const embedded = $('state');
-  if (embedded) {
-    accept(embedded.textContent);
-    return;
-  }
-  fetch('/state').then((r) => r.text()).then(accept);
+  if (embedded.textContent) accept(embedded.textContent);
+  if (!embedded.hasAttribute('data-live')) return;
   const events = new EventSource('/events');
   events.onmessage = (e) => { accept(e.data); $('status').textContent = 'live'; };
   events.onerror = () => {
@@ -345,12 +344,16 @@ std::string_view dashboard_report_csp() {
          "base-uri 'none'; form-action 'none'";
 }
 
-std::string dashboard_live_page() {
+std::string dashboard_live_page(std::string_view state_json) {
   std::string page =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>logstream</title>\n";
   page += "<link rel=\"stylesheet\" href=\"/style.css\"></head>\n";
   page += kBody;
-  page += "<script src=\"/chart.js\"></script>\n<script src=\"/app.js\"></script>\n</body></html>\n";
+  // JSON data, not script: the CSP's script-src 'self' does not apply to it, and it has no '<'.
+  page += "<script type=\"application/json\" id=\"state\" data-live>";
+  page += state_json;
+  page +=
+      "</script>\n<script src=\"/chart.js\"></script>\n<script src=\"/app.js\"></script>\n</body></html>\n";
   return page;
 }
 

@@ -65,9 +65,9 @@ class DashboardState {
   std::string alerts_json_ = "[]";
 };
 
-// The live page: its script and styles come from the server (/app.js, /chart.js, /style.css) and it
-// reads /state, then the updates /events pushes.
-std::string dashboard_live_page();
+// The live page: its script and styles come from the server (/app.js, /chart.js, /style.css); it carries
+// the state of the moment it was served (empty before the first batch) and then follows /events.
+std::string dashboard_live_page(std::string_view state_json);
 // The static report: one self-contained file, the state inside it.
 std::string dashboard_report_page(std::string_view state_json);
 

@@ -114,6 +114,21 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     alerts->use_plan(alert_plan ? std::optional(alert_plan->layout) : std::nullopt, default_delay);
   }
   const bool status_count = answers_status_count(plan.value(), options.output_mode);
+  if (options.kafka) {
+    // The workers' partials are merged into one table: only what merges exactly, in complete mode.
+    if (!status_count && !plan.value().grouped)
+      return Error{
+          "a Kafka query needs an aggregation (GROUP BY, or count(*) and the like): rows cannot be "
+          "merged across workers"};
+    if (options.output_mode && *options.output_mode != OutputMode::kComplete)
+      return Error{
+          "a Kafka query runs in complete mode only: the merger's table is every group each "
+          "trigger"};
+    if (!options.watermark.empty())
+      return Error{"--watermark does not go with Kafka yet: each partition would need its own watermark"};
+    if (outputs->alerts())
+      return Error{"--alert does not go with Kafka yet: a worker sees only its partitions' lines"};
+  }
   if (!status_count && options.order != RowOrder::kSpark)
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
 
@@ -174,7 +189,8 @@ std::string StatusQuery::grouping_keys() const {
   return keys;
 }
 
-bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultRows& rows) {
+bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, QueryExecutor::BatchState* state,
+                             ResultRows& rows) {
   table_.add_batch(batch);
   rows_streamed_ = executor_ && executor_->streams_rows();
   if (!executor_) {
@@ -182,7 +198,7 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, ResultR
     rows_updated_ = rows.size();
     return true;
   }
-  QueryExecutor::BatchState& batch_state = pipeline_->last_batch_state();
+  QueryExecutor::BatchState& batch_state = *state;
   if (!groups_) {
     rows = executor_->result_rows(batch_state.take_rows());
     rows_updated_ = 0;
@@ -323,13 +339,28 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
                        " lines fit the format (every one rejected; see the reasons below, or try another "
                        "--format)");
   }
+  if (kafka_worker_) {
+    // A Kafka worker publishes the batch's partial instead of folding it (the merger folds them all).
+    PartitionDelta delta;
+    delta.counts = batch;
+    if (groups_) {
+      delta.groups.emplace();
+      pipeline_->last_batch_state().groups().serialize(*delta.groups);
+      pipeline_->last_batch_state().groups().clear();
+    }
+    worker_delta_ = std::move(delta);
+    return;
+  }
+  emit_batch(batch_id, batch, executor_ || rules_executor_ ? &pipeline_->last_batch_state() : nullptr);
+}
+
+void StatusQuery::emit_batch(uint64_t batch_id, const LineCounts& batch, QueryExecutor::BatchState* state) {
   ResultRows rows;
-  if (!fold_batch(batch_id, batch, rows)) {
+  if (!fold_batch(batch_id, batch, state, rows)) {
     last_batch_end_ = BatchEnd::kStateTooLarge;
     return;
   }
-  const GroupTable* alert_tallies =
-      executor_ || rules_executor_ ? pipeline_->last_batch_state().tallies() : nullptr;
+  const GroupTable* alert_tallies = state ? state->tallies() : nullptr;
   if (!outputs_->on_batch(batch_id, output_schema(), rows, table_.totals(), batch, rows_streamed_,
                           /*data=*/batch_files_ > 0, alert_tallies, latest_trusted_us_,
                           batch_read_parse_ms_)) {
@@ -350,9 +381,9 @@ void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - batch_started_).count();
   char summary[256];
   std::snprintf(summary, sizeof summary,
-                "batch %llu: %zu file%s, %llu lines read = %llu accepted + %llu rejected, %.1f MB in %.3f s",
-                static_cast<unsigned long long>(batch_id), batch_files_, batch_files_ == 1 ? "" : "s",
-                static_cast<unsigned long long>(batch.lines_read),
+                "batch %llu: %zu %s%s, %llu lines read = %llu accepted + %llu rejected, %.1f MB in %.3f s",
+                static_cast<unsigned long long>(batch_id), batch_files_, batch_noun_,
+                batch_files_ == 1 ? "" : "s", static_cast<unsigned long long>(batch.lines_read),
                 static_cast<unsigned long long>(batch.accepted()),
                 static_cast<unsigned long long>(batch.rejected()),
                 static_cast<double>(batch.bytes_read) / 1e6, seconds);
@@ -388,6 +419,18 @@ std::string StatusQuery::query_description() const {
   return description;
 }
 
+std::string query_difference(const std::string& theirs, const std::string& ours) {
+  // The descriptions are the normalized plans, a part per line: name the first part that differs.
+  size_t at = 0;
+  while (at < ours.size() && at < theirs.size() && ours[at] == theirs[at]) ++at;
+  auto line_at = [at](const std::string& text) {
+    const size_t from = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const size_t begin = from == std::string::npos || at == 0 ? 0 : from + 1;
+    return escape_for_terminal(text.substr(begin, text.find('\n', begin) - begin));
+  };
+  return "it has '" + line_at(theirs) + "' where this one has '" + line_at(ours) + "'";
+}
+
 Expected<bool> StatusQuery::restore_checkpoint() {
   if (options_.checkpoint_dir.empty()) return true;
   auto store = CheckpointStore::open(options_.checkpoint_dir);
@@ -398,17 +441,8 @@ Expected<bool> StatusQuery::restore_checkpoint() {
   if (!loaded.value()) return true;  // a new checkpoint: starts at batch 0
   CheckpointState& state = *loaded.value();
   if (state.query != query_description()) {
-    // The descriptions are the normalized plans, a part per line: name the first part that differs.
-    const std::string ours = query_description();
-    size_t at = 0;
-    while (at < ours.size() && at < state.query.size() && ours[at] == state.query[at]) ++at;
-    auto line_at = [at](const std::string& text) {
-      const size_t from = text.rfind('\n', at == 0 ? 0 : at - 1);
-      const size_t begin = from == std::string::npos || at == 0 ? 0 : from + 1;
-      return escape_for_terminal(text.substr(begin, text.find('\n', begin) - begin));
-    };
-    return Error{checkpoint_->path() + ": written by another query: it has '" + line_at(state.query) +
-                 "' where this one has '" + line_at(ours) + "'; use another --checkpoint directory"};
+    return Error{checkpoint_->path() + ": written by another query: " +
+                 query_difference(state.query, query_description()) + "; use another --checkpoint directory"};
   }
   if (groups_) {
     // The chain: the groups at its snapshot, then each later batch's partial merged in, as the batches did.
@@ -745,6 +779,18 @@ size_t complete_lines_end(std::string_view bytes) {
 
 }  // namespace
 
+int StatusQuery::memory_file(std::string_view bytes, const char* name) {
+  const int memory = ::memfd_create(name, MFD_CLOEXEC);
+  if (memory < 0) return -1;
+  if (!write_all(memory, bytes) || ::lseek(memory, 0, SEEK_SET) != 0) {
+    const int saved = errno;
+    ::close(memory);
+    errno = saved;
+    return -1;
+  }
+  return memory;
+}
+
 int StatusQuery::watch_input(int fd) {
   ShutdownSignals& signals = ShutdownSignals::install();
   const uint64_t first_batch_id = next_batch_id_;
@@ -785,11 +831,9 @@ int StatusQuery::watch_input(int fd) {
       pending.resize(take);
     }
     if (take > 0) {
-      const int memory = ::memfd_create("logstream-stdin", MFD_CLOEXEC);
-      if (memory < 0 || !write_all(memory, std::string_view(pending).substr(0, take)) ||
-          ::lseek(memory, 0, SEEK_SET) != 0) {
+      const int memory = memory_file(std::string_view(pending).substr(0, take), "logstream-stdin");
+      if (memory < 0) {
         print_diagnostic(std::string("standard input: cannot hold a batch's lines: ") + std::strerror(errno));
-        if (memory >= 0) ::close(memory);
         return finish(kExitFailure);
       }
       pending.erase(0, take);

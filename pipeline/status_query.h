@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,9 +14,11 @@
 #include <vector>
 
 #include "pipeline/batch_outputs.h"
+#include "pipeline/kafka_link.h"
 #include "pipeline/progress_bar.h"
 #include "pipeline/stream_pipeline.h"
 #include "stages/checkpoint/checkpoint.h"
+#include "stages/checkpoint/partition_delta.h"
 #include "stages/execution/query_executor.h"
 #include "stages/merger/status_table.h"
 #include "stages/watcher/directory_watcher.h"
@@ -53,6 +56,8 @@ struct QueryOptions {
   // --trigger-interval (Spark's processingTime trigger): a batch starts at most once per interval. Unset:
   // for a directory, the next batch starts as soon as the last one ended; for standard input, 1 s.
   std::optional<std::chrono::nanoseconds> trigger_interval;
+  // watch kafka://... and merge: the cluster, the topic, the workers' group, the state topic.
+  std::optional<KafkaSettings> kafka;
 };
 
 // Exit codes shared by the CLI.
@@ -82,6 +87,13 @@ class StatusQuery {
   // watch -: the lines arriving on `fd` (standard input, a pipe), a batch per trigger interval of the
   // complete lines that came; the end of input ends the query after its last batch (exit 0).
   int watch_input(int fd);
+  // watch kafka://BROKERS/TOPIC: a worker of the consumer group; per trigger, each owned partition's new
+  // lines become a batch whose partial aggregate and offset range go to the state topic as one delta.
+  // It prints no table: the merger does.
+  int watch_kafka();
+  // merge kafka://BROKERS/TOPIC: reads the state topic from its start, keeps the deltas DeltaChain
+  // accepts, folds their partials and prints the global table per trigger.
+  int merge_kafka();
 
   // Turns run's PATH arguments into file tasks; an error names the path that does not exist.
   static Expected<std::vector<FileTask>> expand_paths(const std::vector<std::string>& paths,
@@ -93,7 +105,15 @@ class StatusQuery {
   // outgrew --max-state-bytes (said on stderr).
   // Rows that go to the text sinks as they are made are written here and rows_streamed_ set; `rows` then
   // holds the console's.
-  bool fold_batch(uint64_t batch_id, const LineCounts& batch, ResultRows& rows);
+  bool fold_batch(uint64_t batch_id, const LineCounts& batch, QueryExecutor::BatchState* state,
+                  ResultRows& rows);
+  // The batch folded into the state and handed to every sink; `state`: the batch's groups or rows (null
+  // for the status table alone).
+  void emit_batch(uint64_t batch_id, const LineCounts& batch, QueryExecutor::BatchState* state);
+  // The state topic's records up to its end, checked (the same query) and judged by `chain`.
+  // `on_delta` gets every delta with the chain's verdict.
+  Expected<bool> read_state_topic(StateTopic& topic, DeltaChain& chain,
+                                  const std::function<Expected<bool>(const PartitionDelta&, bool)>& on_delta);
   StateReport state_report() const;
   const Schema& output_schema() const;
   std::string grouping_keys() const;  // the engine's GROUP BY, as describe() writes each key
@@ -108,6 +128,9 @@ class StatusQuery {
     kStateTooLarge,  // the groups outgrew --max-state-bytes
   };
   int finish(int exit_code);
+  // A memfd holding `bytes`, at offset 0 (a batch of lines that came from a pipe or Kafka, read as a
+  // file); -1 with errno set on failure.
+  static int memory_file(std::string_view bytes, const char* name);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
   BatchEnd judge_closed_batch(uint64_t batch_id, const LineCounts& batch) const;
   void print_batch_summary(uint64_t batch_id, const LineCounts& batch) const;
@@ -157,10 +180,17 @@ class StatusQuery {
   std::map<std::string, CountedFile> counted_files_;
   std::vector<CountedFile> restored_files_;  // the checkpoint's list as it was, for --follow
   size_t batch_files_ = 0;
+  const char* batch_noun_ = "file";             // what batch_files_ counts, for the batch summary
+  bool kafka_worker_ = false;                   // watch kafka://: batches become deltas, not tables
+  std::optional<PartitionDelta> worker_delta_;  // the partial of the batch run last (a worker's)
   SteadyClock::time_point batch_started_;
   double batch_read_parse_ms_ = 0;
   std::unique_ptr<ProgressBar> progress_bar_;  // run on a terminal only
 };
+
+// Where two queries' descriptions (StatusQuery's, one part per line) first differ, as "it has 'X' where
+// this one has 'Y'", for errors that refuse another query's state.
+std::string query_difference(const std::string& theirs, const std::string& ours);
 
 // Prints "logstream: MESSAGE" on stderr; the one voice for diagnostics.
 void print_diagnostic(const std::string& message);

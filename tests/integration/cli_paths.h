@@ -11,6 +11,7 @@ namespace logstream::test_support {
 
 inline const std::string kLogstream = LOGSTREAM_BINARY;
 inline const std::string kLoggen = LOGGEN_BINARY;
+inline const std::string kKafkaMock = LOGSTREAM_KAFKA_MOCK;
 inline const std::string kSharedData = LOGSTREAM_SHARED_DATA;
 
 class TempDirTest : public ::testing::Test {

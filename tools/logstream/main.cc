@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
       "  logstream --sql \"SELECT endpoint, count(*) AS n FROM logs GROUP BY endpoint ORDER BY n DESC\" \\\n"
       "            run access.log                      any SQL over the files there now\n"
       "  tail -F access.log | logstream watch -          a pipe, a batch a second\n"
+      "  logstream watch kafka://HOST:9092/logs --group web   a worker of a Kafka consumer group\n"
       "  logstream --format combined schema              the columns of the table logs\n"
       "'logstream SUBCOMMAND --help' shows each subcommand's own options; man logstream has them all.");
 
@@ -247,19 +248,23 @@ int main(int argc, char** argv) {
       "  logstream --checkpoint state run logs/          only the files not counted before");
 
   CLI::App* watch = app.add_subcommand(
-      "watch", "Watch DIR (or standard input: -) for new files; a batch per trigger, until Ctrl-C");
+      "watch",
+      "Watch DIR (or standard input: -, or a Kafka topic) for new lines; a batch per trigger, until Ctrl-C");
   watch->footer(
       "Examples:\n"
       "  logstream watch ./logs                          a batch per new complete file\n"
       "  logstream --checkpoint state watch ./logs       exactly once across restarts\n"
       "  tail -F access.log | logstream watch - --trigger-interval 5s\n"
+      "  logstream --group-by status watch kafka://HOST:9092/logs --group web   (then: logstream merge)\n"
       "  logstream --output-mode append --watermark 'timestamp, 5 minutes' \\\n"
       "    --sql \"SELECT window, count(*) FROM logs GROUP BY window(timestamp, '1 minute')\" watch ./logs");
   std::string directory = "./logs";
   std::string quiet_ms = "500", partial_ms = "10000", rescan_ms = "1000";
   bool no_inotify = false;
   watch
-      ->add_option("DIR", directory, "Directory to watch; - for standard input (a pipe), a batch per trigger")
+      ->add_option("DIR", directory,
+                   "Directory to watch; - for standard input (a pipe), a batch per trigger; "
+                   "kafka://HOST:PORT[,...]/TOPIC with --group: a worker of a Kafka consumer group")
       ->capture_default_str();
   std::string trigger_interval;
   watch->add_option(
@@ -281,6 +286,32 @@ int main(int argc, char** argv) {
   watch->add_flag("--follow", options.watch.follow,
                   "Also count lines appended to files already counted, following renames (rotation), "
                   "truncation and compressed rotations (*.gz); Spark reads each file once");
+
+  CLI::App* merge = app.add_subcommand(
+      "merge",
+      "Read the state topic of Kafka workers (watch kafka://...) and print the global table per trigger");
+  std::string merge_source;
+  merge
+      ->add_option("SOURCE", merge_source,
+                   "kafka://HOST:PORT[,HOST:PORT...]/TOPIC, as the workers were given")
+      ->required();
+  merge->add_option("--trigger-interval", trigger_interval,
+                    "Read the state topic once per interval (default 1s)");
+  merge->footer(
+      "Examples:\n"
+      "  logstream --group-by status watch kafka://127.0.0.1:9092/logs --group web     (each worker)\n"
+      "  logstream --group-by status merge kafka://127.0.0.1:9092/logs --group web     (the merger)\n"
+      "Workers and merger must run the same query; the merger takes every sink option.");
+  std::string group, state_topic;
+  std::vector<std::string> kafka_options;
+  app.add_option("--group", group,
+                 "With kafka://: the consumer group of the workers (watch) or whose state to merge (merge)");
+  app.add_option("--state-topic", state_topic,
+                 "With kafka://: where workers publish their partials (default TOPIC.logstream.GROUP)");
+  app.add_option("--kafka-option", kafka_options,
+                 "With kafka://: a librdkafka setting KEY=VALUE, repeatable (security, timeouts), e.g. "
+                 "session.timeout.ms=6000")
+      ->allow_extra_args(false);
 
   CLI::App* schema = app.add_subcommand(
       "schema",
@@ -310,12 +341,14 @@ int main(int argc, char** argv) {
                            name + " ...)");
     }
     const std::string word = first_word(app, argc, argv);
-    if (!*run && !*watch && !*schema && !word.empty() && word != "run" && word != "watch" && word != "schema")
-      return usage_error("unknown subcommand '" + word + "' (try run, watch or schema; --help lists them)");
+    if (!*run && !*watch && !*merge && !*schema && !word.empty() && word != "run" && word != "watch" &&
+        word != "merge" && word != "schema")
+      return usage_error("unknown subcommand '" + word +
+                         "' (try run, watch, merge or schema; --help lists them)");
     return usage_error(std::string(e.what()) + " (--help lists the options)");
   }
-  if (!*run && !*watch && !*schema)
-    return usage_error("a subcommand is required: run PATH..., watch [DIR] or schema (--help)");
+  if (!*run && !*watch && !*merge && !*schema)
+    return usage_error("a subcommand is required: run PATH..., watch [DIR], merge SOURCE or schema (--help)");
 
   const auto order = logstream::parse_row_order(sort);
   if (!order) return usage_error("--sort must be spark, key or count, not '" + sort + "'");
@@ -423,7 +456,7 @@ int main(int argc, char** argv) {
                          max_file_age + "'");
     options.max_file_age_ns = age;
   }
-  options.streaming = watch->parsed();
+  options.streaming = watch->parsed() || merge->parsed();
   if (!trigger_interval.empty()) {
     int64_t ns = 0;
     if (!parse_age(trigger_interval, ns))
@@ -445,6 +478,36 @@ int main(int argc, char** argv) {
         "after a restart, so nothing could be replayed exactly once");
   if (*watch && directory == "-" && options.watch.follow)
     return usage_error("--follow goes with a directory; standard input (-) is read as it comes already");
+  const bool kafka_worker = *watch && logstream::is_kafka_address(directory);
+  if (kafka_worker || *merge) {
+    auto address = logstream::parse_kafka_address(*merge ? merge_source : directory);
+    if (!address) return usage_error(address.error());
+    if (group.empty())
+      return usage_error(
+          "--group NAME is needed with kafka://: the consumer group whose workers count the topic");
+    logstream::KafkaSettings kafka;
+    kafka.address = std::move(address).value();
+    kafka.group = group;
+    kafka.state_topic = state_topic;
+    for (const std::string& option : kafka_options) {
+      const size_t equals = option.find('=');
+      if (equals == std::string::npos || equals == 0)
+        return usage_error("--kafka-option takes KEY=VALUE, not '" + option + "'");
+      kafka.options.emplace_back(option.substr(0, equals), option.substr(equals + 1));
+    }
+    options.kafka = std::move(kafka);
+    if (!options.checkpoint_dir.empty())
+      return usage_error(
+          "--checkpoint does not go with kafka://: the state topic is the checkpoint (a restarted "
+          "worker or merger rebuilds from it)");
+    if (options.watch.follow) return usage_error("--follow goes with a directory, not with kafka://");
+    if (kafka_worker && (!outputs.sinks.empty() || outputs.ui_port >= 0))
+      return usage_error(
+          "a Kafka worker publishes its partials to the state topic and prints no table: give --sink and "
+          "--ui-port to `logstream merge`");
+  } else if (!group.empty() || !state_topic.empty() || !kafka_options.empty()) {
+    return usage_error("--group, --state-topic and --kafka-option go with a kafka:// source");
+  }
   if (*schema) {
     auto parser = logstream::ChunkParser::create(options.format);
     if (!parser) return usage_error(parser.error());
@@ -466,6 +529,8 @@ int main(int argc, char** argv) {
     logstream::print_diagnostic(restored.error());
     return logstream::kExitFailure;
   }
+  if (*merge) return query.value()->merge_kafka();
+  if (kafka_worker) return query.value()->watch_kafka();
   if (*run) {
     auto files = logstream::StatusQuery::expand_paths(paths, logstream::print_diagnostic);
     if (!files) return usage_error(files.error());

@@ -40,7 +40,7 @@ _logstream() {
   esac
   local sub="" word
   for word in "${words[@]:1:cword-1}"; do
-    case $word in run | watch | schema) sub=$word ;; esac
+    case $word in run | watch | merge | schema) sub=$word ;; esac
   done
   local help
   help=$("$program" --help 2>&1; [ -n "$sub" ] && "$program" "$sub" --help 2>&1)
@@ -54,7 +54,7 @@ _logstream() {
     return
   fi
   case $sub in
-    "") mapfile -t COMPREPLY < <(compgen -W "run watch schema" -- "$cur") ;;
+    "") mapfile -t COMPREPLY < <(compgen -W "run watch merge schema" -- "$cur") ;;
     run)
       compopt -o filenames 2> /dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;

@@ -9,11 +9,13 @@ seconds=${1:-20}
 bash "$root/tools/scripts/setup.sh"
 cd "$root"
 cmake --preset fuzz >/dev/null
-targets=(fuzz_log_formats fuzz_custom_format fuzz_seed_scanner fuzz_checkpoint fuzz_alert_rules fuzz_sql_parser)
+targets=(fuzz_log_formats fuzz_custom_format fuzz_seed_scanner fuzz_checkpoint fuzz_alert_rules fuzz_sql_parser
+         fuzz_partition_delta)
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}" loggen >/dev/null
 bin="$root/build/fuzz"
 corpus="$bin/corpus"
-rm -rf "$corpus" && mkdir -p "$corpus/logs" "$corpus/formats" "$corpus/checkpoint" "$corpus/rules" "$corpus/sql"
+rm -rf "$corpus" && mkdir -p "$corpus/logs" "$corpus/formats" "$corpus/checkpoint" "$corpus/rules" "$corpus/sql" \
+  "$corpus/delta"
 
 # Log lines: 2 KB slices of every shared log and of generated logs full of quirks.
 for f in ../shared/data/*.log; do
@@ -52,9 +54,12 @@ printf '%s' 'admin: count(endpoint ~ "^/admin" and not status in 200..399 or met
 cp tests/fuzz/corpus/rules/* "$corpus/rules/"
 # SQL: queries using every clause and construct of the grammar.
 cp tests/fuzz/corpus/sql/* "$corpus/sql/"
+# State-topic deltas (Kafka): a status count's and one with groups.
+cp tests/fuzz/corpus/delta/* "$corpus/delta/"
 
 declare -A corpus_of=([fuzz_log_formats]=logs [fuzz_custom_format]=formats [fuzz_seed_scanner]=logs
-                      [fuzz_checkpoint]=checkpoint [fuzz_alert_rules]=rules [fuzz_sql_parser]=sql)
+                      [fuzz_checkpoint]=checkpoint [fuzz_alert_rules]=rules [fuzz_sql_parser]=sql
+                      [fuzz_partition_delta]=delta)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for target in "${targets[@]}"; do
   echo "== $target: ${seconds} s" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes the man page logstream(1) from tools/packaging/logstream.1.in, filling in what the binary itself says:
-# its options (--help of the program and of `run` and `watch`) and the columns of each format (`schema`).
+# its options (--help of the program and of `run`, `watch` and `merge`) and the columns of each format (`schema`).
 # Usage: tools/scripts/make_manpage.sh LOGSTREAM_BINARY OUTPUT_FILE
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -60,10 +60,11 @@ date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>
 options=$(options_of)
 run_options=$(options_of run)
 watch_options=$(options_of watch)
+merge_options=$(options_of merge)
 column_text=$(columns)
 # Through the environment: awk -v would read the troff backslashes as escape sequences.
 export MAN_VERSION="$version" MAN_DATE="$date" MAN_OPTIONS="$options" MAN_RUN_OPTIONS="$run_options" \
-  MAN_WATCH_OPTIONS="$watch_options" MAN_COLUMNS="$column_text"
+  MAN_WATCH_OPTIONS="$watch_options" MAN_MERGE_OPTIONS="$merge_options" MAN_COLUMNS="$column_text"
 awk '
   $0 == "@OPTIONS@" { print ENVIRON["MAN_OPTIONS"]; next }
   $0 == "@RUN_OPTIONS@" {
@@ -71,6 +72,7 @@ awk '
     next
   }
   $0 == "@WATCH_OPTIONS@" { print ENVIRON["MAN_WATCH_OPTIONS"]; next }
+  $0 == "@MERGE_OPTIONS@" { print ENVIRON["MAN_MERGE_OPTIONS"]; next }
   $0 == "@COLUMNS@" { print ENVIRON["MAN_COLUMNS"]; next }
   {
     line = $0

@@ -13,15 +13,16 @@ packages=(
   clang-14 libclang-rt-14-dev
   nlohmann-json3-dev libcpp-httplib-dev curl
   libjs-chart.js
+  librdkafka-dev
   tzdata
 )
 # `setup.sh package` adds what tools/scripts/package.sh needs to build and check the .deb; `setup.sh test`
-# that and what only the tests use (a headless browser for the dashboard).
+# that and what only the tests use (a headless browser for the dashboard, kcat to produce to Kafka).
 if [ "${1:-}" = package ] || [ "${1:-}" = test ]; then
   packages+=(dpkg-dev lintian file)
 fi
 if [ "${1:-}" = test ]; then
-  packages+=(chromium)
+  packages+=(chromium kcat)
 fi
 if [ "${1:-}" = bench ]; then
   packages+=(goaccess)

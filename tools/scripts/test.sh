@@ -27,7 +27,7 @@ bash bench/run_e2e.sh --smoke
 
 echo "== asan + ubsan: unit, integration" >&2
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$(nproc)" --target unit_tests integration_tests logstream loggen
+cmake --build --preset asan -j "$(nproc)" --target unit_tests integration_tests logstream loggen logstream-kafka-mock
 ctest --preset asan -j "$(nproc)" --timeout 600 -L 'unit|integration'
 
 echo "== tsan: our concurrent code with plain threads" >&2

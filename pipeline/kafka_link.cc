@@ -64,6 +64,9 @@ Expected<Conf> make_conf(const KafkaSettings& settings,
 Expected<KafkaHandle> make_handle(rd_kafka_type_t type, Conf conf, KafkaCallbackContext* context) {
   rd_kafka_conf_set_opaque(conf.get(), context);
   rd_kafka_conf_set_log_cb(conf.get(), log_to_warnings);
+  // Every error is also logged (log_to_warnings): the error callback only keeps librdkafka from saying
+  // it twice; a fatal one is found where it matters (poll, flush).
+  rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int, const char*, void*) {});
   char why[512];
   rd_kafka_t* handle = rd_kafka_new(type, conf.get(), why, sizeof why);
   if (!handle) return Error{std::string("kafka: ") + why};
@@ -86,9 +89,54 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
 
 }  // namespace
 
-void KafkaHandleFree::operator()(rd_kafka_t* handle) const noexcept { rd_kafka_destroy(handle); }
+void KafkaHandleFree::operator()(rd_kafka_t* handle) const noexcept {
+  // A consumer here either has been closed already (SourceConsumer) or never joined a group (the state
+  // topic's reader): the close rd_kafka_destroy would do could only wait for brokers that may be gone.
+  rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
 
 bool is_kafka_address(std::string_view text) noexcept { return text.rfind("kafka://", 0) == 0; }
+
+bool is_topic_name(std::string_view name) noexcept {
+  return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+             std::string_view::npos;
+}
+
+Expected<bool> check_kafka_settings(const KafkaSettings& settings) {
+  const std::string state = settings.state_topic_name();
+  if (!is_topic_name(state)) {
+    return Error{"the state topic '" + state + "'" +
+                 (settings.state_topic.empty() ? " (TOPIC.logstream.GROUP)" : "") +
+                 " is not a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -): " +
+                 (settings.state_topic.empty() ? "choose another --group, or give --state-topic"
+                                               : "choose another --state-topic")};
+  }
+  // What the worker and the merger set themselves, for the reason given.
+  static const std::pair<std::string_view, std::string_view> kOurs[] = {
+      {"group.id", "give --group"},
+      {"enable.auto.commit", "offsets come from the state topic, never from Kafka's commits"},
+      {"enable.auto.offset.store", "offsets come from the state topic, never from Kafka's commits"},
+      {"auto.offset.reset", "offsets the broker no longer has are reported as lost, never skipped"},
+      {"partition.assignment.strategy", "the workers use Kafka's eager protocol (range, roundrobin)"},
+      {"group.protocol", "the workers use Kafka's eager protocol (range, roundrobin)"},
+      {"enable.partition.eof", "the state topic's reader needs it to know it is at the end"},
+      {"enable.idempotence", "deltas are published by an idempotent producer"},
+      {"bootstrap.servers", "give the brokers in the kafka:// address"},
+      {"metadata.broker.list", "give the brokers in the kafka:// address"},
+  };
+  Conf probe(rd_kafka_conf_new());
+  char why[512];
+  for (const auto& [key, value] : settings.options) {
+    for (const auto& [ours, reason] : kOurs) {
+      if (key == ours)
+        return Error{"--kafka-option " + key + ": set by logstream itself (" + std::string(reason) + ")"};
+    }
+    if (rd_kafka_conf_set(probe.get(), key.c_str(), value.c_str(), why, sizeof why) != RD_KAFKA_CONF_OK)
+      return Error{"--kafka-option " + key + "=" + value + ": " + why};
+  }
+  return true;
+}
 
 Expected<KafkaAddress> parse_kafka_address(std::string_view text) {
   const std::string shape = "; expected kafka://HOST:PORT[,HOST:PORT...]/TOPIC";
@@ -98,20 +146,17 @@ Expected<KafkaAddress> parse_kafka_address(std::string_view text) {
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size())
     return Error{"'" + std::string(text) + "': brokers and a topic are needed" + shape};
   KafkaAddress address{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
-  // Kafka's own rule for topic names: at most 249 of [a-zA-Z0-9._-].
-  if (address.topic.size() > 249 ||
-      address.topic.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-          std::string::npos) {
-    return Error{"'" + address.topic + "' is not a Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)"};
-  }
+  if (!is_topic_name(address.topic))
+    return Error{"'" + address.topic + "' is not a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -)"};
   size_t at = 0;
   while (at <= address.brokers.size()) {
     const size_t comma = std::min(address.brokers.find(',', at), address.brokers.size());
     const std::string broker = address.brokers.substr(at, comma - at);
     const size_t colon = broker.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == broker.size() ||
-        broker.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-      return Error{"'" + broker + "' is not HOST:PORT" + shape};
+    if (colon == std::string::npos || colon == 0 || colon + 1 == broker.size() || colon + 6 < broker.size() ||
+        broker.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+        std::stoi(broker.substr(colon + 1)) < 1 || std::stoi(broker.substr(colon + 1)) > 65535) {
+      return Error{"'" + broker + "' is not HOST:PORT (a port from 1 to 65535)" + shape};
     }
     at = comma + 1;
   }
@@ -127,6 +172,7 @@ Expected<std::unique_ptr<StateTopic>> StateTopic::open(const KafkaSettings& sett
   auto reader_conf = make_conf(settings, {{"group.id", "logstream-state-reader-" + random_suffix()},
                                           {"enable.auto.commit", "false"},
                                           {"enable.partition.eof", "true"},
+                                          {"auto.offset.reset", "error"},
                                           {"receive.message.max.bytes", "210000000"},
                                           {"fetch.max.bytes", "200000000"}});
   if (!reader_conf) return Error{reader_conf.error()};
@@ -151,13 +197,14 @@ Expected<std::unique_ptr<StateTopic>> StateTopic::open(const KafkaSettings& sett
 
 Expected<bool> StateTopic::read_to_end(
     const std::function<Expected<bool>(int64_t, std::string_view)>& on_record, milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
+  auto deadline = SteadyClock::now() + timeout;
   int64_t low = 0, high = 0;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   // A state topic that does not exist yet is empty (the first publish creates it where the cluster
   // creates topics on use; elsewhere it has to be created beforehand, see README).
   while (true) {
-    err = rd_kafka_query_watermark_offsets(reader_.get(), name_.c_str(), 0, &low, &high, 5000);
+    if (stop_()) return false;
+    err = rd_kafka_query_watermark_offsets(reader_.get(), name_.c_str(), 0, &low, &high, 1000);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
         err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
@@ -181,6 +228,7 @@ Expected<bool> StateTopic::read_to_end(
     assigned_ = true;
   }
   while (next_offset_ < high) {
+    if (stop_()) return false;
     const auto now = SteadyClock::now();
     if (now >= deadline) {
       return Error{"state topic " + name_ + ": read up to offset " + std::to_string(next_offset_) + " of " +
@@ -188,6 +236,7 @@ Expected<bool> StateTopic::read_to_end(
     }
     Message message(rd_kafka_consumer_poll(reader_.get(), 100));
     if (!message) continue;
+    deadline = SteadyClock::now() + timeout;  // the budget is for a stall, not for the whole history
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       // The end: offsets past the last record (transaction markers) hold nothing to read.
       if (message->offset >= high) next_offset_ = high;
@@ -217,7 +266,18 @@ Expected<bool> StateTopic::publish(const std::vector<std::string>& records, mill
                    std::to_string(records[i].size()) + " bytes: " + rd_kafka_err2str(err)};
     }
   }
-  rd_kafka_flush(writer_.get(), static_cast<int>(timeout.count()));
+  const auto deadline = SteadyClock::now() + timeout;
+  bool stopped = false;
+  while (rd_kafka_outq_len(writer_.get()) > 0 && SteadyClock::now() < deadline) {
+    if ((stopped = stop_())) break;
+    rd_kafka_flush(writer_.get(), 100);
+  }
+  if (rd_kafka_outq_len(writer_.get()) > 0) {
+    // Given up on: their delivery reports (which write into `results`) come now, before it goes.
+    rd_kafka_purge(writer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(writer_.get(), 1000);
+  }
+  if (stopped) return false;
   for (size_t i = 0; i < records.size(); ++i) {
     if (results[i] == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
     std::string why = results[i] == RD_KAFKA_RESP_ERR__IN_PROGRESS
@@ -259,8 +319,26 @@ Expected<std::unique_ptr<SourceConsumer>> SourceConsumer::open(const KafkaSettin
 }
 
 SourceConsumer::~SourceConsumer() {
-  // Leaves the group at once, so that the partitions move to the others now, not after a session timeout.
-  if (consumer_) rd_kafka_consumer_close(consumer_.get());
+  if (!consumer_) return;
+  // Leaves the group at once, so that the partitions move to the others now, not after a session
+  // timeout; but a cluster that has gone away must not keep a stopped worker from exiting, so the close
+  // waits a few seconds at most.
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(consumer_.get());
+  bool closed = false;
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer_.get(), queue)) {
+    rd_kafka_error_destroy(error);
+  } else {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+    while (!(closed = rd_kafka_consumer_closed(consumer_.get()) != 0) && SteadyClock::now() < deadline) {
+      rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100);
+      if (!event) continue;
+      // The revocation of the close: nothing is published any more, so there is nothing to keep.
+      if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) rd_kafka_assign(consumer_.get(), nullptr);
+      rd_kafka_event_destroy(event);
+    }
+  }
+  rd_kafka_queue_destroy(queue);
+  if (!closed) rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void SourceConsumer::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
@@ -348,7 +426,9 @@ Expected<bool> SourceConsumer::skip_lost_records(int32_t partition) {
     return Error{"kafka: " + name + ": cannot read its earliest offset: " + rd_kafka_err2str(err)};
   }
   std::optional<int64_t>& next = owned_[partition];
-  const int64_t from = next ? *next : low;
+  // No chain yet: the partition is read from whatever its earliest offset is now.
+  if (!next) return reassign();
+  const int64_t from = *next;
   if (low <= from) {
     // Not below the earliest: past the end (the topic was recreated, or the chain is from another one).
     return Error{"kafka: " + name + ": the state topic's chain ends at offset " + std::to_string(from) +

@@ -30,6 +30,8 @@ struct KafkaAddress {
 bool is_kafka_address(std::string_view text) noexcept;
 Expected<KafkaAddress> parse_kafka_address(std::string_view text);
 
+// Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], and not "." or "..".
+bool is_topic_name(std::string_view name) noexcept;
 struct KafkaSettings {
   KafkaAddress address;
   std::string group;        // --group: the consumer group of the workers
@@ -40,6 +42,11 @@ struct KafkaSettings {
     return state_topic.empty() ? address.topic + ".logstream." + group : state_topic;
   }
 };
+
+// Usage errors in the settings, found before anything connects: a state topic name Kafka would refuse,
+// and a --kafka-option librdkafka does not know, cannot take, or that would undo what exactly-once rests
+// on (committed offsets, silent offset resets, the eager assignment protocol, the idempotent producer).
+Expected<bool> check_kafka_settings(const KafkaSettings& settings);
 
 // What librdkafka's callbacks reach through a handle's opaque: the warning handler, and the consumer
 // whose rebalances they are (null for the state topic's handles).
@@ -64,12 +71,15 @@ class StateTopic {
 
   // Every record after the last one read, up to the end the topic has now: on_record(offset, bytes), in
   // order; on_record returning an error stops the read with it. An error when the brokers do not answer
-  // within `timeout`, or when records the readers need are gone (retention).
+  // within `timeout`, or when records the readers need are gone (retention); false when `stop` said so
+  // first (a stopped query does not wait for brokers that may be gone).
   Expected<bool> read_to_end(const std::function<Expected<bool>(int64_t, std::string_view)>& on_record,
                              std::chrono::milliseconds timeout);
-  // Appends the records in order and returns once every one is acknowledged (an error otherwise).
+  // Appends the records in order and returns once every one is acknowledged (an error otherwise; false
+  // when `stop` said so first, whether or not they were written: the readers' rule decides either way).
   Expected<bool> publish(const std::vector<std::string>& records, std::chrono::milliseconds timeout);
   const std::string& name() const noexcept { return name_; }
+  void set_stop(std::function<bool()> stop) { stop_ = std::move(stop); }
 
  private:
   StateTopic() = default;
@@ -79,6 +89,7 @@ class StateTopic {
   KafkaHandle writer_;
   bool assigned_ = false;
   int64_t next_offset_ = 0;
+  std::function<bool()> stop_ = [] { return false; };
 };
 
 // A member of the workers' consumer group, reading the source topic. Kafka assigns and rebalances the

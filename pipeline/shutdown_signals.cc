@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <thread>
 
@@ -25,7 +26,20 @@ ShutdownSignals& ShutdownSignals::install() {
     std::thread([signals, set] {
       int received = 0;
       for (int count = 0;; ++count) {
-        if (sigwait(&set, &received) != 0) continue;
+        const int grace = signals->stop_grace_seconds_.load(std::memory_order_acquire);
+        if (count > 0 && grace > 0) {
+          // After the stop: a second signal, or the grace period's end, ends the process.
+          const struct timespec wait = {grace, 0};
+          received = sigtimedwait(&set, nullptr, &wait);
+          if (received < 0 && errno == EAGAIN) {
+            std::fprintf(stderr, "logstream: stopped, but still waiting for Kafka after %d s; exiting now\n",
+                         grace);
+            std::_Exit(0);
+          }
+          if (received < 0) continue;
+        } else if (sigwait(&set, &received) != 0) {
+          continue;
+        }
         if (count > 0) {
           std::fputs("logstream: second interrupt, exiting now\n", stderr);
           std::_Exit(128 + received);

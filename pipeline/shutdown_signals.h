@@ -19,11 +19,18 @@ class ShutdownSignals {
   int first_signal() const noexcept { return first_signal_.load(std::memory_order_acquire); }
   // Readable once a stop has been requested; poll it beside other descriptors.
   int wake_fd() const noexcept { return wake_fd_; }
+  // Once a stop has been requested, the process exits 0 after this many more seconds even if it is
+  // still busy: for a query whose every step can wait on a network (Kafka) and has nothing of its own to
+  // lose (the state topic decides what was counted). 0: never.
+  void exit_after_stop(int seconds) noexcept {
+    stop_grace_seconds_.store(seconds, std::memory_order_release);
+  }
 
  private:
   ShutdownSignals() = default;
   std::atomic<bool> stop_requested_{false};
   std::atomic<int> first_signal_{0};
+  std::atomic<int> stop_grace_seconds_{0};
   int wake_fd_ = -1;
 };
 

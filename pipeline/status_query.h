@@ -111,9 +111,13 @@ class StatusQuery {
   // for the status table alone).
   void emit_batch(uint64_t batch_id, const LineCounts& batch, QueryExecutor::BatchState* state);
   // The state topic's records up to its end, checked (the same query) and judged by `chain`.
-  // `on_delta` gets every delta with the chain's verdict.
-  Expected<bool> read_state_topic(StateTopic& topic, DeltaChain& chain,
-                                  const std::function<Expected<bool>(const PartitionDelta&, bool)>& on_delta);
+  // `on_delta` gets every delta with the chain's verdict and its groups, read and checked (null for the
+  // status count, or a delta without lines).
+  Expected<bool> read_state_topic(
+      StateTopic& topic, DeltaChain& chain,
+      const std::function<Expected<bool>(const PartitionDelta&, bool, GroupTable*)>& on_delta);
+  // Whether every group has the plan's keys, of the plan's types (a delta from the network may not).
+  bool groups_match_plan(const GroupTable& groups, std::string& why) const;
   StateReport state_report() const;
   const Schema& output_schema() const;
   std::string grouping_keys() const;  // the engine's GROUP BY, as describe() writes each key

@@ -51,29 +51,67 @@ void wait_for_trigger(ShutdownSignals& signals, SteadyClock::time_point until) {
 
 Expected<bool> StatusQuery::read_state_topic(
     StateTopic& topic, DeltaChain& chain,
-    const std::function<Expected<bool>(const PartitionDelta&, bool)>& on_delta) {
+    const std::function<Expected<bool>(const PartitionDelta&, bool, GroupTable*)>& on_delta) {
   const std::string ours = query_description();
   return topic.read_to_end(
       [&](int64_t offset, std::string_view bytes) -> Expected<bool> {
         const std::string source = topic.name() + "[0]@" + std::to_string(offset);
+        // A record that is not a well-formed delta of this query's shape is passed over by every reader
+        // alike (each decides from the record alone), so one stray message does not stop the group.
+        auto ignore = [&](const std::string& why) {
+          print_diagnostic(source + ": ignored, not a delta this query can count: " + why);
+          return Expected<bool>(true);
+        };
         auto delta = parse_delta(bytes, source);
-        if (!delta) return Error{delta.error() + " (the state topic holds something other than our deltas)"};
+        if (!delta) return ignore(delta.error());
         if (delta.value().query != ours) {
           return Error{source + ": published by worker " + escape_for_terminal(delta.value().worker) +
                        " of another query: " + query_difference(delta.value().query, ours) +
                        "; workers and merger must run the same query (or use another --group or "
                        "--state-topic)"};
         }
+        std::optional<GroupTable> groups;
+        if (groups_ && delta.value().groups) {
+          groups.emplace(executor_->functions());
+          std::string why;
+          if (!groups->deserialize(*delta.value().groups, why)) return ignore(why);
+          if (!groups_match_plan(*groups, why)) return ignore(why);
+        } else if (groups_ && delta.value().counts.lines_read > 0) {
+          return ignore("it has lines but no groups");
+        } else if (!groups_ && delta.value().groups) {
+          return ignore("it has groups, which the status count has not");
+        }
         const bool accepted = chain.accept(delta.value());
-        return on_delta(delta.value(), accepted);
+        return on_delta(delta.value(), accepted, groups ? &*groups : nullptr);
       },
       kStateTopicTimeout);
+}
+
+bool StatusQuery::groups_match_plan(const GroupTable& groups, std::string& why) const {
+  const auto& keys = executor_->plan().keys;
+  std::vector<ValueView> views;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    groups.key_views(g, views);
+    if (views.size() != keys.size()) {
+      why = "a group of " + std::to_string(views.size()) + " keys, the query has " +
+            std::to_string(keys.size());
+      return false;
+    }
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!views[k].null && views[k].type != keys[k]->type) {
+        why = "key " + std::to_string(k + 1) + " of a group is not of the query's type";
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 int StatusQuery::watch_kafka() {
   ShutdownSignals& signals = ShutdownSignals::install();
   const KafkaSettings& settings = *options_.kafka;
   kafka_worker_ = true;
+  signals.exit_after_stop(10);  // a cluster gone away must not keep a stopped worker waiting
   const uint64_t first_batch_id = next_batch_id_;
   const std::string worker = worker_id();
   auto state = StateTopic::open(settings, print_diagnostic, /*writer=*/true);
@@ -82,11 +120,12 @@ int StatusQuery::watch_kafka() {
     return finish(kExitFailure);
   }
   StateTopic& state_topic = *state.value();
+  state_topic.set_stop([&] { return signals.stop_requested(); });
   // What the state topic says of this worker's own deltas, as it reads them back.
   DeltaChain chain;
   uint64_t counted = 0, superseded = 0;
   auto catch_up = [&]() {
-    return read_state_topic(state_topic, chain, [&](const PartitionDelta& delta, bool accepted) {
+    return read_state_topic(state_topic, chain, [&](const PartitionDelta& delta, bool accepted, GroupTable*) {
       if (delta.worker != worker) return Expected<bool>(true);
       if (accepted) {
         ++counted;
@@ -107,7 +146,9 @@ int StatusQuery::watch_kafka() {
   auto source = SourceConsumer::open(
       settings, print_diagnostic, [&](int32_t partition) -> Expected<std::optional<int64_t>> {
         // The chain's end as the state topic has it now: where the partition's previous owner stopped.
-        if (auto read = catch_up(); !read) return Error{read.error()};
+        auto read = catch_up();
+        if (!read) return Error{read.error()};
+        if (!read.value()) return Error{"stopped"};  // (poll() then ends: a stop is asked for)
         const std::optional<int64_t> end = chain.end(partition);
         if (!options_.quiet) {
           print_diagnostic(partition_name(settings.address.topic, partition) + " assigned: " +
@@ -128,12 +169,13 @@ int StatusQuery::watch_kafka() {
     auto polled = consumer.poll(
         SteadyClock::now() + interval, [&] { return signals.stop_requested(); }, kMaxPolledBytes);
     if (!polled) {
+      if (signals.stop_requested()) break;
       print_diagnostic(polled.error());
       return finish(kExitFailure);
     }
     // Each partition's lines are a batch of their own: its partial is that partition's delta. (Stopped:
     // what was read still goes out, so the next owner need not read it again.)
-    std::vector<std::string> records;
+    std::vector<std::string> records, summaries;
     for (SourceConsumer::PartitionLines& lines : polled.value()) {
       if (lines.messages == 0 && lines.lost_offsets == 0) continue;
       const std::string name = partition_name(settings.address.topic, lines.partition);
@@ -169,28 +211,33 @@ int StatusQuery::watch_kafka() {
       delta.worker = worker;
       delta.lost_offsets = lines.lost_offsets;
       records.push_back(serialize_delta(delta));
-      if (!options_.quiet) {
-        print_diagnostic(
-            "batch " + std::to_string(batch_id) + ": " + name + " offsets " +
-            std::to_string(delta.first_offset) + ".." + std::to_string(delta.end_offset) + ", " +
-            std::to_string(lines.messages) + " messages, " + std::to_string(delta.counts.lines_read) +
-            " lines read = " + std::to_string(delta.counts.accepted()) + " accepted + " +
-            std::to_string(delta.counts.rejected()) + " rejected" +
-            (delta.lost_offsets ? ", " + std::to_string(delta.lost_offsets) + " lost" : "") + "; published");
-      }
+      summaries.push_back(
+          "batch " + std::to_string(batch_id) + ": " + name + " offsets " +
+          std::to_string(delta.first_offset) + ".." + std::to_string(delta.end_offset) + ", " +
+          std::to_string(lines.messages) + " messages, " + std::to_string(delta.counts.lines_read) +
+          " lines read = " + std::to_string(delta.counts.accepted()) + " accepted + " +
+          std::to_string(delta.counts.rejected()) + " rejected" +
+          (delta.lost_offsets ? ", " + std::to_string(delta.lost_offsets) + " lost" : "") + "; published");
     }
     if (!records.empty()) {
-      if (auto published = state_topic.publish(records, kStateTopicTimeout); !published) {
+      auto published = state_topic.publish(records, kStateTopicTimeout);
+      if (!published) {
         print_diagnostic(published.error());
         return finish(kExitFailure);
+      }
+      if (!published.value()) break;  // stopped
+      if (!options_.quiet) {
+        for (const std::string& summary : summaries) print_diagnostic(summary);
       }
     }
     // Read back, in the order every reader sees: a partition whose chain ends elsewhere than where this
     // worker would go on was counted by another worker meanwhile; it goes on from the chain.
-    if (auto read = catch_up(); !read) {
+    auto read = catch_up();
+    if (!read) {
       print_diagnostic(read.error());
       return finish(kExitFailure);
     }
+    if (!read.value()) break;  // stopped
     for (const auto& [partition, next] : consumer.owned()) {
       const std::optional<int64_t> end = chain.end(partition);
       if (!end || next == end) continue;
@@ -217,14 +264,17 @@ int StatusQuery::merge_kafka() {
   ShutdownSignals& signals = ShutdownSignals::install();
   const KafkaSettings& settings = *options_.kafka;
   batch_noun_ = "delta";
+  signals.exit_after_stop(10);
   auto state = StateTopic::open(settings, print_diagnostic, /*writer=*/false);
   if (!state) {
     print_diagnostic(state.error());
     return finish(kExitFailure);
   }
+  state.value()->set_stop([&] { return signals.stop_requested(); });
   const uint64_t first_batch_id = next_batch_id_;
   DeltaChain chain;
   uint64_t lost_offsets = 0;
+  bool said_empty = false;
   const auto interval = options_.trigger_interval.value_or(std::chrono::seconds(1));
   SteadyClock::time_point next_trigger = SteadyClock::now();
   while (!signals.stop_requested()) {
@@ -234,7 +284,8 @@ int StatusQuery::merge_kafka() {
     if (groups_) groups.emplace(executor_->functions(), std::nullopt);
     size_t deltas = 0;
     auto read = read_state_topic(
-        *state.value(), chain, [&](const PartitionDelta& delta, bool accepted) -> Expected<bool> {
+        *state.value(), chain,
+        [&](const PartitionDelta& delta, bool accepted, GroupTable* partial) -> Expected<bool> {
           if (!accepted) return true;
           ++deltas;
           batch.add(delta.counts);
@@ -247,22 +298,18 @@ int StatusQuery::merge_kafka() {
                              " messages were gone from the broker (its retention) before a worker read "
                              "them; their lines are not in the table");
           }
-          if (!groups) return true;
-          if (!delta.groups) {
-            // A delta without lines (only lost offsets) has nothing to group.
-            if (delta.counts.lines_read == 0) return true;
-            return Error{name + ": the delta has no groups, though the query has"};
-          }
-          GroupTable partial(executor_->functions());
-          std::string why;
-          if (!partial.deserialize(*delta.groups, why))
-            return Error{name + ": its groups cannot be read: " + why};
-          groups->groups().absorb(partial);
+          // (A delta without lines, only lost offsets, has no groups.)
+          if (groups && partial) groups->groups().absorb(*partial);
           return true;
         });
     if (!read) {
       print_diagnostic(read.error());
       return finish(kExitFailure);
+    }
+    if (chain.accepted() + chain.ignored() == 0 && !said_empty && !options_.quiet) {
+      said_empty = true;
+      print_diagnostic("no deltas on " + state.value()->name() + " yet (are workers running with --group " +
+                       settings.group + "?); waiting for them");
     }
     if (deltas > 0) {
       batch_files_ = deltas;

@@ -230,10 +230,27 @@ TEST_F(KafkaCliTest, AZombiesDeltaForCoveredOffsetsIsIgnoredByEveryReader) {
       {kKcat, "-b", cluster.bootstrap(), "-P", "-t", state_topic, "-p", "0", path("zombie.delta")});
   ASSERT_EQ(sent.exit_code, 0) << sent.err;
 
+  // And what is not a delta this query can count: a stray message, and a delta whose groups have one key
+  // fewer than the query's (hostile or broken, its groups must not reach the table).
+  write_file(path("stray"), "hello\n");
+  std::string one_key = first.out;
+  const size_t groups_at = one_key.find("\ngroups ");
+  ASSERT_NE(groups_at, std::string::npos);
+  const size_t bytes_at = one_key.find('\n', groups_at + 1) + 1;
+  ASSERT_EQ(one_key[bytes_at + 4], '\x02') << "two keys: status, method";
+  one_key[bytes_at + 4] = '\x01';
+  write_file(path("one-key.delta"), one_key);
+  for (const std::string& file : {path("stray"), path("one-key.delta")}) {
+    const ProcessResult stray =
+        run_process({kKcat, "-b", cluster.bootstrap(), "-P", "-t", state_topic, "-p", "0", file});
+    ASSERT_EQ(stray.exit_code, 0) << stray.err;
+  }
+
   std::string err;
   const Counts after = merge_until(cluster, "z", path("m2.csv"), total(expected), seconds(30), &err);
   EXPECT_EQ(after, expected);
-  EXPECT_NE(err.find("1 ignored"), std::string::npos) << err;
+  EXPECT_NE(err.find("counted, 1 ignored"), std::string::npos) << err;
+  EXPECT_EQ(count_occurrences(err, "ignored, not a delta this query can count"), 2u) << err;
 
   // A merger of another query is refused, naming both.
   const ProcessResult other = run_process(
@@ -323,6 +340,21 @@ TEST_F(KafkaCliTest, LinesTheBrokerDroppedBeforeAWorkerReadThemAreReportedLost) 
   EXPECT_NE(err.find("gone from the broker"), std::string::npos) << err;
 }
 
+// A worker stopped after its cluster went away exits at once, as a worker of a live cluster does.
+TEST_F(KafkaCliTest, AWorkerWhoseClusterIsGoneStillStopsOnSigterm) {
+  auto cluster = std::make_unique<Cluster>(2);
+  RunningProcess worker(worker_argv(*cluster, "gone"));
+  ASSERT_TRUE(worker.wait_for_stdout(
+      [&](const std::string&) { return worker.err().find("assigned") != std::string::npos; }, seconds(30)))
+      << worker.err();
+  cluster.reset();  // the brokers stop
+  std::this_thread::sleep_for(seconds(1));
+  const auto asked = std::chrono::steady_clock::now();
+  worker.send_signal(SIGTERM);
+  EXPECT_EQ(worker.wait_exit(seconds(30)), 0) << worker.err();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, seconds(15)) << worker.err();
+}
+
 TEST_F(KafkaCliTest, KafkaUsageErrorsNameTheOptionAndTheReason) {
   auto usage = [](std::vector<std::string> argv) {
     argv.insert(argv.begin(), kLogstream);
@@ -336,10 +368,12 @@ TEST_F(KafkaCliTest, KafkaUsageErrorsNameTheOptionAndTheReason) {
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
   r = usage({"watch", "kafka://127.0.0.1:9/bad topic", "--group", "g"});
   EXPECT_EQ(r.exit_code, 2);
-  r = usage({"--checkpoint", "x", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
+  r = usage(
+      {"--format", "combined", "--checkpoint", "x", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("state topic is the checkpoint"), std::string::npos) << r.err;
-  r = usage({"--sql", "SELECT host FROM logs", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
+  r = usage({"--format", "combined", "--sql", "SELECT host FROM logs", "watch", "kafka://127.0.0.1:9/logs",
+             "--group", "g"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("needs an aggregation"), std::string::npos) << r.err;
   r = usage({"--kafka-option", "novalue", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
@@ -347,12 +381,33 @@ TEST_F(KafkaCliTest, KafkaUsageErrorsNameTheOptionAndTheReason) {
   r = usage({"--group", "g", "watch", "./logs"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("go with a kafka:// source"), std::string::npos) << r.err;
-  r = usage({"--sink", "csv", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
+  r = usage({"--format", "combined", "--sink", "csv", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("logstream merge"), std::string::npos) << r.err;
-  r = usage({"--kafka-option", "no.such.setting=1", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
-  EXPECT_NE(r.exit_code, 0);
+  r = usage({"--format", "combined", "--kafka-option", "no.such.setting=1", "watch",
+             "kafka://127.0.0.1:9/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no.such.setting"), std::string::npos) << r.err;
+  // What exactly-once rests on is not the user's to change.
+  r = usage({"--format", "combined", "--kafka-option", "auto.offset.reset=latest", "watch",
+             "kafka://127.0.0.1:9/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("set by logstream itself"), std::string::npos) << r.err;
+  r = usage({"--format", "combined", "--kafka-option", "partition.assignment.strategy=cooperative-sticky",
+             "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = usage({"--format", "combined", "watch", "kafka://127.0.0.1:99999/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("1 to 65535"), std::string::npos) << r.err;
+  r = usage({"--format", "combined", "watch", "kafka://127.0.0.1:9/logs", "--group", "bad group!"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a Kafka topic name"), std::string::npos) << r.err;
+  r = usage({"--format", "combined", "watch", "kafka://127.0.0.1:9/..", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  // Every worker and the merger read the lines the same way: the format is given, not guessed per worker.
+  r = usage({"watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--format is needed"), std::string::npos) << r.err;
 }
 
 }  // namespace

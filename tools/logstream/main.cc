@@ -495,6 +495,11 @@ int main(int argc, char** argv) {
         return usage_error("--kafka-option takes KEY=VALUE, not '" + option + "'");
       kafka.options.emplace_back(option.substr(0, equals), option.substr(equals + 1));
     }
+    if (auto checked = logstream::check_kafka_settings(kafka); !checked) return usage_error(checked.error());
+    if (options.format.format == "auto")
+      return usage_error(
+          "--format is needed with kafka:// (e.g. --format combined): workers pick no format of their own, "
+          "so that all of them and the merger read the lines the same way");
     options.kafka = std::move(kafka);
     if (!options.checkpoint_dir.empty())
       return usage_error(

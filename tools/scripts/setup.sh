@@ -25,7 +25,7 @@ if [ "${1:-}" = test ]; then
   packages+=(chromium kcat)
 fi
 if [ "${1:-}" = bench ]; then
-  packages+=(goaccess)
+  packages+=(goaccess kcat)
   # DuckDB comes from npm (bench/run_e2e.sh installs it); npm itself from Debian unless one is there.
   command -v npm > /dev/null || packages+=(nodejs npm)
 fi

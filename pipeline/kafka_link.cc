@@ -173,6 +173,9 @@ Expected<std::unique_ptr<StateTopic>> StateTopic::open(const KafkaSettings& sett
                                           {"enable.auto.commit", "false"},
                                           {"enable.partition.eof", "true"},
                                           {"auto.offset.reset", "error"},
+                                          // A read-back follows each publish: the broker need not hold
+                                          // the fetch waiting for more (librdkafka's default: 500 ms).
+                                          {"fetch.wait.max.ms", "10"},
                                           {"receive.message.max.bytes", "210000000"},
                                           {"fetch.max.bytes", "200000000"}});
   if (!reader_conf) return Error{reader_conf.error()};

@@ -163,7 +163,6 @@ int StatusQuery::watch_kafka() {
   }
   SourceConsumer& consumer = *source.value();
   const auto interval = options_.trigger_interval.value_or(std::chrono::seconds(1));
-  std::optional<uint32_t> parser;  // --format auto: the first batch's pick holds for the topic
   const std::string description = query_description();
   while (!signals.stop_requested()) {
     auto polled = consumer.poll(
@@ -194,13 +193,10 @@ int StatusQuery::watch_kafka() {
         task.path = name;
         task.descriptor = memory;
         task.size_limit = lines.lines.size();
-        task.parser_index = parser;
         worker_delta_.reset();
         const int code = run_batch({std::move(task)}, nullptr);
         ::close(memory);
         if (code != kExitOk) return finish(code);
-        if (!parser && !pipeline_->last_batch_parsers().empty())
-          parser = pipeline_->last_batch_parsers().front();
       }
       if (!worker_delta_) continue;
       PartitionDelta& delta = *worker_delta_;

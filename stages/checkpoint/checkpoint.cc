@@ -233,6 +233,45 @@ bool still_same_file(int fd, const FileIdentity& identity) {
   return prefix.size() == identity.fingerprint_length && fnv1a64(prefix) == identity.fingerprint;
 }
 
+std::vector<std::string_view> split_record_fields(std::string_view line) { return split_fields(line); }
+
+void append_line_counts(std::string& text, const LineCounts& counts) {
+  text.append("lines ").append(std::to_string(counts.lines_read)).append(" ");
+  text.append(std::to_string(counts.bytes_read)).append(" ").append(std::to_string(counts.null_status));
+  for (const uint64_t n : counts.rejects) text.append(" ").append(std::to_string(n));
+  text.append("\n");
+  for (size_t code = 0; code < counts.status.size(); ++code) {
+    if (counts.status[code] == 0) continue;
+    text.append("status ")
+        .append(std::to_string(code))
+        .append(" ")
+        .append(std::to_string(counts.status[code]));
+    text.append("\n");
+  }
+}
+
+bool parse_lines_fields(const std::vector<std::string_view>& f, LineCounts& counts) {
+  if (f.size() != 4 + kRejectReasonCount) return false;
+  bool ok = parse_u64(f[1], counts.lines_read) && parse_u64(f[2], counts.bytes_read) &&
+            parse_u64(f[3], counts.null_status);
+  for (size_t r = 0; r < kRejectReasonCount; ++r) ok = ok && parse_u64(f[4 + r], counts.rejects[r]);
+  return ok;
+}
+
+bool parse_status_fields(const std::vector<std::string_view>& f, LineCounts& counts) {
+  uint64_t code = 0, count = 0;
+  if (f.size() != 3 || !parse_u64(f[1], code) || code >= kStatusSlots || !parse_u64(f[2], count))
+    return false;
+  counts.status[code] = count;
+  return true;
+}
+
+bool line_counts_add_up(const LineCounts& counts) {
+  uint64_t with_status = counts.null_status;
+  for (const uint64_t n : counts.status) with_status += n;
+  return counts.rejected() <= counts.lines_read && with_status == counts.accepted();
+}
+
 std::string serialize_checkpoint(const CheckpointState& state) {
   std::string text;
   text.append(kMagic).append("\n");
@@ -243,16 +282,7 @@ std::string serialize_checkpoint(const CheckpointState& state) {
     text.append("watermark ").append(std::to_string(state.watermark->next)).append(" ");
     text.append(std::to_string(state.watermark->last)).append("\n");
   }
-  const LineCounts& t = state.totals;
-  text.append("lines ").append(std::to_string(t.lines_read)).append(" ").append(std::to_string(t.bytes_read));
-  text.append(" ").append(std::to_string(t.null_status));
-  for (const uint64_t n : t.rejects) text.append(" ").append(std::to_string(n));
-  text.append("\n");
-  for (size_t code = 0; code < t.status.size(); ++code) {
-    if (t.status[code] == 0) continue;
-    text.append("status ").append(std::to_string(code)).append(" ").append(std::to_string(t.status[code]));
-    text.append("\n");
-  }
+  append_line_counts(text, state.totals);
   for (const CountedFile& f : state.files) append_file_line(text, f);
   for (const AlertRuleMemory& a : state.alerts) {
     uint64_t bits = 0;
@@ -318,9 +348,7 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
         return fail(line_number, "checksum mismatch: the file is corrupt");
       if (newline + 1 != text.size()) return fail(line_number + 1, "data after the end line");
       if (!have_query || !have_batch || !have_lines) return fail(line_number, "a required line is missing");
-      uint64_t with_status = state.totals.null_status;
-      for (const uint64_t n : state.totals.status) with_status += n;
-      if (state.totals.rejected() > state.totals.lines_read || with_status != state.totals.accepted())
+      if (!line_counts_add_up(state.totals))
         return fail(line_number, "counts do not add up (lines read != accepted + rejected)");
       return state;
     }
@@ -341,18 +369,11 @@ Expected<CheckpointState> parse_checkpoint(std::string_view text, const std::str
       if (!parse_i64(f[1], w.next) || !parse_i64(f[2], w.last) || w.last > w.next)
         return fail(line_number, "malformed watermark");
       state.watermark = w;
-    } else if (kind == "lines" && f.size() == 4 + kRejectReasonCount && !have_lines) {
-      LineCounts& t = state.totals;
-      bool ok =
-          parse_u64(f[1], t.lines_read) && parse_u64(f[2], t.bytes_read) && parse_u64(f[3], t.null_status);
-      for (size_t r = 0; r < kRejectReasonCount; ++r) ok = ok && parse_u64(f[4 + r], t.rejects[r]);
-      if (!ok) return fail(line_number, "malformed line counts");
+    } else if (kind == "lines" && !have_lines) {
+      if (!parse_lines_fields(f, state.totals)) return fail(line_number, "malformed line counts");
       have_lines = true;
-    } else if (kind == "status" && f.size() == 3) {
-      uint64_t code = 0, count = 0;
-      if (!parse_u64(f[1], code) || code >= kStatusSlots || !parse_u64(f[2], count))
-        return fail(line_number, "malformed status row");
-      state.totals.status[code] = count;
+    } else if (kind == "status") {
+      if (!parse_status_fields(f, state.totals)) return fail(line_number, "malformed status row");
     } else if (kind == "file") {
       CountedFile file;
       if (!parse_file_fields(f, file)) return fail(line_number, "malformed file entry");

@@ -138,6 +138,16 @@ struct CheckpointState {
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 0xcbf29ce484222325ULL) noexcept;
 
+// The text of a LineCounts that the checkpoint and a Kafka delta (partition_delta.h) both carry: a line
+// `lines <read> <bytes> <null-status> <reject0> ... <reject7>`, then `status <code> <count>` per nonzero
+// status. Reading takes a line split at spaces (its kind first) and is as strict as writing.
+void append_line_counts(std::string& text, const LineCounts& counts);
+std::vector<std::string_view> split_record_fields(std::string_view line);
+bool parse_lines_fields(const std::vector<std::string_view>& fields, LineCounts& counts);
+bool parse_status_fields(const std::vector<std::string_view>& fields, LineCounts& counts);
+// Lines read = accepted + rejected, and the accepted ones are the status rows (null included).
+bool line_counts_add_up(const LineCounts& counts);
+
 std::string serialize_checkpoint(const CheckpointState& state);
 
 // `source` names the file in errors ("DIR/checkpoint: line 3: ...").

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "stages/checkpoint/checkpoint.h"
 #include "stages/core/text_escape.h"
 
 namespace logstream {
@@ -20,19 +21,6 @@ bool parse_number(std::string_view text, T& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t at = 0;
-  while (at <= line.size()) {
-    const size_t space = line.find(' ', at);
-    const size_t end = space == std::string_view::npos ? line.size() : space;
-    fields.push_back(line.substr(at, end - at));
-    if (space == std::string_view::npos) break;
-    at = space + 1;
-  }
-  return fields;
-}
-
 }  // namespace
 
 std::string serialize_delta(const PartitionDelta& delta) {
@@ -43,16 +31,7 @@ std::string serialize_delta(const PartitionDelta& delta) {
   text.append(std::to_string(delta.first_offset)).append(" ").append(std::to_string(delta.end_offset));
   text.append("\nworker ").append(escape_field(delta.worker)).append("\n");
   if (delta.lost_offsets > 0) text.append("lost ").append(std::to_string(delta.lost_offsets)).append("\n");
-  const LineCounts& c = delta.counts;
-  text.append("lines ").append(std::to_string(c.lines_read)).append(" ").append(std::to_string(c.bytes_read));
-  text.append(" ").append(std::to_string(c.null_status));
-  for (const uint64_t n : c.rejects) text.append(" ").append(std::to_string(n));
-  text.append("\n");
-  for (size_t code = 0; code < c.status.size(); ++code) {
-    if (c.status[code] == 0) continue;
-    text.append("status ").append(std::to_string(code)).append(" ").append(std::to_string(c.status[code]));
-    text.append("\n");
-  }
+  append_line_counts(text, delta.counts);
   if (delta.groups) {
     text.append("groups ").append(std::to_string(delta.groups->size())).append("\n");
     text.append(*delta.groups);
@@ -77,17 +56,14 @@ Expected<PartitionDelta> parse_delta(std::string_view record, const std::string&
     ++line_number;
     const size_t newline = record.find('\n', at);
     if (newline == std::string_view::npos) return fail(line_number, "truncated (no end line)");
-    const std::vector<std::string_view> f = split_fields(record.substr(at, newline - at));
+    const std::vector<std::string_view> f = split_record_fields(record.substr(at, newline - at));
     at = newline + 1;
     const std::string_view kind = f[0];
     if (kind == "end" && f.size() == 1) {
       if (at != record.size()) return fail(line_number + 1, "data after the end line");
       if (!have_query || !have_partition || !have_worker || !have_lines)
         return fail(line_number, "a required line is missing");
-      const LineCounts& c = delta.counts;
-      uint64_t with_status = c.null_status;
-      for (const uint64_t n : c.status) with_status += n;
-      if (c.rejected() > c.lines_read || with_status != c.accepted())
+      if (!line_counts_add_up(delta.counts))
         return fail(line_number, "counts do not add up (lines read != accepted + rejected)");
       return delta;
     }
@@ -113,21 +89,16 @@ Expected<PartitionDelta> parse_delta(std::string_view record, const std::string&
           delta.lost_offsets > static_cast<uint64_t>(delta.end_offset - delta.first_offset)) {
         return fail(line_number, "malformed lost offsets");
       }
-    } else if (kind == "lines" && f.size() == 4 + kRejectReasonCount && !have_lines) {
-      LineCounts& c = delta.counts;
-      bool ok = parse_number(f[1], c.lines_read) && parse_number(f[2], c.bytes_read) &&
-                parse_number(f[3], c.null_status);
-      for (size_t r = 0; r < kRejectReasonCount; ++r) ok = ok && parse_number(f[4 + r], c.rejects[r]);
-      if (!ok) return fail(line_number, "malformed line counts");
+    } else if (kind == "lines" && !have_lines) {
+      if (!parse_lines_fields(f, delta.counts)) return fail(line_number, "malformed line counts");
       have_lines = true;
-    } else if (kind == "status" && f.size() == 3 && have_lines) {
-      size_t code = 0;
-      uint64_t count = 0;
-      if (!parse_number(f[1], code) || code >= kStatusSlots || !parse_number(f[2], count) ||
-          delta.counts.status[code] != 0) {
+    } else if (kind == "status" && have_lines) {
+      // Each status once: a record is either exactly what serialize_delta wrote or refused.
+      uint64_t code = 0;
+      if (f.size() != 3 || !parse_number(f[1], code) || code >= kStatusSlots ||
+          delta.counts.status[code] != 0 || !parse_status_fields(f, delta.counts)) {
         return fail(line_number, "malformed status row");
       }
-      delta.counts.status[code] = count;
     } else if (kind == "groups" && f.size() == 2 && !delta.groups) {
       size_t bytes = 0;
       if (!parse_number(f[1], bytes) || bytes > kMaxGroupBytes || bytes > record.size() - at)

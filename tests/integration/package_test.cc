@@ -61,9 +61,9 @@ TEST_F(PackageTest, TheDebInstallsABinaryThatRunsAManPageAndCompletion) {
   const ProcessResult man =
       run_process({"/bin/sh", "-c", "zcat '" + root + "/usr/share/man/man1/logstream.1.gz'"});
   ASSERT_EQ(man.exit_code, 0) << man.err;
-  for (const char* text :
-       {"\\fB\\-\\-sql\\fR", "\\fB\\-\\-trigger\\-interval\\fR", ".SH EXIT STATUS", ".SH SQL",
-        ".B vhost_combined", " |-- vhost: string", "session_window", ".SH EXAMPLES"}) {
+  for (const char* text : {"\\fB\\-\\-sql\\fR", "\\fB\\-\\-trigger\\-interval\\fR", ".SH EXIT STATUS",
+                           ".SH SQL", ".B vhost_combined", " |-- vhost: string", "session_window",
+                           ".SH EXAMPLES", ".SH MERGE OPTIONS", "\\fB\\-\\-kafka\\-option\\fR"}) {
     EXPECT_NE(man.out.find(text), std::string::npos) << text;
   }
 
@@ -81,7 +81,8 @@ TEST_F(PackageTest, TheDebInstallsABinaryThatRunsAManPageAndCompletion) {
   EXPECT_EQ(complete("--format co", 2), "[common combined]\n");
   EXPECT_EQ(complete("run --si", 2), "[--sink]\n");
   EXPECT_EQ(complete("--group-by ''", 2), "[]\n");
-  EXPECT_EQ(complete("''", 1), "[run watch schema]\n");
+  EXPECT_EQ(complete("''", 1), "[run watch merge schema]\n");
+  EXPECT_EQ(complete("merge --trig", 2), "[--trigger-interval]\n");
 }
 
 }  // namespace

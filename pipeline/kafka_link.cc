@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -14,6 +15,20 @@ using std::chrono::milliseconds;
 // librdkafka's own messages at warning level and above, in our voice; debug and info stay out.
 void log_to_warnings(const rd_kafka_t* handle, int level, const char* facility, const char* text) {
   if (level > 4) return;
+  // A broker that cannot be reached is said once per half minute, not once per broker per retry.
+  const std::string_view kind(facility);
+  if (kind == "FAIL" || kind == "ERROR") {
+    static std::atomic<int64_t> last_said_ms{INT64_MIN / 2};
+    const int64_t now =
+        std::chrono::duration_cast<milliseconds>(SteadyClock::now().time_since_epoch()).count();
+    int64_t last = last_said_ms.load(std::memory_order_relaxed);
+    if (now - last < 30'000 || !last_said_ms.compare_exchange_strong(last, now)) return;
+    const auto* context = static_cast<const KafkaCallbackContext*>(rd_kafka_opaque(handle));
+    if (context && context->warn) {
+      context->warn(std::string("kafka: ") + text + " (retrying; such failures are said once per 30 s)");
+    }
+    return;
+  }
   // --kafka-option goes to every handle (the consumers and the producer): that a setting means nothing to
   // one of them is expected, not worth a warning.
   if (std::string_view(facility) == "CONFWARN" &&
@@ -302,7 +317,11 @@ Expected<std::unique_ptr<SourceConsumer>> SourceConsumer::open(const KafkaSettin
   source->context_.consumer = source.get();
   source->resume_at_ = std::move(resume_at);
   // Offsets are never committed to Kafka nor read from it: each assignment says where to start.
+  // A session of 10 s (librdkafka's default is 45 s): a worker that is gone, or frozen, gives its
+  // partitions up within 10 s; --kafka-option session.timeout.ms=... sets another.
   auto conf = make_conf(settings, {{"group.id", settings.group},
+                                   {"session.timeout.ms", "10000"},
+                                   {"heartbeat.interval.ms", "1000"},
                                    {"enable.auto.commit", "false"},
                                    {"enable.auto.offset.store", "false"},
                                    // A chain's end the broker no longer has is an error we report, never
@@ -363,10 +382,16 @@ void SourceConsumer::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
     return;
   }
   // Revoked (or lost): what was read of those partitions is not ours to publish any more.
+  std::string names;
   for (int i = 0; i < partitions->cnt; ++i) {
     self->owned_.erase(partitions->elems[i].partition);
     self->pending_.erase(partitions->elems[i].partition);
+    names += (names.empty() ? "" : ", ") + self->topic_ + "[" +
+             std::to_string(partitions->elems[i].partition) + "]";
   }
+  if (!names.empty() && self->context_.warn)
+    self->context_.warn("kafka: the group is rebalancing: gave up " + names +
+                        " (they go on where their chains end)");
   if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && self->context_.warn)
     self->context_.warn(std::string("kafka: rebalance: ") + rd_kafka_err2str(err));
   rd_kafka_assign(handle, nullptr);
@@ -446,7 +471,7 @@ Expected<bool> SourceConsumer::skip_lost_records(int32_t partition) {
   lines.lost_offsets += static_cast<uint64_t>(low - from);
   lines.end_offset = low;
   if (context_.warn) {
-    context_.warn("kafka: " + name + ": offsets " + std::to_string(from) + ".." + std::to_string(low) +
+    context_.warn("kafka: " + name + ": offsets [" + std::to_string(from) + ", " + std::to_string(low) + ")" +
                   " were gone from the broker (its retention) before a worker read them: " +
                   std::to_string(low - from) + " messages lost, counted as lost; reading on from " +
                   std::to_string(low));

@@ -377,6 +377,18 @@ void StatusQuery::emit_batch(uint64_t batch_id, const LineCounts& batch, QueryEx
   if (!options_.quiet) print_batch_summary(batch_id, batch);
 }
 
+std::string reject_reasons_text(const LineCounts& batch) {
+  if (batch.rejected() == 0) return "";
+  std::string text = "; rejected:";
+  for (size_t r = 0; r < kRejectReasonCount; ++r) {
+    if (batch.rejects[r] == 0) continue;
+    text.append(" ").append(std::to_string(batch.rejects[r])).append(" ");
+    text.append(reject_reason_name(static_cast<RejectReason>(r))).append(",");
+  }
+  text.pop_back();
+  return text;
+}
+
 void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch) const {
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - batch_started_).count();
   char summary[256];
@@ -387,16 +399,7 @@ void StatusQuery::print_batch_summary(uint64_t batch_id, const LineCounts& batch
                 static_cast<unsigned long long>(batch.accepted()),
                 static_cast<unsigned long long>(batch.rejected()),
                 static_cast<double>(batch.bytes_read) / 1e6, seconds);
-  std::string line = summary;
-  if (batch.rejected() > 0) {
-    line += "; rejected:";
-    for (size_t r = 0; r < kRejectReasonCount; ++r) {
-      if (batch.rejects[r] == 0) continue;
-      line.append(" ").append(std::to_string(batch.rejects[r])).append(" ");
-      line.append(reject_reason_name(static_cast<RejectReason>(r))).append(",");
-    }
-    line.pop_back();
-  }
+  std::string line = summary + reject_reasons_text(batch);
   if (batch.truncated > 0)
     line += "; " + std::to_string(batch.truncated) + " truncated (cut off inside a quoted field)";
   if (rows_dropped_by_watermark_ > 0)
@@ -428,6 +431,15 @@ std::string query_difference(const std::string& theirs, const std::string& ours)
     const size_t begin = from == std::string::npos || at == 0 ? 0 : from + 1;
     return escape_for_terminal(text.substr(begin, text.find('\n', begin) - begin));
   };
+  if (theirs.find('\n') == std::string::npos || ours.find('\n') == std::string::npos ||
+      at <= std::min(theirs.find('\n'), ours.find('\n'))) {
+    // Queries of different kinds (the seed's count, a plan) differ in their first part: say both whole.
+    auto whole = [](std::string text) {
+      for (char& c : text) c = c == '\n' ? ';' : c;
+      return escape_for_terminal(text);
+    };
+    return "it has '" + whole(theirs) + "' where this one has '" + whole(ours) + "'";
+  }
   return "it has '" + line_at(theirs) + "' where this one has '" + line_at(ours) + "'";
 }
 

@@ -196,6 +196,9 @@ class StatusQuery {
 // this one has 'Y'", for errors that refuse another query's state.
 std::string query_difference(const std::string& theirs, const std::string& ours);
 
+// "; rejected: 3 missing field, 1 bad status" for a batch's summary; empty when nothing was rejected.
+std::string reject_reasons_text(const LineCounts& batch);
+
 // Prints "logstream: MESSAGE" on stderr; the one voice for diagnostics.
 void print_diagnostic(const std::string& message);
 

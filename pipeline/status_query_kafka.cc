@@ -35,6 +35,11 @@ std::string partition_name(const std::string& topic, int32_t partition) {
   return topic + "[" + std::to_string(partition) + "]";
 }
 
+// An offset range as the README writes it: [first, end).
+std::string offset_range(int64_t first, int64_t end) {
+  return "[" + std::to_string(first) + ", " + std::to_string(end) + ")";
+}
+
 // Sleeps until `until` or a stop signal.
 void wait_for_trigger(ShutdownSignals& signals, SteadyClock::time_point until) {
   while (!signals.stop_requested()) {
@@ -132,7 +137,7 @@ int StatusQuery::watch_kafka() {
       } else {
         ++superseded;
         print_diagnostic(partition_name(settings.address.topic, delta.partition) + " offsets " +
-                         std::to_string(delta.first_offset) + ".." + std::to_string(delta.end_offset) +
+                         offset_range(delta.first_offset, delta.end_offset) +
                          ": not counted: another worker's delta covered them first (this worker was taken "
                          "for gone); it goes on from the state topic's chain");
       }
@@ -207,13 +212,14 @@ int StatusQuery::watch_kafka() {
       delta.worker = worker;
       delta.lost_offsets = lines.lost_offsets;
       records.push_back(serialize_delta(delta));
-      summaries.push_back(
-          "batch " + std::to_string(batch_id) + ": " + name + " offsets " +
-          std::to_string(delta.first_offset) + ".." + std::to_string(delta.end_offset) + ", " +
-          std::to_string(lines.messages) + " messages, " + std::to_string(delta.counts.lines_read) +
-          " lines read = " + std::to_string(delta.counts.accepted()) + " accepted + " +
-          std::to_string(delta.counts.rejected()) + " rejected" +
-          (delta.lost_offsets ? ", " + std::to_string(delta.lost_offsets) + " lost" : "") + "; published");
+      summaries.push_back("batch " + std::to_string(batch_id) + ": " + name + " offsets " +
+                          offset_range(delta.first_offset, delta.end_offset) + ", " +
+                          std::to_string(lines.messages) + " messages, " +
+                          std::to_string(delta.counts.lines_read) +
+                          " lines read = " + std::to_string(delta.counts.accepted()) + " accepted + " +
+                          std::to_string(delta.counts.rejected()) + " rejected" +
+                          (delta.lost_offsets ? ", " + std::to_string(delta.lost_offsets) + " lost" : "") +
+                          "; published" + reject_reasons_text(delta.counts));
     }
     if (!records.empty()) {
       auto published = state_topic.publish(records, kStateTopicTimeout);
@@ -270,7 +276,7 @@ int StatusQuery::merge_kafka() {
   const uint64_t first_batch_id = next_batch_id_;
   DeltaChain chain;
   uint64_t lost_offsets = 0;
-  bool said_empty = false;
+  int empty_reads = 0;
   const auto interval = options_.trigger_interval.value_or(std::chrono::seconds(1));
   SteadyClock::time_point next_trigger = SteadyClock::now();
   while (!signals.stop_requested()) {
@@ -286,8 +292,7 @@ int StatusQuery::merge_kafka() {
           ++deltas;
           batch.add(delta.counts);
           const std::string name = partition_name(settings.address.topic, delta.partition) + " offsets " +
-                                   std::to_string(delta.first_offset) + ".." +
-                                   std::to_string(delta.end_offset);
+                                   offset_range(delta.first_offset, delta.end_offset);
           if (delta.lost_offsets > 0) {
             lost_offsets += delta.lost_offsets;
             print_diagnostic(name + ": " + std::to_string(delta.lost_offsets) +
@@ -302,8 +307,8 @@ int StatusQuery::merge_kafka() {
       print_diagnostic(read.error());
       return finish(kExitFailure);
     }
-    if (chain.accepted() + chain.ignored() == 0 && !said_empty && !options_.quiet) {
-      said_empty = true;
+    // (Said after a second empty read: the first may come before the brokers have told where the end is.)
+    if (chain.accepted() + chain.ignored() == 0 && ++empty_reads == 2 && !options_.quiet) {
       print_diagnostic("no deltas on " + state.value()->name() + " yet (are workers running with --group " +
                        settings.group + "?); waiting for them");
     }

@@ -378,6 +378,16 @@ TEST_F(KafkaCliTest, KafkaUsageErrorsNameTheOptionAndTheReason) {
   EXPECT_NE(r.err.find("needs an aggregation"), std::string::npos) << r.err;
   r = usage({"--kafka-option", "novalue", "watch", "kafka://127.0.0.1:9/logs", "--group", "g"});
   EXPECT_EQ(r.exit_code, 2);
+  r = usage({"--format", "combined", "watch", "kafka:/127.0.0.1:9/logs", "--group", "g"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'kafka:/127.0.0.1:9/logs' is not a kafka:// address"), std::string::npos) << r.err;
+  // The Kafka options are in the subcommands' own help.
+  for (const char* sub : {"watch", "merge"}) {
+    r = usage({sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* option : {"--group", "--state-topic", "--kafka-option"})
+      EXPECT_NE(r.out.find(option), std::string::npos) << sub << " --help lacks " << option;
+  }
   r = usage({"--group", "g", "watch", "./logs"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("go with a kafka:// source"), std::string::npos) << r.err;

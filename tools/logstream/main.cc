@@ -302,16 +302,22 @@ int main(int argc, char** argv) {
       "  logstream --group-by status watch kafka://127.0.0.1:9092/logs --group web     (each worker)\n"
       "  logstream --group-by status merge kafka://127.0.0.1:9092/logs --group web     (the merger)\n"
       "Workers and merger must run the same query; the merger takes every sink option.");
+  // Kafka's options are watch's and merge's (listed in their --help), and the program's too, so that they
+  // may stand before the subcommand as every other option may.
   std::string group, state_topic;
   std::vector<std::string> kafka_options;
-  app.add_option("--group", group,
-                 "With kafka://: the consumer group of the workers (watch) or whose state to merge (merge)");
-  app.add_option("--state-topic", state_topic,
-                 "With kafka://: where workers publish their partials (default TOPIC.logstream.GROUP)");
-  app.add_option("--kafka-option", kafka_options,
-                 "With kafka://: a librdkafka setting KEY=VALUE, repeatable (security, timeouts), e.g. "
-                 "session.timeout.ms=6000")
-      ->allow_extra_args(false);
+  for (CLI::App* owner : {&app, watch, merge}) {
+    owner->add_option(
+        "--group", group,
+        "With kafka://: the consumer group of the workers (watch) or whose state to merge (merge)");
+    owner->add_option("--state-topic", state_topic,
+                      "With kafka://: where workers publish their partials (default TOPIC.logstream.GROUP)");
+    owner
+        ->add_option("--kafka-option", kafka_options,
+                     "With kafka://: a librdkafka setting KEY=VALUE, repeatable (security, timeouts), e.g. "
+                     "session.timeout.ms=6000 (default 10000)")
+        ->allow_extra_args(false);
+  }
 
   CLI::App* schema = app.add_subcommand(
       "schema",
@@ -511,6 +517,10 @@ int main(int argc, char** argv) {
           "a Kafka worker publishes its partials to the state topic and prints no table: give --sink and "
           "--ui-port to `logstream merge`");
   } else if (!group.empty() || !state_topic.empty() || !kafka_options.empty()) {
+    const std::string& source = *watch ? directory : (paths.empty() ? std::string() : paths.front());
+    if (source.rfind("kafka:", 0) == 0)
+      return usage_error("'" + source +
+                         "' is not a kafka:// address (kafka://HOST:PORT[,HOST:PORT...]/TOPIC)");
     return usage_error("--group, --state-topic and --kafka-option go with a kafka:// source");
   }
   if (*schema) {

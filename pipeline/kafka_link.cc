@@ -17,26 +17,21 @@ void log_to_warnings(const rd_kafka_t* handle, int level, const char* facility, 
   if (level > 4) return;
   // A broker that cannot be reached is said once per half minute, not once per broker per retry.
   const std::string_view kind(facility);
+  const auto* context = static_cast<const KafkaCallbackContext*>(rd_kafka_opaque(handle));
+  if (!context || !context->warn) return;
   if (kind == "FAIL" || kind == "ERROR") {
     static std::atomic<int64_t> last_said_ms{INT64_MIN / 2};
     const int64_t now =
         std::chrono::duration_cast<milliseconds>(SteadyClock::now().time_since_epoch()).count();
     int64_t last = last_said_ms.load(std::memory_order_relaxed);
     if (now - last < 30'000 || !last_said_ms.compare_exchange_strong(last, now)) return;
-    const auto* context = static_cast<const KafkaCallbackContext*>(rd_kafka_opaque(handle));
-    if (context && context->warn) {
-      context->warn(std::string("kafka: ") + text + " (retrying; such failures are said once per 30 s)");
-    }
+    context->warn(std::string("kafka: ") + text + " (retrying; such failures are said once per 30 s)");
     return;
   }
   // --kafka-option goes to every handle (the consumers and the producer): that a setting means nothing to
   // one of them is expected, not worth a warning.
-  if (std::string_view(facility) == "CONFWARN" &&
-      std::string_view(text).find("will be ignored") != std::string_view::npos) {
-    return;
-  }
-  const auto* context = static_cast<const KafkaCallbackContext*>(rd_kafka_opaque(handle));
-  if (context && context->warn) context->warn(std::string("kafka: ") + facility + ": " + text);
+  if (kind == "CONFWARN" && std::string_view(text).find("will be ignored") != std::string_view::npos) return;
+  context->warn(std::string("kafka: ") + facility + ": " + text);
 }
 
 struct ConfFree {
@@ -111,6 +106,10 @@ void KafkaHandleFree::operator()(rd_kafka_t* handle) const noexcept {
 }
 
 bool is_kafka_address(std::string_view text) noexcept { return text.rfind("kafka://", 0) == 0; }
+
+std::string partition_name(const std::string& topic, int32_t partition) {
+  return topic + "[" + std::to_string(partition) + "]";
+}
 
 bool is_topic_name(std::string_view name) noexcept {
   return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
@@ -386,8 +385,7 @@ void SourceConsumer::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
   for (int i = 0; i < partitions->cnt; ++i) {
     self->owned_.erase(partitions->elems[i].partition);
     self->pending_.erase(partitions->elems[i].partition);
-    names += (names.empty() ? "" : ", ") + self->topic_ + "[" +
-             std::to_string(partitions->elems[i].partition) + "]";
+    names += (names.empty() ? "" : ", ") + partition_name(self->topic_, partitions->elems[i].partition);
   }
   if (!names.empty() && self->context_.warn)
     self->context_.warn("kafka: the group is rebalancing: gave up " + names +
@@ -447,15 +445,15 @@ Expected<std::vector<SourceConsumer::PartitionLines>> SourceConsumer::poll(Stead
 }
 
 Expected<bool> SourceConsumer::skip_lost_records(int32_t partition) {
-  const std::string name = topic_ + "[" + std::to_string(partition) + "]";
+  std::optional<int64_t>& next = owned_[partition];
+  // No chain yet: the partition is read from whatever its earliest offset is now.
+  if (!next) return reassign();
+  const std::string name = partition_name(topic_, partition);
   int64_t low = 0, high = 0;
   if (const rd_kafka_resp_err_t err =
           rd_kafka_query_watermark_offsets(consumer_.get(), topic_.c_str(), partition, &low, &high, 10000)) {
     return Error{"kafka: " + name + ": cannot read its earliest offset: " + rd_kafka_err2str(err)};
   }
-  std::optional<int64_t>& next = owned_[partition];
-  // No chain yet: the partition is read from whatever its earliest offset is now.
-  if (!next) return reassign();
   const int64_t from = *next;
   if (low <= from) {
     // Not below the earliest: past the end (the topic was recreated, or the chain is from another one).

@@ -32,6 +32,8 @@ Expected<KafkaAddress> parse_kafka_address(std::string_view text);
 
 // Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], and not "." or "..".
 bool is_topic_name(std::string_view name) noexcept;
+// How messages name a partition: TOPIC[N].
+std::string partition_name(const std::string& topic, int32_t partition);
 struct KafkaSettings {
   KafkaAddress address;
   std::string group;        // --group: the consumer group of the workers

@@ -31,10 +31,6 @@ std::string worker_id() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + suffix;
 }
 
-std::string partition_name(const std::string& topic, int32_t partition) {
-  return topic + "[" + std::to_string(partition) + "]";
-}
-
 // An offset range as the README writes it: [first, end).
 std::string offset_range(int64_t first, int64_t end) {
   return "[" + std::to_string(first) + ", " + std::to_string(end) + ")";

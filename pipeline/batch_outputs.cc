@@ -200,11 +200,12 @@ void BatchOutputs::stream_rows(const Schema& schema, const RenderedRows& rows) {
   }
 }
 
-void BatchOutputs::stream_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows) {
+RenderedRows BatchOutputs::render_result_rows(uint64_t batch_id, const Schema& schema,
+                                              const ResultRows& rows) const {
   RenderedRows text;
   if (wants_jsonl_) text.jsonl = render_jsonl_rows(batch_id, schema, rows, zone_);
   if (wants_csv_) text.csv = render_csv_rows(batch_id, schema, rows, zone_, false);
-  stream_rows(schema, text);
+  return text;
 }
 
 bool BatchOutputs::on_batch(uint64_t batch_id, const Schema& schema, const ResultRows& rows,

@@ -86,8 +86,9 @@ class BatchOutputs {
   // Called on the merge stage with each chunk's rows of a streaming query, in input order; a failed write
   // is reported by the batch's on_batch.
   void stream_rows(const Schema& schema, const RenderedRows& rows);
-  // The same for rows not yet rendered (an aggregation's result, slice by slice).
-  void stream_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows);
+  // Rows not yet rendered (an aggregation's result, slice by slice) as the texts the sinks want, for
+  // stream_rows. Safe to call on several threads at once.
+  RenderedRows render_result_rows(uint64_t batch_id, const Schema& schema, const ResultRows& rows) const;
 
   // Called on the merge stage when a batch closes, with the query's result rows for the batch and the
   // line accounting since the start (`totals`) and of the batch. False when a sink could not be written.

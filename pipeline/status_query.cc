@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -246,17 +248,32 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, QueryEx
     rows = executor_->result_rows(source, changed, outputs_->rows_needed());
     return true;
   }
-  // Every row goes to a text sink: made and written a slice at a time, so a result of millions of groups
-  // never stands whole in memory; the console keeps its first rows.
+  // Every row goes to a text sink: made and written a wave of slices at a time, so a result of millions of
+  // groups never stands whole in memory; the console keeps its first rows. The parser threads are idle
+  // while a batch closes, so the partitions are sorted, and each wave's slices made and rendered, on all
+  // of them; the texts are written in order.
+  QueryExecutor::DealtGroups dealt = executor_->deal_groups(source, changed);
+  tbb::parallel_for(size_t{0}, dealt.starts.size() - 1,
+                    [&](size_t partition) { executor_->sort_partition(source, dealt, partition); });
+  const std::vector<size_t>& ordered = dealt.groups;
   constexpr size_t kSlice = 16384;
-  const std::vector<size_t> ordered = executor_->ordered_groups(source, changed);
-  for (size_t at = 0; at < ordered.size(); at += kSlice) {
-    const std::span<const size_t> slice(ordered.data() + at, std::min(kSlice, ordered.size() - at));
-    ResultRows part = executor_->result_rows(executor_->project_groups(source, slice));
-    outputs_->stream_result_rows(batch_id, output_schema(), part);
-    for (auto& row : part) {
-      if (rows.size() >= outputs_->console_rows()) break;
-      rows.push_back(std::move(row));
+  const size_t slices_per_wave = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  std::vector<ResultRows> parts(slices_per_wave);
+  std::vector<RenderedRows> texts(slices_per_wave);
+  for (size_t wave = 0; wave < ordered.size(); wave += kSlice * slices_per_wave) {
+    const size_t slices = std::min(slices_per_wave, (ordered.size() - wave + kSlice - 1) / kSlice);
+    tbb::parallel_for(size_t{0}, slices, [&](size_t i) {
+      const size_t at = wave + i * kSlice;
+      const std::span<const size_t> slice(ordered.data() + at, std::min(kSlice, ordered.size() - at));
+      parts[i] = executor_->result_rows(executor_->project_groups(source, slice));
+      texts[i] = outputs_->render_result_rows(batch_id, output_schema(), parts[i]);
+    });
+    for (size_t i = 0; i < slices; ++i) {
+      outputs_->stream_rows(output_schema(), texts[i]);
+      for (auto& row : parts[i]) {
+        if (rows.size() >= outputs_->console_rows()) break;
+        rows.push_back(std::move(row));
+      }
     }
   }
   return true;

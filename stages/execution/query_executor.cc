@@ -1,6 +1,7 @@
 #include "stages/execution/query_executor.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <set>
 #include <utility>
@@ -277,6 +278,16 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
   }
   executor->plan_ = std::move(plan);
   executor->tallies_ = std::move(line_tallies);
+  const auto& aggregates = executor->plan_.aggregates;
+  // count(*) is count(1): an argument that is a literal other than null adds the same to every row.
+  auto counts_rows = [](const AggregateCall& call) {
+    if (call.arguments.empty()) return true;
+    const BoundExpr& argument = *call.arguments[0];
+    return call.function->kind() == AggregateKind::kCount && !call.function->distinct() &&
+           call.arguments.size() == 1 && argument.kind == BoundKind::kLiteral && !argument.value.null;
+  };
+  executor->counts_only_ = executor->plan_.grouped && !aggregates.empty() &&
+                           std::all_of(aggregates.begin(), aggregates.end(), counts_rows);
   return executor;
 }
 
@@ -421,6 +432,29 @@ void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, C
   add_to_group(plan.aggregates, groups, groups.find_or_insert_encoded(encoded), context, eval);
 }
 
+void QueryExecutor::add_pending_rows(Context& context) const {
+  const size_t n = context.pending_ends_.size();
+  if (n == 0) return;
+  std::array<std::string_view, GroupTable::kProbeBatch> keys;
+  std::array<size_t, GroupTable::kProbeBatch> found;
+  const std::string_view all(context.pending_keys_);
+  for (size_t i = 0, begin = 0; i < n; begin = context.pending_ends_[i++])
+    keys[i] = all.substr(begin, context.pending_ends_[i] - begin);
+  GroupTable& groups = *context.partial_;
+  groups.find_or_insert_batch(std::span<const std::string_view>(keys.data(), n), found.data());
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateCall& call = plan_.aggregates[a];
+      if (call.arguments.empty())
+        call.function->add_null(groups.state(found[i], a));
+      else
+        call.function->add(groups.state(found[i], a), call.arguments[0]->value);
+    }
+  }
+  context.pending_keys_.clear();
+  context.pending_ends_.clear();
+}
+
 void QueryExecutor::add_tallies(Context& context) const {
   add_to_groups(*tallies_, *context.tally_partial_, context, context.tally_eval_);
 }
@@ -435,6 +469,12 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
     return;
   }
   GroupTable& groups = *context.partial_;
+  if (!plan_.window_key && counts_only_) {
+    for (const auto& k : plan_.keys) encode_key_of(*k, row, context.eval_, context.pending_keys_);
+    context.pending_ends_.push_back(static_cast<uint32_t>(context.pending_keys_.size()));
+    if (context.pending_ends_.size() == GroupTable::kProbeBatch) add_pending_rows(context);
+    return;
+  }
   if (!plan_.window_key) {
     add_to_groups(plan_, groups, context, context.eval_);
     return;
@@ -573,6 +613,7 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
       if (!tallies_only_ && passes_filter(context)) add_row(context, out);
     }
   }
+  add_pending_rows(context);
   if (context.finder_.scan_error_ != 0 && chunk.scan_error == 0)
     chunk.scan_error = context.finder_.scan_error_;
   if (streams_rows() && !out.rows.empty()) {
@@ -655,46 +696,71 @@ GroupTable QueryExecutor::merge_sessions(GroupTable sessions) const {
   return merged;
 }
 
+QueryExecutor::DealtGroups QueryExecutor::deal_groups(const GroupTable& state,
+                                                      const std::vector<size_t>* updated) const {
+  // Each group's partition is found in one pass in the table's order, then a counting sort deals the
+  // groups into their partitions.
+  const size_t count = updated ? updated->size() : state.size();
+  auto group_at = [&](size_t i) { return updated ? (*updated)[i] : i; };
+  std::vector<uint8_t> partition_of(count);
+  DealtGroups dealt;
+  dealt.starts.assign(static_cast<size_t>(kSparkShufflePartitions) + 1, 0);
+  std::vector<ValueView> views;
+  static_assert(kSparkShufflePartitions <= 256, "a partition must fit a byte");
+  for (size_t i = 0; i < count; ++i) {
+    if (updated && i + 2 * kPrefetchAhead < count) state.prefetch_offset(group_at(i + 2 * kPrefetchAhead));
+    if (updated && i + kPrefetchAhead < count) state.prefetch(group_at(i + kPrefetchAhead));
+    state.key_views(group_at(i), views);
+    partition_of[i] = static_cast<uint8_t>(spark_partition(views));
+    ++dealt.starts[partition_of[i] + 1];
+  }
+  for (size_t p = 1; p < dealt.starts.size(); ++p) dealt.starts[p] += dealt.starts[p - 1];
+  dealt.groups.resize(count);
+  std::vector<size_t> next(dealt.starts.begin(), dealt.starts.end() - 1);
+  for (size_t i = 0; i < count; ++i) dealt.groups[next[partition_of[i]]++] = group_at(i);
+  return dealt;
+}
+
+void QueryExecutor::sort_partition(const GroupTable& state, DealtGroups& dealt, size_t partition) const {
+  // On its keys read once as views into the table: no string is copied.
+  const std::span<size_t> groups(dealt.groups.data() + dealt.starts[partition],
+                                 dealt.starts[partition + 1] - dealt.starts[partition]);
+  const size_t width = plan_.keys.size();
+  std::vector<ValueView> keys;  // the partition's keys, `width` per group
+  keys.reserve(groups.size() * width);
+  std::vector<ValueView> views;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (i + 2 * kPrefetchAhead < groups.size()) state.prefetch_offset(groups[i + 2 * kPrefetchAhead]);
+    if (i + kPrefetchAhead < groups.size()) state.prefetch(groups[i + kPrefetchAhead]);
+    state.key_views(groups[i], views);
+    keys.insert(keys.end(), views.begin(), views.end());
+  }
+  std::vector<uint32_t> order(groups.size());
+  std::iota(order.begin(), order.end(), uint32_t{0});
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    for (size_t k = 0; k < width; ++k) {
+      const auto c = compare_for_sort(keys[a * width + k], keys[b * width + k]);
+      if (c != 0) return c < 0;
+    }
+    return false;
+  });
+  std::vector<size_t> sorted(groups.size());
+  for (size_t i = 0; i < order.size(); ++i) sorted[i] = groups[order[i]];
+  std::copy(sorted.begin(), sorted.end(), groups.begin());
+}
+
 std::vector<size_t> QueryExecutor::ordered_groups(const GroupTable& state, const std::vector<size_t>* updated,
                                                   size_t limit) const {
-  // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key. The
-  // groups are dealt into their partitions first, then each partition is sorted on its keys read once as
-  // views into the table: no string is copied, and a console that shows 20 rows sorts one or two
-  // partitions, not all of them.
-  std::vector<std::vector<size_t>> partitions(static_cast<size_t>(kSparkShufflePartitions));
-  std::vector<ValueView> views;
-  auto deal = [&](size_t g) {
-    state.key_views(g, views);
-    partitions[static_cast<size_t>(spark_partition(views))].push_back(g);
-  };
-  if (updated) {
-    for (size_t g : *updated) deal(g);
-  } else {
-    for (size_t g = 0; g < state.size(); ++g) deal(g);
+  // Spark's complete-mode order: by hash partition of the grouping keys, then (our choice) by key. A
+  // console that shows 20 rows sorts one or two partitions, not all of them.
+  DealtGroups dealt = deal_groups(state, updated);
+  size_t sorted = 0;
+  for (size_t p = 0; p + 1 < dealt.starts.size() && sorted < limit; ++p) {
+    sort_partition(state, dealt, p);
+    sorted = dealt.starts[p + 1];
   }
-  const size_t width = plan_.keys.size();
-  std::vector<size_t> groups;
-  std::vector<ValueView> keys;  // the partition's keys, `width` per group
-  std::vector<size_t> order;
-  for (const std::vector<size_t>& partition : partitions) {
-    if (groups.size() >= limit) break;
-    keys.clear();
-    for (size_t g : partition) {
-      state.key_views(g, views);
-      keys.insert(keys.end(), views.begin(), views.end());
-    }
-    order.resize(partition.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      for (size_t k = 0; k < width; ++k) {
-        const auto c = compare_for_sort(keys[a * width + k], keys[b * width + k]);
-        if (c != 0) return c < 0;
-      }
-      return false;
-    });
-    for (size_t i = 0; i < order.size() && groups.size() < limit; ++i) groups.push_back(partition[order[i]]);
-  }
-  return groups;
+  dealt.groups.resize(std::min(sorted, limit));
+  return std::move(dealt.groups);
 }
 
 ResultRows QueryExecutor::project_groups(const GroupTable& state, std::span<const size_t> groups) const {
@@ -714,7 +780,14 @@ ResultRows QueryExecutor::project_groups(const GroupTable& state, std::span<cons
     rows.push_back(std::move(out));
   };
   ResultRows rows;
-  for (size_t g : groups) project(state.result_row(g), rows);
+  rows.reserve(groups.size());
+  std::vector<Value> group_row;  // reused: its strings keep their buffers from one group to the next
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (i + 2 * kPrefetchAhead < groups.size()) state.prefetch_offset(groups[i + 2 * kPrefetchAhead]);
+    if (i + kPrefetchAhead < groups.size()) state.prefetch(groups[i + kPrefetchAhead]);
+    state.result_row(groups[i], group_row);
+    project(group_row, rows);
+  }
   return rows;
 }
 

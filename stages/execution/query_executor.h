@@ -137,6 +137,10 @@ class QueryExecutor {
     std::vector<Value> row_;
     std::string encoded_keys_;
     std::string keys_after_window_;  // the keys after a window key, encoded once per row
+    // Rows of a query that only counts, waiting to be added to their groups a probe batch at a time
+    // (GroupTable::find_or_insert_batch): their encoded keys, back to back, and where each ends.
+    std::string pending_keys_;
+    std::vector<uint32_t> pending_ends_;
     // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;
@@ -213,6 +217,14 @@ class QueryExecutor {
   // The groups of `state` (or the `updated` ones) in Spark's order; the first `limit` of them.
   std::vector<size_t> ordered_groups(const GroupTable& state, const std::vector<size_t>* updated,
                                      size_t limit = SIZE_MAX) const;
+  // The same in two steps, so that a caller with threads sorts the partitions in parallel: deal_groups
+  // puts the groups in partition order, sort_partition sorts one partition by its keys.
+  struct DealtGroups {
+    std::vector<size_t> groups;  // by partition
+    std::vector<size_t> starts;  // partition p is groups[starts[p], starts[p + 1])
+  };
+  DealtGroups deal_groups(const GroupTable& state, const std::vector<size_t>* updated) const;
+  void sort_partition(const GroupTable& state, DealtGroups& dealt, size_t partition) const;
   // Those groups' result rows: HAVING applied, the SELECT list evaluated (hidden columns kept).
   ResultRows project_groups(const GroupTable& state, std::span<const size_t> groups) const;
 
@@ -234,6 +246,9 @@ class QueryExecutor {
     int32_t from = -1;    // in the format's LogColumns (fixed formats) or a SeedColumn; -1: always null
   };
   QueryExecutor() = default;
+  // Groups prefetched ahead of the one read when groups are read out of the table's order
+  // (GroupTable::prefetch).
+  static constexpr size_t kPrefetchAhead = 8;
   class LineVisitor;
   bool passes_filter(Context& context) const;
   void add_row(Context& context, ChunkResult& out) const;  // a row that passed the filter
@@ -243,11 +258,16 @@ class QueryExecutor {
                             const EvalContext& eval);
   static void add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups, size_t group,
                            Context& context, const EvalContext& eval);
+  // The rows pending in the context, added to their groups (a chunk ends with it).
+  void add_pending_rows(Context& context) const;
   ResultRows finish_rows(ResultRows rows) const;
 
   LogicalPlan plan_;
   std::optional<LogicalPlan> tallies_;
   bool tallies_only_ = false;  // create_for_tallies: plan_ is not run
+  // Every aggregate is count(*) (or another count of a literal): a row adds nothing but its key, so its group
+  // can be found later, in a batch with others (Context::pending_keys_).
+  bool counts_only_ = false;
   OutputMode mode_ = OutputMode::kComplete;
   const ChunkParser* parser_ = nullptr;
   std::vector<LogColumns> format_columns_;          // per parser index (fixed formats)

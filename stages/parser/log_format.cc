@@ -183,24 +183,20 @@ TimeShape strftime_shape(std::string_view format, char delimiter) {
 
 }  // namespace
 
-void split_request(std::string_view request, ParsedLine& out) noexcept {
+RequestParts split_request(std::string_view request) noexcept {
   const size_t first = request.find(' ');
-  if (first == std::string_view::npos) {
-    out.method = request;
-    out.target = {};
-    out.protocol = {};
-    return;
-  }
-  out.method = request.substr(0, first);
+  if (first == std::string_view::npos) return {request, {}, {}};
   const size_t last = request.rfind(' ');
-  if (last == first) {
-    out.target = request.substr(first + 1);
-    out.protocol = {};
-  } else {
-    // A target with spaces in it (seen in real logs) keeps them: the protocol is the last word.
-    out.target = request.substr(first + 1, last - first - 1);
-    out.protocol = request.substr(last + 1);
-  }
+  if (last == first) return {request.substr(0, first), request.substr(first + 1), {}};
+  // A target with spaces in it (seen in real logs) keeps them: the protocol is the last word.
+  return {request.substr(0, first), request.substr(first + 1, last - first - 1), request.substr(last + 1)};
+}
+
+void split_request(std::string_view request, ParsedLine& out) noexcept {
+  const RequestParts parts = split_request(request);
+  out.method = parts.method;
+  out.target = parts.target;
+  out.protocol = parts.protocol;
 }
 
 void LogFormat::add_literal(std::string text) {

@@ -162,6 +162,11 @@ class LogFormat {
 };
 
 // Splits a request line "METHOD TARGET PROTOCOL" on single spaces; the protocol may be absent (HTTP/0.9).
+struct RequestParts {
+  std::string_view method, target, protocol;
+};
+RequestParts split_request(std::string_view request) noexcept;
+// The same into the line's method, target and protocol.
 void split_request(std::string_view request, ParsedLine& out) noexcept;
 
 }  // namespace logstream

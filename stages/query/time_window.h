@@ -41,8 +41,13 @@ Expected<TimeWindowSpec> make_time_window(int64_t size_us, int64_t slide_us, int
 template <typename OnWindow>
 void for_each_window(int64_t time_us, const TimeWindowSpec& spec, OnWindow&& on_window) {
   // The latest start at or before time_us: time - ((time - start) mod slide), the modulo taken >= 0.
-  const Wide128 offset = static_cast<Wide128>(time_us) - spec.start_us;
-  Wide128 remainder = offset % spec.slide_us;
+  // In 64 bits when the difference fits (every real time): a 128-bit modulo is a library call per row.
+  Wide128 remainder = 0;
+  if (int64_t offset = 0; !__builtin_sub_overflow(time_us, spec.start_us, &offset)) {
+    remainder = offset % spec.slide_us;
+  } else {
+    remainder = (static_cast<Wide128>(time_us) - spec.start_us) % spec.slide_us;
+  }
   if (remainder < 0) remainder += spec.slide_us;
   const Wide128 last_start = static_cast<Wide128>(time_us) - remainder;
   for (int64_t i = 0; i < spec.windows_per_row(); ++i) {

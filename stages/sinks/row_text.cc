@@ -1,5 +1,7 @@
 #include "stages/sinks/row_text.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -35,15 +37,45 @@ std::string plain_text(const Value& value, const TimeZone& zone) {
   }
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos && !text.empty()) return text;
-  std::string out = "\"";
+// RFC 4180: quoted when it holds a comma, a quote or a line break, or is empty (an empty string is not a
+// null, which is an empty field).
+void append_csv_field(std::string_view text, std::string& out) {
+  if (!text.empty() && text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (const char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
   out += '"';
+}
+
+std::string csv_field(std::string_view text) {
+  std::string out;
+  append_csv_field(text, out);
   return out;
+}
+
+void append_integer(int64_t n, std::string& out) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+// nlohmann's escaping, for the strings that need it: printable ASCII without '"' and '\\' is its own JSON
+// text, and most of a log's strings are that.
+void append_json_string(std::string_view text, std::string& out) {
+  const bool plain = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
 }  // namespace
@@ -78,14 +110,17 @@ std::string render_jsonl_rows(uint64_t batch_id, const Schema& schema, const Res
                               const TimeZone& zone) {
   // Written by hand so a double keeps Java's digits (Jackson's form, as Spark's JSON writer); names and
   // strings go through nlohmann's escaping, invalid UTF-8 replaced by U+FFFD.
-  auto quoted = [](const std::string& text) {
-    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto quoted = [](std::string_view text) {
+    std::string out;
+    append_json_string(text, out);
+    return out;
   };
   std::vector<std::string> names;
   for (const Column& column : schema) names.push_back(quoted(column.name));
   std::string out;
   for (const auto& row : rows) {
-    out += "{\"batch\":" + std::to_string(batch_id);
+    out += "{\"batch\":";
+    append_integer(static_cast<int64_t>(batch_id), out);
     for (size_t c = 0; c < schema.size() && c < row.size(); ++c) {
       const Value& value = row[c];
       out += ',';
@@ -97,8 +132,12 @@ std::string render_jsonl_rows(uint64_t batch_id, const Schema& schema, const Res
         // A struct nests, as Spark's JSON writer gives it.
         out += "{\"start\":" + quoted(format_iso_timestamp(value.integer, zone)) +
                ",\"end\":" + quoted(format_iso_timestamp(value.end, zone)) + "}";
-      } else if (value.type == DataType::kString || value.type == DataType::kTimestamp) {
+      } else if (value.type == DataType::kString) {
+        append_json_string(value.text, out);
+      } else if (value.type == DataType::kTimestamp) {
         out += quoted(plain_text(value, zone));
+      } else if (is_integral(value.type)) {
+        append_integer(value.integer, out);
       } else if (value.type == DataType::kDouble && !std::isfinite(value.real)) {
         out += quoted(java_double_to_string(value.real));  // Jackson quotes NaN and Infinity
       } else {
@@ -126,16 +165,25 @@ std::string render_csv_rows(uint64_t batch_id, const Schema& schema, const Resul
     }
     out += '\n';
   }
+  std::string batch = std::to_string(batch_id);
   for (const auto& row : rows) {
-    out += std::to_string(batch_id);
+    out += batch;
     for (size_t c = 0; c < schema.size() && c < row.size(); ++c) {
       out += ',';
+      const Value& value = row[c];
       if (schema[c].type == DataType::kWindow) {
         // Two fields, neither of which needs quoting (ISO times), or two empty ones for a null.
-        out += row[c].null ? std::string(",") : plain_text(row[c], zone);
+        out += value.null ? std::string(",") : plain_text(value, zone);
         continue;
       }
-      if (!row[c].null) out += csv_field(plain_text(row[c], zone));
+      if (value.null) continue;
+      if (value.type == DataType::kString) {
+        append_csv_field(value.text, out);
+      } else if (is_integral(value.type)) {
+        append_integer(value.integer, out);  // digits: never quoted
+      } else {
+        append_csv_field(plain_text(value, zone), out);
+      }
     }
     out += '\n';
   }

@@ -62,6 +62,37 @@ TEST(GroupTable, PartialsMergedEqualOnePassWhateverTheSplit) {
   EXPECT_GT(merged.memory_bytes(), merged.size() * 40);
 }
 
+TEST(GroupTable, BatchedProbesNumberGroupsAsOneProbeAtATime) {
+  // Runs of one key (the last-group shortcut), repeats far apart and new keys, in batches of every size up
+  // to kProbeBatch, over a table that grows many times on the way: the same group for every key, in
+  // the same numbering, as a table probed one key at a time.
+  std::mt19937 rng(11);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40000; ++i) {
+    std::string encoded;
+    const uint32_t pick = rng() % 8 == 0 ? 7 : static_cast<uint32_t>(rng() % 20000);
+    GroupTable::encode_key(Value::string("/k" + std::to_string(pick)), encoded);
+    GroupTable::encode_key(rng() % 5 == 0 ? Value::null_of(DataType::kInt) : Value::int32(200), encoded);
+    const size_t run = rng() % 4 == 0 ? 1 + rng() % 6 : 1;
+    for (size_t r = 0; r < run; ++r) keys.push_back(encoded);
+  }
+  const Functions f;
+  GroupTable one_by_one(f.all()), batched(f.all());
+  std::vector<size_t> expected;
+  for (const std::string& key : keys) expected.push_back(one_by_one.find_or_insert_encoded(key));
+  std::vector<size_t> found(keys.size());
+  for (size_t at = 0; at < keys.size();) {
+    const size_t n = std::min<size_t>(1 + rng() % GroupTable::kProbeBatch, keys.size() - at);
+    std::vector<std::string_view> batch(keys.begin() + static_cast<std::ptrdiff_t>(at),
+                                        keys.begin() + static_cast<std::ptrdiff_t>(at + n));
+    batched.find_or_insert_batch(batch, found.data() + at);
+    at += n;
+  }
+  EXPECT_EQ(found, expected);
+  ASSERT_EQ(batched.size(), one_by_one.size());
+  for (size_t g = 0; g < batched.size(); ++g) ASSERT_EQ(batched.keys(g), one_by_one.keys(g)) << g;
+}
+
 TEST(GroupTable, NullKeysAreOneGroupAndAGlobalAggregateHasNoKeys) {
   const Functions f;
   GroupTable table(f.all());

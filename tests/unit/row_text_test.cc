@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <nlohmann/json.hpp>
 
 namespace logstream {
@@ -40,6 +41,24 @@ TEST(RowText, JsonLinesKeepTypesNullsAndJavasDoubles) {
     at = end + 1;
   }
   EXPECT_EQ(lines, 3u);
+}
+
+TEST(RowText, JsonStringsAreNlohmannsEscapingWhateverTheBytes) {
+  // Plain ASCII takes a short cut past nlohmann; every other string goes through it. Random bytes, biased
+  // towards the ones that need care, must come out as nlohmann writes them (invalid UTF-8 replaced).
+  std::mt19937 rng(5);
+  const std::string tricky = "\"\\/\x01\x1f\x7f\xc3\xa9\xe2\x82\xac\xff\xc3 a";
+  const Schema schema = {{"s", DataType::kString}};
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    const size_t length = rng() % 12;
+    for (size_t j = 0; j < length; ++j)
+      text += rng() % 2 ? tricky[rng() % tricky.size()] : static_cast<char>(0x20 + rng() % 0x5f);
+    const std::string expected =
+        "{\"batch\":0,\"s\":" +
+        nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}\n";
+    ASSERT_EQ(render_jsonl_rows(0, schema, {{Value::string(text)}}, TimeZone()), expected) << text;
+  }
 }
 
 TEST(RowText, CsvQuotesAsRfc4180AndTellsEmptyFromNull) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace logstream {
 namespace {

@@ -432,6 +432,11 @@ void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, C
   add_to_group(plan.aggregates, groups, groups.find_or_insert_encoded(encoded), context, eval);
 }
 
+void QueryExecutor::add_pending_row(Context& context) const {
+  context.pending_ends_.push_back(static_cast<uint32_t>(context.pending_keys_.size()));
+  if (context.pending_ends_.size() == GroupTable::kProbeBatch) add_pending_rows(context);
+}
+
 void QueryExecutor::add_pending_rows(Context& context) const {
   const size_t n = context.pending_ends_.size();
   if (n == 0) return;
@@ -471,8 +476,7 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
   GroupTable& groups = *context.partial_;
   if (!plan_.window_key && counts_only_) {
     for (const auto& k : plan_.keys) encode_key_of(*k, row, context.eval_, context.pending_keys_);
-    context.pending_ends_.push_back(static_cast<uint32_t>(context.pending_keys_.size()));
-    if (context.pending_ends_.size() == GroupTable::kProbeBatch) add_pending_rows(context);
+    add_pending_row(context);
     return;
   }
   if (!plan_.window_key) {
@@ -536,7 +540,12 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
     encoded.resize(before);
     GroupTable::encode_key(Value::window(start, start + spec.size_us), encoded);
     encoded += after;
-    add_to(groups.find_or_insert_encoded(encoded));
+    if (!counts_only_) {
+      add_to(groups.find_or_insert_encoded(encoded));
+      return;
+    }
+    context.pending_keys_ += encoded;
+    add_pending_row(context);
   });
 }
 

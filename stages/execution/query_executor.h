@@ -258,6 +258,8 @@ class QueryExecutor {
                             const EvalContext& eval);
   static void add_to_group(const std::vector<AggregateCall>& aggregates, GroupTable& groups, size_t group,
                            Context& context, const EvalContext& eval);
+  // A row whose key was just appended to the context's pending keys (counts_only_); a full batch is added.
+  void add_pending_row(Context& context) const;
   // The rows pending in the context, added to their groups (a chunk ends with it).
   void add_pending_rows(Context& context) const;
   ResultRows finish_rows(ResultRows rows) const;

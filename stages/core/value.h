@@ -48,6 +48,22 @@ struct Value {
     null = false;
     text.assign(v);
   }
+  // set_scalar(null_of(t)) and set_scalar(Value{t, integer}) without a Value in between (the parse
+  // stage sets a row's cells with them, for every row).
+  void set_null_of(DataType t) noexcept {
+    type = t;
+    null = true;
+    integer = 0;
+    real = 0;
+    end = 0;
+  }
+  void set_integer(DataType t, int64_t v) noexcept {
+    type = t;
+    null = false;
+    integer = v;
+    real = 0;
+    end = 0;
+  }
   void set_scalar(const Value& v) noexcept {
     type = v.type;
     null = v.null;

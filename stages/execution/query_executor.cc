@@ -537,15 +537,19 @@ void QueryExecutor::add_row(Context& context, ChunkResult& out) const {
       ++context.dropped_by_watermark_;
       return;
     }
+    if (counts_only_) {
+      // Encoded straight into the pending keys (add_pending_row).
+      std::string& pending = context.pending_keys_;
+      pending.append(encoded, 0, before);
+      GroupTable::encode_key(Value::window(start, start + spec.size_us), pending);
+      pending += after;
+      add_pending_row(context);
+      return;
+    }
     encoded.resize(before);
     GroupTable::encode_key(Value::window(start, start + spec.size_us), encoded);
     encoded += after;
-    if (!counts_only_) {
-      add_to(groups.find_or_insert_encoded(encoded));
-      return;
-    }
-    context.pending_keys_ += encoded;
-    add_pending_row(context);
+    add_to(groups.find_or_insert_encoded(encoded));
   });
 }
 

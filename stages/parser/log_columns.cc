@@ -116,17 +116,16 @@ Named nginx_column(const FieldOrigin& field) {
 }
 
 // Digits only (a size of "-" and anything else are null), as a bigint or an int that must fit.
-Value integer_value(std::string_view text, DataType type) {
+void set_integer_value(std::string_view text, DataType type, Value& out) {
   int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || text[0] == '-' || text[0] == '+' || ec != std::errc() ||
-      end != text.data() + text.size())
-    return Value::null_of(type);
-  if (type == DataType::kInt) {
-    if (value > std::numeric_limits<int32_t>::max()) return Value::null_of(type);
-    return Value::int32(static_cast<int32_t>(value));
+      end != text.data() + text.size() ||
+      (type == DataType::kInt && value > std::numeric_limits<int32_t>::max())) {
+    out.set_null_of(type);
+    return;
   }
-  return Value::bigint(value);
+  out.set_integer(type, value);
 }
 
 Value double_value(std::string_view text) {
@@ -191,10 +190,10 @@ void LogColumns::assign_value(size_t column, const ParsedLine& line, std::string
   auto scalar = [&out](const Value& v) { out.set_scalar(v); };
   if (source.kind == Source::kLine) return text_value(raw_line);
   if (source.kind == Source::kTime) {
-    if (!line.has_time || source.field >= line.field_count) return scalar(Value::null_of(type));
-    return scalar(Value::timestamp_micros(line.epoch_seconds * 1'000'000));
+    if (!line.has_time || source.field >= line.field_count) return out.set_null_of(type);
+    return out.set_integer(DataType::kTimestamp, line.epoch_seconds * 1'000'000);
   }
-  if (source.field >= line.field_count) return scalar(Value::null_of(type));  // cut off before this field
+  if (source.field >= line.field_count) return out.set_null_of(type);  // cut off before this field
   const std::string_view text = line.fields[source.field];
   if (source.kind != Source::kField) {
     // Its own small struct, not a ParsedLine: that one holds a view of every field, 600 bytes to clear
@@ -207,7 +206,7 @@ void LogColumns::assign_value(size_t column, const ParsedLine& line, std::string
   switch (type) {
     case DataType::kInt:
     case DataType::kBigint:
-      return scalar(integer_value(text, type));
+      return set_integer_value(text, type, out);
     case DataType::kDouble:
       return scalar(double_value(text));
     default:

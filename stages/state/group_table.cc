@@ -230,11 +230,16 @@ void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, si
   const size_t mask = slots_.size() - 1;
   uint64_t hashes[kProbeBatch];
   size_t candidates[kProbeBatch];  // the group a key's first slot names when the tags agree, else SIZE_MAX
+  bool repeats[kProbeBatch];       // the key is the one before it: its group is that one's, no probe
   for (size_t i = 0; i < n; ++i) {
+    repeats[i] = i > 0 && same_bytes(keys[i], keys[i - 1]);
+    if (repeats[i]) continue;
     hashes[i] = hash_bytes(keys[i]);
     __builtin_prefetch(slots_.data() + (hashes[i] & mask));
   }
   for (size_t i = 0; i < n; ++i) {
+    candidates[i] = SIZE_MAX;
+    if (repeats[i]) continue;
     const uint64_t entry = slots_[hashes[i] & mask];
     candidates[i] =
         entry != 0 && (entry >> 32) == (hashes[i] >> 32) ? static_cast<uint32_t>(entry) - 1 : SIZE_MAX;
@@ -248,7 +253,7 @@ void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, si
   }
   // The probes proper, in order; the prefetches were only hints.
   for (size_t i = 0; i < n; ++i) {
-    if (last_found_ < hashes_.size() && same_bytes(encoded(last_found_), keys[i])) {
+    if (repeats[i] || (last_found_ < hashes_.size() && same_bytes(encoded(last_found_), keys[i]))) {
       groups[i] = last_found_;
       continue;
     }

@@ -300,6 +300,12 @@ const SqlCase kCorpus[] = {
      "GROUP BY window(timestamp, '1 hour', '20 minutes', '5 minutes') HAVING count(*) > 3 "
      "ORDER BY window.start DESC LIMIT 50",
      kHttpd},
+    // Counts only: rows find their groups in probe batches; a key before a sliding window, so each row
+    // adds to three windows after that key.
+    {"CountsOfSlidingWindowsAfterAKey",
+     "SELECT status, window.start, count(*), count(1) AS ones FROM logs "
+     "GROUP BY status, window(timestamp, '30 minutes', '10 minutes')",
+     kHttpd},
     {.name = "DailyWindowShownInASessionZone",
      .sql = "SELECT window(timestamp, '1 day'), method, count(*) FROM logs GROUP BY 1, 2",
      .inputs = kHttpd,

@@ -3,8 +3,8 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -257,7 +257,10 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, QueryEx
                     [&](size_t partition) { executor_->sort_partition(source, dealt, partition); });
   const std::vector<size_t>& ordered = dealt.groups;
   constexpr size_t kSlice = 16384;
-  const size_t slices_per_wave = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  // Two slices per thread of --threads (the pipeline's global_control; the arena's own concurrency is the
+  // machine's).
+  const size_t slices_per_wave =
+      2 * tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
   std::vector<ResultRows> parts(slices_per_wave);
   std::vector<RenderedRows> texts(slices_per_wave);
   for (size_t wave = 0; wave < ordered.size(); wave += kSlice * slices_per_wave) {

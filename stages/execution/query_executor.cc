@@ -433,8 +433,13 @@ void QueryExecutor::add_to_groups(const LogicalPlan& plan, GroupTable& groups, C
 }
 
 void QueryExecutor::add_pending_row(Context& context) const {
-  context.pending_ends_.push_back(static_cast<uint32_t>(context.pending_keys_.size()));
-  if (context.pending_ends_.size() == GroupTable::kProbeBatch) add_pending_rows(context);
+  context.pending_ends_.push_back(context.pending_keys_.size());
+  // A batch is also added when its keys grow large (a key may be a whole line, copied into every
+  // window of a sliding one): the pending bytes stay within one key of the budget.
+  constexpr size_t kPendingBytes = 64 * 1024;
+  if (context.pending_ends_.size() == GroupTable::kProbeBatch ||
+      context.pending_keys_.size() >= kPendingBytes)
+    add_pending_rows(context);
 }
 
 void QueryExecutor::add_pending_rows(Context& context) const {

@@ -140,7 +140,7 @@ class QueryExecutor {
     // Rows of a query that only counts, waiting to be added to their groups a probe batch at a time
     // (GroupTable::find_or_insert_batch): their encoded keys, back to back, and where each ends.
     std::string pending_keys_;
-    std::vector<uint32_t> pending_ends_;
+    std::vector<size_t> pending_ends_;
     // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
     // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
     std::optional<GroupTable> partial_;

@@ -58,7 +58,8 @@ std::string csv_field(std::string_view text) {
   return out;
 }
 
-void append_integer(int64_t n, std::string& out) {
+template <typename Integer>
+void append_integer(Integer n, std::string& out) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
   out.append(digits, end);
@@ -120,7 +121,7 @@ std::string render_jsonl_rows(uint64_t batch_id, const Schema& schema, const Res
   std::string out;
   for (const auto& row : rows) {
     out += "{\"batch\":";
-    append_integer(static_cast<int64_t>(batch_id), out);
+    append_integer(batch_id, out);
     for (size_t c = 0; c < schema.size() && c < row.size(); ++c) {
       const Value& value = row[c];
       out += ',';

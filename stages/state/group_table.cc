@@ -307,12 +307,12 @@ void GroupTable::grow_index() {
 void GroupTable::merge_from(const GroupTable& other) {
   if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
   // Their hashes are ours (one function), so none is computed again. Their groups' slots in our index are
-  // random, a cache miss each in a large table: each is prefetched a few groups ahead of its probe, once
-  // the index has the room for all of them (so that no growth moves the slots in between).
-  while (!other.hashes_.empty() && 2 * (hashes_.size() + other.size() + 1) > slots_.size()) grow_index();
+  // random, a cache miss each in a large table: each is prefetched a few groups ahead of its probe. (A
+  // growth in between only wastes the hint. The index is not grown ahead for all of their groups: most
+  // are usually ours already, and an index never shrinks.)
   constexpr size_t kAhead = 8;
   for (size_t theirs = 0; theirs < other.size(); ++theirs) {
-    if (theirs + kAhead < other.size())
+    if (theirs + kAhead < other.size() && !slots_.empty())
       __builtin_prefetch(slots_.data() + (other.hashes_[theirs + kAhead] & (slots_.size() - 1)));
     const size_t ours = find_or_insert_with_hash(other.encoded(theirs), other.hashes_[theirs]);
     for (size_t a = 0; a < functions_.size(); ++a)

@@ -93,6 +93,22 @@ TEST(GroupTable, BatchedProbesNumberGroupsAsOneProbeAtATime) {
   for (size_t g = 0; g < batched.size(); ++g) ASSERT_EQ(batched.keys(g), one_by_one.keys(g)) << g;
 }
 
+TEST(GroupTable, MergingGroupsItHasAlreadyDoesNotGrowIt) {
+  // A batch's partial usually holds groups the state has: merging it must not grow the index as if they
+  // were new (it never shrinks, and --max-state-bytes counts it).
+  const auto count = make_aggregate("count", {}, {}, false).value();
+  GroupTable state({count.get()}), partial({count.get()});
+  for (int i = 0; i < 3000; ++i) {
+    for (GroupTable* table : {&state, &partial})
+      count->add_null(table->state(table->find_or_insert({Value::string("/p" + std::to_string(i))}), 0));
+  }
+  const size_t before = state.memory_bytes();
+  state.merge_from(partial);
+  EXPECT_EQ(state.size(), 3000u);
+  EXPECT_EQ(state.memory_bytes(), before);
+  EXPECT_EQ(state.result_row(0)[1], Value::bigint(2));
+}
+
 TEST(GroupTable, NullKeysAreOneGroupAndAGlobalAggregateHasNoKeys) {
   const Functions f;
   GroupTable table(f.all());

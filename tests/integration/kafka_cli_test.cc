@@ -167,7 +167,12 @@ TEST_F(KafkaCliTest, WorkersKilledFrozenAndJoiningCountEveryLineOnce) {
         [&](const std::string&) { return worker->err().find("assigned") != std::string::npos; }, seconds(30)))
         << worker->err();
   }
-  std::this_thread::sleep_for(seconds(1));
+  // The worker to be killed has published a delta first, so that a chain exists for the others to go on
+  // from (on a loaded machine one second after its assignment was not always enough).
+  ASSERT_TRUE(workers[0]->wait_for_stdout(
+      [&](const std::string&) { return workers[0]->err().find(" lines read = ") != std::string::npos; },
+      seconds(30)))
+      << workers[0]->err();
   workers[0]->send_signal(SIGKILL);
   // A zombie: frozen while it reads the new lines, its session times out while it still holds partitions
   // and lines it has not published.

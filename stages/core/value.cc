@@ -96,6 +96,32 @@ std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) no
   }
 }
 
+void order_strings_for_sort(std::span<const std::string_view> texts, std::vector<uint32_t>& order) {
+  struct Entry {
+    uint64_t high, low;  // bytes 0-7 and 8-15, big-endian, zero past the end
+    std::string_view text;
+    uint32_t index;
+  };
+  auto word = [](std::string_view text, size_t from) {
+    uint64_t w = 0;
+    for (size_t b = from; b < from + 8; ++b)
+      w = w << 8 | (b < text.size() ? static_cast<uint8_t>(text[b]) : 0);
+    return w;
+  };
+  std::vector<Entry> entries(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i)
+    entries[i] = {word(texts[i], 0), word(texts[i], 8), texts[i], static_cast<uint32_t>(i)};
+  // A tie of the numbers leaves the bytes past them, or the lengths ("ab" against "ab\0"), to decide:
+  // char_traits<char>::compare is memcmp (unsigned bytes), then the shorter first.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    return a.text < b.text;
+  });
+  order.resize(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) order[i] = entries[i].index;
+}
+
 int find_column(const Schema& schema, std::string_view name) noexcept {
   for (size_t i = 0; i < schema.size(); ++i) {
     const std::string& candidate = schema[i].name;

@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +96,11 @@ struct ValueView {
 // time, windows by start and then end. Values of different types compare by type (a plan never mixes them in
 // one column).
 std::strong_ordering compare_for_sort(const ValueView& a, const ValueView& b) noexcept;
+// The order of non-null strings by compare_for_sort, as indices into `texts` (into `order`, resized), for
+// sorting many: each string's first sixteen bytes as two big-endian numbers decide nearly every
+// comparison of short keys (an endpoint, a host) without a look at the string; the rest is compared on a
+// tie.
+void order_strings_for_sort(std::span<const std::string_view> texts, std::vector<uint32_t>& order);
 inline std::strong_ordering compare_for_sort(const Value& a, const Value& b) noexcept {
   return compare_for_sort(ValueView::of(a), ValueView::of(b));
 }

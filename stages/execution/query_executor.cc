@@ -755,13 +755,22 @@ void QueryExecutor::sort_partition(const GroupTable& state, DealtGroups& dealt, 
   }
   std::vector<uint32_t> order(groups.size());
   std::iota(order.begin(), order.end(), uint32_t{0});
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    for (size_t k = 0; k < width; ++k) {
-      const auto c = compare_for_sort(keys[a * width + k], keys[b * width + k]);
-      if (c != 0) return c < 0;
-    }
-    return false;
-  });
+  const bool one_string_key = width == 1 && std::all_of(keys.begin(), keys.end(), [](const ValueView& key) {
+                                return key.type == DataType::kString && !key.null;
+                              });
+  if (one_string_key) {
+    std::vector<std::string_view> texts(groups.size());
+    for (size_t i = 0; i < texts.size(); ++i) texts[i] = keys[i].text;
+    order_strings_for_sort(texts, order);
+  } else {
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      for (size_t k = 0; k < width; ++k) {
+        const auto c = compare_for_sort(keys[a * width + k], keys[b * width + k]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+  }
   std::vector<size_t> sorted(groups.size());
   for (size_t i = 0; i < order.size(); ++i) sorted[i] = groups[order[i]];
   std::copy(sorted.begin(), sorted.end(), groups.begin());

@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <set>
 
 namespace logstream {
 namespace {
@@ -31,6 +34,32 @@ TEST(Value, SortOrderIsSparksAscendingWithNullFirst) {
   EXPECT_EQ(compare_for_sort(Value::string("z"), Value::string("\xc3\xa9")), strong_ordering::less)
       << "bytes compare unsigned";
   EXPECT_EQ(compare_for_sort(Value::boolean(false), Value::boolean(true)), strong_ordering::less);
+}
+
+TEST(Value, ManyStringsOrderAsCompareForSortDoes) {
+  // Shared prefixes past sixteen bytes, a string that is a prefix of another, embedded NUL, bytes of
+  // 0x80 and above, the empty string: the fast order of many strings is compare_for_sort's, string by
+  // string.
+  std::mt19937 rng(3);
+  const std::string alphabet = std::string("ab/?=\x00\x7f\x80\xff", 9);
+  std::set<std::string> distinct;
+  while (distinct.size() < 3000) {
+    std::string s = rng() % 3 == 0 ? "/blog/?id=0000000" : "";
+    const size_t extra = rng() % 20;
+    for (size_t i = 0; i < extra; ++i) s += alphabet[rng() % alphabet.size()];
+    distinct.insert(s);
+  }
+  std::vector<std::string> strings(distinct.begin(), distinct.end());
+  std::shuffle(strings.begin(), strings.end(), rng);
+  std::vector<std::string_view> texts(strings.begin(), strings.end());
+  std::vector<uint32_t> order;
+  order_strings_for_sort(texts, order);
+  ASSERT_EQ(order.size(), texts.size());
+  for (size_t i = 1; i < order.size(); ++i) {
+    ValueView a{DataType::kString, false, 0, 0, texts[order[i - 1]], 0};
+    ValueView b{DataType::kString, false, 0, 0, texts[order[i]], 0};
+    ASSERT_EQ(compare_for_sort(a, b), std::strong_ordering::less) << i;
+  }
 }
 
 TEST(Value, ColumnsResolveCaseInsensitively) {

@@ -72,7 +72,8 @@ class GroupTable {
     __builtin_prefetch(arena_.data() + key_offsets_[group]);
     __builtin_prefetch(blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_);
   }
-  // Asks for the slot of the index a group sits at (two steps ahead of prefetch(): its offset first).
+  // Asks for where the group's keys start in the arena, which prefetch() reads: called a few groups
+  // further ahead than prefetch(), so that the offset is there when prefetch() needs it.
   void prefetch_offset(size_t group) const noexcept { __builtin_prefetch(key_offsets_.data() + group); }
   // The group's keys followed by its finalized aggregates: one row of the result.
   std::vector<Value> result_row(size_t group) const;

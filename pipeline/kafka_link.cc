@@ -483,7 +483,17 @@ Expected<bool> SourceConsumer::seek(int32_t partition, int64_t offset) {
   if (owned == owned_.end()) return true;  // revoked meanwhile: its next owner reads it from the chain
   owned->second = offset;
   pending_.erase(partition);
-  return reassign();
+  // A seek of the running fetcher, not a new assignment: librdkafka 2.0.2 aborts
+  // (rd_kafka_assignment_partition_stopped: rktp_started) when an assignment follows another before
+  // the fetchers the first stopped are done, which two partitions moved in one read-back did. The
+  // messages fetched from before the seek are dropped by librdkafka (and any left are skipped by
+  // offset in poll()). A partition whose fetcher is not running yet is reassigned instead.
+  PartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 5000);
+  const bool moved = !error && list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (error) rd_kafka_error_destroy(error);
+  return moved ? Expected<bool>(true) : reassign();
 }
 
 Expected<bool> SourceConsumer::reassign() {

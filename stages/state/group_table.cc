@@ -144,13 +144,24 @@ void GroupTable::key_views(size_t group, std::vector<ValueView>& out) const {
   decode_keys(encoded(group), [&](const ValueView& key) { out.push_back(key); });
 }
 
+size_t GroupTable::assign_keys(size_t group, std::vector<Value>& row) const {
+  size_t k = 0;
+  decode_keys(encoded(group), [&](const ValueView& v) {
+    if (k == row.size()) row.emplace_back();
+    Value& key = row[k++];
+    key.type = v.type;
+    key.null = v.null;
+    key.integer = v.integer;
+    key.real = v.real;
+    key.text.assign(v.text);
+    key.end = v.end;
+  });
+  return k;
+}
+
 std::vector<Value> GroupTable::keys(size_t group) const {
-  std::vector<ValueView> views;
-  key_views(group, views);
   std::vector<Value> keys;
-  keys.reserve(views.size());
-  for (const ValueView& v : views)
-    keys.push_back(Value{v.type, v.null, v.integer, v.real, std::string(v.text), v.end});
+  keys.resize(assign_keys(group, keys));
   return keys;
 }
 
@@ -218,7 +229,7 @@ size_t GroupTable::find_or_insert_encoded(std::string_view encoded_keys) {
   // Rows come in runs of one group (a log's lines in time order share their minute, most their status):
   // the group found last is compared first, by its bytes, so a stale index can only miss.
   if (last_found_ < hashes_.size() && same_bytes(encoded(last_found_), encoded_keys)) return last_found_;
-  last_found_ = find_or_insert_hashed(encoded_keys);
+  last_found_ = find_or_insert_with_hash(encoded_keys, hash_bytes(encoded_keys));
   return last_found_;
 }
 
@@ -259,10 +270,6 @@ void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, si
     }
     groups[i] = last_found_ = find_or_insert_with_hash(keys[i], hashes[i]);
   }
-}
-
-size_t GroupTable::find_or_insert_hashed(std::string_view encoded_keys) {
-  return find_or_insert_with_hash(encoded_keys, hash_bytes(encoded_keys));
 }
 
 size_t GroupTable::find_or_insert_with_hash(std::string_view encoded_keys, uint64_t hash) {
@@ -361,17 +368,7 @@ std::vector<Value> GroupTable::result_row(size_t group) const {
 }
 
 void GroupTable::result_row(size_t group, std::vector<Value>& row) const {
-  size_t k = 0;
-  decode_keys(encoded(group), [&](const ValueView& v) {
-    if (k == row.size()) row.emplace_back();
-    Value& key = row[k++];
-    key.type = v.type;
-    key.null = v.null;
-    key.integer = v.integer;
-    key.real = v.real;
-    key.text.assign(v.text);
-    key.end = v.end;
-  });
+  const size_t k = assign_keys(group, row);
   row.resize(k + functions_.size());
   for (size_t a = 0; a < functions_.size(); ++a) row[k + a] = functions_[a]->finalize(state(group, a));
 }

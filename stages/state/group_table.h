@@ -70,7 +70,7 @@ class GroupTable {
   // table of a million groups; callers prefetch a few groups ahead of the one they read.
   void prefetch(size_t group) const noexcept {
     __builtin_prefetch(arena_.data() + key_offsets_[group]);
-    __builtin_prefetch(blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_);
+    __builtin_prefetch(const_cast<GroupTable*>(this)->row(group));
   }
   // Asks for where the group's keys start in the arena, which prefetch() reads: called a few groups
   // further ahead than prefetch(), so that the offset is there when prefetch() needs it.
@@ -100,8 +100,9 @@ class GroupTable {
   }
   size_t insert_new(std::string_view encoded, uint64_t hash, size_t slot);
   void grow_index();
-  size_t find_or_insert_hashed(std::string_view encoded);
   size_t find_or_insert_with_hash(std::string_view encoded, uint64_t hash);
+  // The group's keys as values into row[0, k), reusing what row holds; returns k (row may be longer).
+  size_t assign_keys(size_t group, std::vector<Value>& row) const;
 
   std::vector<const AggregateFunction*> functions_;
   std::vector<size_t> offsets_;  // of each aggregate's state inside a row

@@ -273,14 +273,22 @@ void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, si
 }
 
 size_t GroupTable::find_or_insert_with_hash(std::string_view encoded_keys, uint64_t hash) {
-  if (slots_.empty() || 2 * (hashes_.size() + 1) > slots_.size()) grow_index();
+  if (slots_.empty()) grow_index();
   const size_t mask = slots_.size() - 1;
   // A slot holds the group and the high half of its hash, so a probe past another group's slot costs
   // no look at that group's keys (a cache miss each, in a table of a million groups).
   const uint64_t tag = hash >> 32;
   for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     const uint64_t entry = slots_[slot];
-    if (entry == 0) return insert_new(encoded_keys, hash, slot);
+    if (entry == 0) {
+      // A new group. The index grows here and not before the probe, so that finding the groups a table
+      // has (a batch's partial merged into the state) never grows it: a table exactly half full did.
+      if (2 * (hashes_.size() + 1) > slots_.size()) {
+        grow_index();
+        slot = free_slot(hash);
+      }
+      return insert_new(encoded_keys, hash, slot);
+    }
     if ((entry >> 32) != tag) continue;
     const size_t group = static_cast<uint32_t>(entry) - 1;
     if (same_bytes(encoded(group), encoded_keys)) return group;
@@ -301,14 +309,17 @@ size_t GroupTable::insert_new(std::string_view encoded_keys, uint64_t hash, size
 }
 
 void GroupTable::grow_index() {
-  const size_t capacity = std::max<size_t>(16, slots_.size() * 2);
-  slots_.assign(capacity, 0);
-  const size_t mask = capacity - 1;
+  slots_.assign(std::max<size_t>(16, slots_.size() * 2), 0);
   for (size_t group = 0; group < hashes_.size(); ++group) {
-    size_t slot = hashes_[group] & mask;
-    while (slots_[slot] != 0) slot = (slot + 1) & mask;
-    slots_[slot] = (hashes_[group] >> 32) << 32 | (group + 1);
+    slots_[free_slot(hashes_[group])] = (hashes_[group] >> 32) << 32 | (group + 1);
   }
+}
+
+size_t GroupTable::free_slot(uint64_t hash) const noexcept {
+  const size_t mask = slots_.size() - 1;
+  size_t slot = hash & mask;
+  while (slots_[slot] != 0) slot = (slot + 1) & mask;
+  return slot;
 }
 
 void GroupTable::merge_from(const GroupTable& other) {

@@ -100,6 +100,8 @@ class GroupTable {
   }
   size_t insert_new(std::string_view encoded, uint64_t hash, size_t slot);
   void grow_index();
+  // The first empty slot on `hash`'s probe path (the index has one: it is at most half full).
+  size_t free_slot(uint64_t hash) const noexcept;
   size_t find_or_insert_with_hash(std::string_view encoded, uint64_t hash);
   // The group's keys as values into row[0, k), reusing what row holds; returns k (row may be longer).
   size_t assign_keys(size_t group, std::vector<Value>& row) const;

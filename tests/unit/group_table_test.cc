@@ -96,17 +96,25 @@ TEST(GroupTable, BatchedProbesNumberGroupsAsOneProbeAtATime) {
 TEST(GroupTable, MergingGroupsItHasAlreadyDoesNotGrowIt) {
   // A batch's partial usually holds groups the state has: merging it must not grow the index as if they
   // were new (it never shrinks, and --max-state-bytes counts it).
+  // A power of two of groups leaves the index exactly half full, the case a check before the probe got
+  // wrong.
   const auto count = make_aggregate("count", {}, {}, false).value();
-  GroupTable state({count.get()}), partial({count.get()});
-  for (int i = 0; i < 3000; ++i) {
-    for (GroupTable* table : {&state, &partial})
-      count->add_null(table->state(table->find_or_insert({Value::string("/p" + std::to_string(i))}), 0));
+  for (const size_t groups : {size_t{8}, size_t{1024}, size_t{3000}}) {
+    GroupTable state({count.get()}), partial({count.get()});
+    for (size_t i = 0; i < groups; ++i) {
+      for (GroupTable* table : {&state, &partial})
+        count->add_null(table->state(table->find_or_insert({Value::string("/p" + std::to_string(i))}), 0));
+    }
+    const size_t before = state.memory_bytes();
+    state.merge_from(partial);
+    EXPECT_EQ(state.size(), groups);
+    EXPECT_EQ(state.memory_bytes(), before) << groups << " groups";
+    EXPECT_EQ(state.result_row(0)[1], Value::bigint(2));
+    // And one new group still finds room.
+    count->add_null(state.state(state.find_or_insert({Value::string("/new")}), 0));
+    EXPECT_EQ(state.size(), groups + 1);
+    EXPECT_EQ(state.result_row(groups)[1], Value::bigint(1));
   }
-  const size_t before = state.memory_bytes();
-  state.merge_from(partial);
-  EXPECT_EQ(state.size(), 3000u);
-  EXPECT_EQ(state.memory_bytes(), before);
-  EXPECT_EQ(state.result_row(0)[1], Value::bigint(2));
 }
 
 TEST(GroupTable, NullKeysAreOneGroupAndAGlobalAggregateHasNoKeys) {

@@ -1,5 +1,6 @@
 #include "pipeline/status_query.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -356,8 +357,10 @@ void StatusQuery::on_batch_closed(uint64_t batch_id, const LineCounts& batch) {
   for (size_t i = 0; i < lines_by_file.size() && i < paths.size(); ++i) {
     if (lines_by_file[i].read > 0 && lines_by_file[i].accepted == 0)
       print_diagnostic(paths[i] + ": none of its " + std::to_string(lines_by_file[i].read) +
-                       " lines fit the format (every one rejected; see the reasons below, or try another "
-                       "--format)");
+                       " lines fit the format (every one rejected; " +
+                       (options_.quiet
+                            ? std::string("without -q the reasons follow; or try another --format)")
+                            : std::string("see the reasons below, or try another --format)")));
   }
   if (kafka_worker_) {
     // A Kafka worker publishes the batch's partial instead of folding it (the merger folds them all).
@@ -718,6 +721,24 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
     }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
+    if (S_ISFIFO(st.st_mode)) {
+      // A pipe named on the command line (`run <(zcat old.log.gz)`, a FIFO) is read to its end as standard
+      // input is; a device or socket is left to the reader, which skips it (it may never end).
+      const auto [it, fresh] = named.emplace(
+          std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)), path);
+      if (!fresh) {
+        warn(path + ": the same pipe as " + it->second + ", read once");
+        continue;
+      }
+      // Kept open until the process ends: `run` reads each of its inputs once.
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Error{path + ": cannot open: " + std::strerror(errno)};
+      FileTask task = standard_input_task();
+      task.path = path;
+      task.descriptor = fd;
+      tasks.push_back(std::move(task));
+      continue;
+    }
     if (!S_ISDIR(st.st_mode)) {
       // Named explicitly: taken whatever its name; the reader checks its type.
       add(path, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
@@ -744,6 +765,10 @@ int StatusQuery::finish(int exit_code) {
     return kExitAlertFired;
   }
   return exit_code;
+}
+
+std::string StatusQuery::batch_count_text(uint64_t batches) {
+  return std::to_string(batches) + (batches == 1 ? " batch" : " batches");
 }
 
 int64_t StatusQuery::oldest_new_file_ns() const {
@@ -889,7 +914,7 @@ int StatusQuery::watch_input(int fd) {
       }
       if (!options_.quiet) {
         print_diagnostic(std::string(stopped ? "stopped" : "end of input") + " after " +
-                         std::to_string(next_batch_id_ - first_batch_id) + " batches");
+                         batch_count_text(next_batch_id_ - first_batch_id));
       }
       return finish(kExitOk);
     }
@@ -994,8 +1019,7 @@ int StatusQuery::watch(DirectoryWatcher& watcher) {
     struct pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {watcher.event_fd(), POLLIN, 0}};
     ::poll(fds, watcher.event_fd() >= 0 ? 2 : 1, timeout_ms);
   }
-  if (!options_.quiet)
-    print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) + " batches");
+  if (!options_.quiet) print_diagnostic("stopped after " + batch_count_text(next_batch_id_ - first_batch_id));
   return finish(kExitOk);
 }
 

@@ -135,6 +135,8 @@ class StatusQuery {
   // A memfd holding `bytes`, at offset 0 (a batch of lines that came from a pipe or Kafka, read as a
   // file); -1 with errno set on failure.
   static int memory_file(std::string_view bytes, const char* name);
+  // "1 batch", "3 batches": how many this run made, for the message it ends with.
+  static std::string batch_count_text(uint64_t batches);
   void on_batch_closed(uint64_t batch_id, const LineCounts& batch);
   BatchEnd judge_closed_batch(uint64_t batch_id, const LineCounts& batch) const;
   void print_batch_summary(uint64_t batch_id, const LineCounts& batch) const;

@@ -251,9 +251,9 @@ int StatusQuery::watch_kafka() {
     }
   }
   if (!options_.quiet) {
-    print_diagnostic("stopped after " + std::to_string(next_batch_id_ - first_batch_id) +
-                     " batches: " + std::to_string(counted) + " deltas counted, " +
-                     std::to_string(superseded) + " superseded by another worker's");
+    print_diagnostic("stopped after " + batch_count_text(next_batch_id_ - first_batch_id) + ": " +
+                     std::to_string(counted) + " deltas counted, " + std::to_string(superseded) +
+                     " superseded by another worker's");
   }
   return finish(kExitOk);
 }
@@ -335,9 +335,9 @@ int StatusQuery::merge_kafka() {
   }
   if (!options_.quiet) {
     print_diagnostic(
-        "stopped after " + std::to_string(next_batch_id_ - first_batch_id) +
-        " batches: " + std::to_string(chain.accepted()) + " deltas counted, " +
-        std::to_string(chain.ignored()) + " ignored (a range another delta had covered)" +
+        "stopped after " + batch_count_text(next_batch_id_ - first_batch_id) + ": " +
+        std::to_string(chain.accepted()) + " deltas counted, " + std::to_string(chain.ignored()) +
+        " ignored (a range another delta had covered)" +
         (lost_offsets ? ", " + std::to_string(lost_offsets) + " messages lost to retention" : ""));
   }
   return finish(kExitOk);

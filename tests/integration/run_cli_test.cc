@@ -1,5 +1,6 @@
 // `logstream run` end to end through the built binary.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -168,6 +169,32 @@ TEST_F(RunCliTest, ASpecialFileIsAWarningNotAHang) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("/dev/zero: not a regular file"), std::string::npos) << r.err;
   EXPECT_EQ(parse_last_console_table(r.out).at(401), 123u);
+}
+
+TEST_F(RunCliTest, APipeNamedOnTheCommandLineIsReadToItsEnd) {
+  // Process substitution hands the program a pipe's name (/dev/fd/63): read like standard input, not
+  // skipped as a device would be. Named twice, it is read once.
+  const std::string log = kSharedData + "/twiki-2004.log";
+  const auto r = run_process(
+      {"/bin/bash", "-c", "exec \"$0\" run -q --format combined <(cat \"$1\") \"$1\"", kLogstream, log},
+      std::chrono::seconds(30));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("not a regular file"), std::string::npos) << r.err;
+  const auto once = run_process({kLogstream, "run", "-q", "--format", "combined", log});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  auto doubled = parse_last_console_table(once.out);
+  for (auto& [status, count] : doubled) count *= 2;
+  EXPECT_EQ(parse_last_console_table(r.out), doubled);
+
+  const std::string fifo = path("a-fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto twice = run_process(
+      {"/bin/bash", "-c", "cat \"$1\" > \"$2\" & exec \"$0\" run -q --format combined \"$2\" \"$2\"",
+       kLogstream, log, fifo},
+      std::chrono::seconds(30));
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  EXPECT_NE(twice.err.find("the same pipe as"), std::string::npos) << twice.err;
+  EXPECT_EQ(parse_last_console_table(twice.out), parse_last_console_table(once.out));
 }
 
 }  // namespace

@@ -218,6 +218,25 @@ TEST_F(SqlCliTest, AResultOfManyGroupsWrittenSliceBySliceIsInSparksOrderAndTheCo
   EXPECT_NE(console.out.find("only showing top 3 rows\n"), std::string::npos) << console.out;
 }
 
+TEST_F(SqlCliTest, TheConsoleOptionsTakeWhatShowTakes) {
+  // show(numRows: Int, truncate: Int): truncate 0 shows cells whole, as false does; numRows is an Int.
+  const std::string endpoint = "/" + std::string(40, 'x');
+  write_file(path("a.log"), line("1.1.1.1", endpoint, 200));
+  const std::string sql = "SELECT endpoint FROM logs";
+  const ProcessResult whole =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--sql", sql, "--truncate", "0"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("|" + endpoint + "|"), std::string::npos) << whole.out;
+  const ProcessResult as_false =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--sql", sql, "--truncate", "false"});
+  EXPECT_EQ(as_false.out, whole.out);
+  EXPECT_EQ(run_process({kLogstream, "-q", "run", path("a.log"), "--num-rows", "2147483647"}).exit_code, 0);
+  const ProcessResult too_many =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--num-rows", "2147483648"});
+  EXPECT_EQ(too_many.exit_code, 2);
+  EXPECT_NE(too_many.err.find("0 to 2147483647"), std::string::npos) << too_many.err;
+}
+
 TEST_F(SqlCliTest, InputFileNameIsEachRowsFileAsAFileUri) {
   write_file(logs() + "/a b.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 200));
   write_file(logs() + "/c.log", line("1.1.1.1", "/c", 404));

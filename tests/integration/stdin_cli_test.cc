@@ -125,7 +125,7 @@ TEST_F(StdinCliTest, StoppingWatchDashCountsTheLinesAlreadyRead) {
                              " bytes) is not counted"),
             std::string::npos)
       << watch.err();
-  EXPECT_NE(watch.err().find("stopped after 1 batches"), std::string::npos) << watch.err();
+  EXPECT_NE(watch.err().find("stopped after 1 batch\n"), std::string::npos) << watch.err();
 }
 
 // --trigger-interval on a directory: files that arrive between two triggers wait for the next one and

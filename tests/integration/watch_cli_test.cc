@@ -145,7 +145,7 @@ TEST_F(WatchCliTest, NoNewDataNoBatchAndHiddenFilesAreIgnored) {
   EXPECT_EQ(count_occurrences(watch->out(), "Batch: "), 1u);
   watch->send_signal(SIGINT);
   EXPECT_EQ(watch->wait_exit(seconds(10)), 0);
-  EXPECT_NE(watch->err().find("stopped after 1 batches"), std::string::npos) << watch->err();
+  EXPECT_NE(watch->err().find("stopped after 1 batch\n"), std::string::npos) << watch->err();
 }
 
 TEST_F(WatchCliTest, FilesAlreadyThereAreTheFirstBatchAndRescanFindsFilesWithoutInotify) {

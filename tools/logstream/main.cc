@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
                  "changed) or append (each row once; the default without aggregation)");
   app.add_option("--num-rows", num_rows, "Rows the console shows per batch (default 20), as show(numRows)");
   app.add_option("--truncate", truncate,
-                 "Console cells cut at N characters (default 20), or false to show them whole");
+                 "Console cells cut at N characters (default 20), or false (or 0) to show them whole");
   app.add_option("--timezone", options.timezone,
                  "Session time zone for timestamps (e.g. UTC, Europe/Paris; default: the local zone)");
   app.add_option("--watermark", options.watermark,
@@ -419,7 +419,7 @@ int main(int argc, char** argv) {
       return usage_error("--output-mode must be complete, update or append, not '" + output_mode + "'");
   }
   if (!num_rows.empty()) {
-    if (auto error = parse_whole_number("--num-rows", num_rows, 0, 1L << 31, number))
+    if (auto error = parse_whole_number("--num-rows", num_rows, 0, INT32_MAX, number))  // show()'s Int
       return usage_error(*error);
     options.show.num_rows = static_cast<size_t>(number);
   }
@@ -429,7 +429,8 @@ int main(int argc, char** argv) {
     } else if (truncate == "true") {
       options.show.truncate = 20;
     } else {
-      if (auto error = parse_whole_number("--truncate", truncate, 1, 1L << 30, number))
+      // show(n, 0) shows cells whole, as false does: Spark cuts only when truncate > 0.
+      if (auto error = parse_whole_number("--truncate", truncate, 0, 1L << 30, number))
         return usage_error(*error + " (a width, true or false)");
       options.show.truncate = static_cast<int>(number);
     }

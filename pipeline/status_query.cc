@@ -730,9 +730,14 @@ Expected<std::vector<FileTask>> StatusQuery::expand_paths(const std::vector<std:
         warn(path + ": the same pipe as " + it->second + ", read once");
         continue;
       }
-      // Kept open until the process ends: `run` reads each of its inputs once.
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      // Opened without waiting for a writer, then read blocking: a pipe with no writer (a FIFO nobody
+      // writes to) reads as empty rather than hanging the run. Kept open until the process ends: `run`
+      // reads each of its inputs once.
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
       if (fd < 0) return Error{path + ": cannot open: " + std::strerror(errno)};
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return Error{path + ": cannot read: " + std::strerror(errno)};
       FileTask task = standard_input_task();
       task.path = path;
       task.descriptor = fd;

@@ -115,16 +115,12 @@ Expected<std::optional<AlertPlan>> compile_alert_plan(const std::vector<AlertRul
     // Each regex on its own first, so that an error points at its rule and its place in the rule.
     for (size_t i = 0; i < rule.patterns.size(); ++i) {
       const std::string& pattern = rule.patterns[i];
-      auto alone = PatternSet::create({{pattern, kRlikePatternFlags, 0}});
-      if (alone) continue;
-      // PatternSet names the pattern; here the caret does, so only Hyperscan's reason remains.
-      std::string_view reason = alone.error();
-      const std::string named = "cannot compile pattern '" + pattern + "': ";
-      if (reason.substr(0, named.size()) == named) reason.remove_prefix(named.size());
-      return Error{where(rule) + rule_error_at(rule.text, rule.pattern_offsets[i],
-                                               "rule '" + rule.name + "': endpoint pattern \"" +
-                                                   rule_text_for_terminal(pattern) +
-                                                   "\" does not compile: " + std::string(reason))};
+      const auto reason = PatternSet::compile_error(pattern, kRlikePatternFlags);
+      if (!reason) continue;
+      return Error{where(rule) +
+                   rule_error_at(rule.text, rule.pattern_offsets[i],
+                                 "rule '" + rule.name + "': endpoint pattern \"" +
+                                     rule_text_for_terminal(pattern) + "\" does not compile: " + *reason)};
     }
   }
 

@@ -33,6 +33,18 @@ Expected<PatternSet> PatternSet::create(const std::vector<PatternSpec>& patterns
   return set;
 }
 
+std::optional<std::string> PatternSet::compile_error(const std::string& expression, unsigned flags) {
+  hs_database_t* database = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile(expression.c_str(), flags, HS_MODE_BLOCK, nullptr, &database, &error) == HS_SUCCESS) {
+    hs_free_database(database);
+    return std::nullopt;
+  }
+  std::string reason = error ? error->message : "Hyperscan failed without a reason";
+  if (error) hs_free_compile_error(error);
+  return reason;
+}
+
 std::string PatternSet::error_text(hs_error_t result) {
   const char* name = "an unknown Hyperscan error";
   switch (result) {

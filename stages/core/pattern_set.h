@@ -5,6 +5,7 @@
 #include <hs.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ class PatternSet {
 
   // Compiles the patterns; the error names the pattern and Hyperscan's reason.
   static Expected<PatternSet> create(const std::vector<PatternSpec>& patterns);
+  // Why one pattern does not compile on its own (Hyperscan's reason alone), or nullopt when it does: for
+  // errors that point at the pattern where the user wrote it.
+  static std::optional<std::string> compile_error(const std::string& expression, unsigned flags);
 
   Expected<Scratch> make_scratch() const;
 

@@ -189,7 +189,7 @@ Expected<std::unique_ptr<QueryExecutor>> QueryExecutor::create(LogicalPlan plan,
     for (size_t i = 0; i < all_patterns.size(); ++i)
       specs.push_back({all_patterns[i].regex, kRlikePatternFlags, static_cast<unsigned>(i)});
     auto set = PatternSet::create(specs);
-    if (!set) return Error{"RLIKE: " + set.error()};
+    if (!set) return Error{"the query's patterns: " + set.error()};
     executor->patterns_.emplace(std::move(set).value());
     // The patterns regexp_extract cuts groups out with, for PCRE2 too (UTF-8 as Java reads the string;
     // bytes that are not UTF-8 never match inside a character, they do not fail the match).

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "stages/core/pattern_set.h"
 #include "stages/core/text_escape.h"
 #include "stages/query/evaluate.h"
 #include "stages/query/sql_parser.h"
@@ -670,6 +671,17 @@ class Analyzer {
     return false;
   }
 
+  // Every pattern runs in Hyperscan (all the query's in one database): one it cannot compile is a usage
+  // error with a caret under the pattern and the function's name, not a failure of the database later.
+  bool pattern_compiles(const Expr& where, std::string_view function, const std::string& regex) {
+    const auto reason = PatternSet::compile_error(regex, kRlikePatternFlags);
+    if (!reason) return true;
+    fail(where.pos.offset, std::string(function) + ": the pattern " + shown(where) +
+                               " does not compile: " + escape_for_terminal(*reason) +
+                               " (patterns are Hyperscan's: no back-references or lookaround)");
+    return false;
+  }
+
   uint32_t pattern_id(const std::string& regex, int group, bool extracted) {
     for (size_t i = 0; i < plan_.patterns.size(); ++i) {
       if (plan_.patterns[i].regex == regex) {
@@ -693,6 +705,7 @@ class Analyzer {
     if (!pattern) {
       result = literal(Value::null_of(DataType::kBoolean), e);
     } else if (rlike) {
+      if (!pattern_compiles(e.child(1), word, *pattern)) return nullptr;
       BoundExprPtr n = node(BoundKind::kRLike, DataType::kBoolean, e);
       n->pattern = pattern_id(*pattern, 0, false);
       result = with_children(std::move(n), std::move(x));
@@ -912,6 +925,7 @@ class Analyzer {
         group = static_cast<int>(g.value.integer);
       }
       if (!pattern) return literal(Value::null_of(DataType::kString), e);
+      if (!pattern_compiles(e.child(1), "regexp_extract", *pattern)) return nullptr;
       BoundExprPtr f = function_node(BoundFunction::kRegexpExtract, DataType::kString, e);
       f->pattern = pattern_id(*pattern, group, true);
       f->group = group;

@@ -84,7 +84,8 @@ TEST_F(HostileInputTest, SpecialFilesInAWatchedDirectoryAreWarningsNeverAHang) {
   // A name with a terminal escape sequence in it: quoted harmlessly in the warning.
   ASSERT_EQ(::mkfifo((logs() + "/evil\x1b[2J\x07.log").c_str(), 0644), 0);
 
-  // run over the directory, and over a FIFO named explicitly: warnings, then the real file is counted.
+  // run over the directory, and over a FIFO named explicitly: warnings for the directory's specials, the
+  // FIFO (no writer) read as empty without a wait, then the real file is counted.
   fs::copy_file(kSharedData + "/twiki-2004.log", logs() + "/real.log");
   const auto r = run_process({kLogstream, "-q", "--format", "spark-seed", "run", logs(), logs() + "/a-fifo"},
                              seconds(20));

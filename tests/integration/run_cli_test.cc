@@ -1,6 +1,5 @@
 // `logstream run` end to end through the built binary.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -186,11 +185,9 @@ TEST_F(RunCliTest, APipeNamedOnTheCommandLineIsReadToItsEnd) {
   for (auto& [status, count] : doubled) count *= 2;
   EXPECT_EQ(parse_last_console_table(r.out), doubled);
 
-  const std::string fifo = path("a-fifo");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const auto twice = run_process(
-      {"/bin/bash", "-c", "cat \"$1\" > \"$2\" & exec \"$0\" run -q --format combined \"$2\" \"$2\"",
-       kLogstream, log, fifo},
+      {"/bin/bash", "-c", "exec \"$0\" run -q --format combined /dev/fd/3 /dev/fd/3 3< <(cat \"$1\")",
+       kLogstream, log},
       std::chrono::seconds(30));
   ASSERT_EQ(twice.exit_code, 0) << twice.err;
   EXPECT_NE(twice.err.find("the same pipe as"), std::string::npos) << twice.err;

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "stages/core/pattern_set.h"
 #include "stages/parser/log_columns.h"
 #include "stages/query/sql_parser.h"
 
@@ -318,6 +319,21 @@ TEST(AnalyzerErrors, PositionsAndDistinct) {
       "one of them\n"
       "  SELECT DISTINCT host FROM logs ORDER BY status\n"
       "                                          ^");
+}
+
+TEST(AnalyzerErrors, APatternHyperscanCannotCompileIsPointedAt) {
+  // Named by the function that holds it, with a caret under it, before any database is built.
+  const std::string rlike = error("SELECT count(*) FROM logs WHERE endpoint RLIKE 'a(?=b)'");
+  EXPECT_EQ(rlike.substr(0, rlike.find('\n')),
+            "line 1, column 48: RLIKE: the pattern 'a(?=b)' does not compile: " +
+                PatternSet::compile_error("a(?=b)", kRlikePatternFlags).value_or("?") +
+                " (patterns are Hyperscan's: no back-references or lookaround)");
+  EXPECT_NE(rlike.find("\n                                                 ^"), std::string::npos) << rlike;
+  const std::string extract = error("SELECT regexp_extract(endpoint, '(?<=/)blog', 0) FROM logs");
+  EXPECT_EQ(
+      extract.rfind("line 1, column 33: regexp_extract: the pattern '(?<=/)blog' does not compile: ", 0), 0u)
+      << extract;
+  plan("SELECT count(*) FROM logs WHERE endpoint RLIKE '[[:digit:]]{4}'");  // POSIX classes compile
 }
 
 TEST(AnalyzerErrors, TypeErrorsSayWhichOperand) {

@@ -135,7 +135,7 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   if (!status_count && options.order != RowOrder::kSpark)
     return Error{"--sort goes with the seed's query (or --group-by status); order any other with ORDER BY"};
 
-  const SinkSettings sink_settings{options.show, zone.value(), shown_query(options.query)};
+  SinkSettings sink_settings{options.show, zone.value(), shown_query(options.query), {}};
   std::unique_ptr<StatusQuery> query(new StatusQuery(options, std::move(parser).value(), std::move(outputs)));
   StatusQuery* self = query.get();
   LogicalPlan compiled = std::move(plan).value();
@@ -158,6 +158,9 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
     self->executor_ = std::move(executor).value();
     if (self->executor_->plan().grouped) self->groups_.emplace(self->executor_->functions());
   }
+  sink_settings.csv_header = render_csv_rows(0, self->output_schema(), {}, zone.value(), true);
+  if (!sink_settings.csv_header.empty() && sink_settings.csv_header.back() == '\n')
+    sink_settings.csv_header.pop_back();
   // Only now, with every flag accepted, are files created and ports opened.
   if (!self->outputs_->open(options.outputs, sink_settings, setup_error)) {
     error_exit = setup_error.usage_error ? kExitUsage : kExitFailure;

@@ -2,10 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <optional>
 
 #include "stages/core/atomic_file.h"
+#include "stages/core/text_escape.h"
 #include "stages/sinks/dashboard.h"
 
 namespace logstream {
@@ -95,6 +99,21 @@ class HtmlReportSink final : public BatchSink {
   DashboardState state_;
 };
 
+// A csv sink appends: a file that already holds rows must hold this query's columns. Returns what to tell
+// the user when its first line is another header (or no header at all).
+std::optional<std::string> foreign_csv_header(const std::string& path, const std::string& header) {
+  std::ifstream in(path, std::ios::binary);
+  std::string first(header.size() + 4096, '\0');  // enough to show the line that is there instead
+  in.read(first.data(), static_cast<std::streamsize>(first.size()));
+  first.resize(static_cast<size_t>(in.gcount()));
+  const size_t end = first.find_first_of("\r\n");
+  if (end == header.size() && first.compare(0, end, header) == 0) return std::nullopt;
+  const std::string found = escape_for_terminal(first.substr(0, std::min(end, first.size())));
+  return path + ": holds other rows (its first line is '" + found + (end == std::string::npos ? "…" : "") +
+         "', this query's header is '" + escape_for_terminal(header) +
+         "'): name another file for --sink csv, or remove this one";
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<SinkStream>> SinkStream::open(const std::string& destination) {
@@ -134,6 +153,9 @@ Expected<std::unique_ptr<BatchSink>> make_sink(const std::string& spec, const Si
     return Error{"--sink must be console, jsonl, csv or html (optionally =FILE), not '" + spec + "'"};
   auto stream = SinkStream::open(destination);
   if (!stream) return Error{stream.error()};
+  if (kind == "csv" && !stream.value()->is_new() && !settings.csv_header.empty()) {
+    if (auto foreign = foreign_csv_header(destination, settings.csv_header)) return Error{*foreign};
+  }
   const SinkFormat format = kind == "jsonl" ? SinkFormat::kJsonl
                             : kind == "csv" ? SinkFormat::kCsv
                                             : SinkFormat::kConsole;

@@ -37,6 +37,9 @@ struct SinkSettings {
   ShowOptions show;
   TimeZone zone;
   std::string query;  // the query as given (the html report shows it)
+  // The first line of this query's CSV ("batch,<columns>"): a csv sink that appends to a file checks that
+  // the file starts with it, so that two queries' rows never share a header. Empty: not checked.
+  std::string csv_header;
 };
 
 class BatchSink {

@@ -237,6 +237,28 @@ TEST_F(SqlCliTest, TheConsoleOptionsTakeWhatShowTakes) {
   EXPECT_NE(too_many.err.find("0 to 2147483647"), std::string::npos) << too_many.err;
 }
 
+TEST_F(SqlCliTest, ACsvFileOfAnotherQueryIsNotAppendedTo) {
+  // The csv sink appends with one header per file: a second run of the same query adds rows under it, a
+  // query with other columns is refused before it reads anything, and the file is left as it was.
+  write_file(path("a.log"), line("1.1.1.1", "/a", 200) + line("2.2.2.2", "/b", 404));
+  const std::string out = path("out.csv");
+  for (int run = 0; run < 2; ++run) {
+    const ProcessResult r =
+        run_process({kLogstream, "-q", "run", path("a.log"), "--group-by", "status", "--sink", "csv=" + out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string before = read_file(out);
+  EXPECT_EQ(before, "batch,status,count\n0,404,1\n0,200,1\n0,404,1\n0,200,1\n");
+  const ProcessResult other =
+      run_process({kLogstream, "-q", "run", path("a.log"), "--group-by", "host", "--sink", "csv=" + out});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("holds other rows (its first line is 'batch,status,count', this query's header is "
+                           "'batch,host,count')"),
+            std::string::npos)
+      << other.err;
+  EXPECT_EQ(read_file(out), before);
+}
+
 TEST_F(SqlCliTest, InputFileNameIsEachRowsFileAsAFileUri) {
   write_file(logs() + "/a b.log", line("1.1.1.1", "/a", 200) + line("1.1.1.1", "/b", 200));
   write_file(logs() + "/c.log", line("1.1.1.1", "/c", 404));

@@ -161,7 +161,9 @@ int main(int argc, char** argv) {
   app.add_option("--chunk-size", chunk_size,
                  "Bytes per chunk (K/M/G suffixes); also the longest line the fixed formats accept")
       ->capture_default_str();
-  app.add_option("--sort", sort, "Row order of the table: spark (Spark's hash-partition order), key, count")
+  app.add_option("--sort", sort,
+                 "Row order of the seed's status table: spark (Spark's hash-partition order), key, count "
+                 "(another query orders with ORDER BY)")
       ->capture_default_str();
   app.add_option("--checkpoint", options.checkpoint_dir,
                  "Directory for the exactly-once state: after every batch the table, the next batch id and "

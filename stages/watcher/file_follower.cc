@@ -71,8 +71,11 @@ std::vector<FileTask> FileFollower::plan(const std::vector<ListedFile>& listing,
       f.counted.identity.device = file.device;
       f.counted.identity.inode = file.inode;
       f.compressed = is_compressed_name(file.name);
-      f.last_change = now;
     }
+    // A file first listed now (new, or restored from a checkpoint) has changed as far as anyone knows:
+    // the waits for an unfinished line and a compressed file run from here. Left at the clock's zero, a
+    // restored file's unfinished line looked as if it had waited for ever and was counted at once, cut.
+    if (!f.listed_before) f.last_change = now;
     // A file restored from a checkpoint has no size or time to compare with until its first listing.
     const bool changed_in_place =
         f.listed_before && (file.size != f.last_size || file.mtime_ns != f.last_mtime_ns);

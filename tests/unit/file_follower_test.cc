@@ -113,6 +113,22 @@ TEST_F(FileFollowerTest, ASnapshotRestoresEveryOffset) {
   EXPECT_EQ(tasks[0].size_limit, 130u);
 }
 
+TEST_F(FileFollowerTest, AfterARestoreAnUnfinishedLastLineStillWaitsThePartialLineWait) {
+  // Restarted from a checkpoint while a writer is in the middle of a line: the whole lines are read at
+  // once, the unfinished one only once it has been left alone for the wait (the writer finishes it first).
+  FileFollower restored(milliseconds(100), milliseconds(1000), [](const std::string&) {});
+  restored.restore({counted("a.log", 1, 100)});
+  auto tasks = restored.plan({listed("a.log", 1, 150, 2)}, t0_);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_FALSE(tasks[0].count_unfinished_tail);
+  restored.record({counted("a.log", 1, 120)}, t0_);  // 30 bytes of an unfinished line left
+  EXPECT_TRUE(restored.plan({listed("a.log", 1, 150, 2)}, t0_ + milliseconds(200)).empty());
+  EXPECT_EQ(restored.next_due(t0_ + milliseconds(5000)), t0_ + milliseconds(1000));
+  tasks = restored.plan({listed("a.log", 1, 150, 2)}, t0_ + milliseconds(1000));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].count_unfinished_tail);
+}
+
 TEST_F(FileFollowerTest, ADeletedFileIsForgottenOnlyOnceTwoListingsAQuietPeriodApartMissIt) {
   follower_.plan({listed("a.log", 1, 100)}, t0_);
   follower_.record({counted("a.log", 1, 100)}, t0_);

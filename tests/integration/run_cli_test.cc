@@ -192,6 +192,15 @@ TEST_F(RunCliTest, APipeNamedOnTheCommandLineIsReadToItsEnd) {
   ASSERT_EQ(twice.exit_code, 0) << twice.err;
   EXPECT_NE(twice.err.find("the same pipe as"), std::string::npos) << twice.err;
   EXPECT_EQ(parse_last_console_table(twice.out), parse_last_console_table(once.out));
+
+  // A pipe cannot be read again after a restart: with --checkpoint it is refused, as standard input is.
+  const auto checkpointed =
+      run_process({"/bin/bash", "-c", "exec \"$0\" run -q --checkpoint \"$2\" <(cat \"$1\")", kLogstream, log,
+                   path("ck")},
+                  std::chrono::seconds(30));
+  EXPECT_EQ(checkpointed.exit_code, 2);
+  EXPECT_NE(checkpointed.err.find("--checkpoint cannot go with a pipe"), std::string::npos)
+      << checkpointed.err;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // logstream: the CLI. Parses flags, turns them into a QueryOptions, and hands over to pipeline/.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -485,6 +486,15 @@ int main(int argc, char** argv) {
     return usage_error(
         "--checkpoint cannot go with standard input (-): what it read cannot be read again "
         "after a restart, so nothing could be replayed exactly once");
+  if (*run && !options.checkpoint_dir.empty()) {
+    for (const std::string& path : paths) {
+      struct stat st {};
+      if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
+        return usage_error("--checkpoint cannot go with a pipe (" + path +
+                           "): what it read cannot be read again after a restart, so nothing could be "
+                           "replayed exactly once");
+    }
+  }
   if (*watch && directory == "-" && options.watch.follow)
     return usage_error("--follow goes with a directory; standard input (-) is read as it comes already");
   const bool kafka_worker = *watch && logstream::is_kafka_address(directory);

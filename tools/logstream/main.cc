@@ -480,20 +480,21 @@ int main(int argc, char** argv) {
     return usage_error(
         "--ui-port goes with watch (the page lives as long as the query); for run, write the "
         "page once with --sink html=FILE");
-  const bool reads_standard_input =
-      (*watch && directory == "-") || (*run && std::find(paths.begin(), paths.end(), "-") != paths.end());
-  if (reads_standard_input && !options.checkpoint_dir.empty())
-    return usage_error(
-        "--checkpoint cannot go with standard input (-): what it read cannot be read again "
-        "after a restart, so nothing could be replayed exactly once");
-  if (*run && !options.checkpoint_dir.empty()) {
-    for (const std::string& path : paths) {
+  if (!options.checkpoint_dir.empty()) {
+    // An input that is a pipe (standard input, or a pipe run names: <(zcat a.gz), a FIFO): what it read
+    // cannot be read again after a restart, so it cannot go with a checkpoint.
+    std::string pipe_read = *watch && directory == "-" ? "standard input (-)" : "";
+    for (size_t i = 0; *run && pipe_read.empty() && i < paths.size(); ++i) {
       struct stat st {};
-      if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
-        return usage_error("--checkpoint cannot go with a pipe (" + path +
-                           "): what it read cannot be read again after a restart, so nothing could be "
-                           "replayed exactly once");
+      if (paths[i] == "-")
+        pipe_read = "standard input (-)";
+      else if (::stat(paths[i].c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
+        pipe_read = "a pipe (" + paths[i] + ")";
     }
+    if (!pipe_read.empty())
+      return usage_error("--checkpoint cannot go with " + pipe_read +
+                         ": what it read cannot be read again after a restart, so nothing could be "
+                         "replayed exactly once");
   }
   if (*watch && directory == "-" && options.watch.follow)
     return usage_error("--follow goes with a directory; standard input (-) is read as it comes already");

@@ -169,6 +169,7 @@ Expected<std::unique_ptr<StatusQuery>> StatusQuery::create(QueryOptions options,
   if (self->executor_) {
     self->executor_->set_row_output({self->outputs_->wants_jsonl(), self->outputs_->wants_csv(),
                                      self->outputs_->console_rows(), zone.value()});
+    self->executor_->set_partial_groups(options.partial_groups);
   }
   auto pipeline = StreamPipeline::create(
       self->parser_, self->executor_ ? self->executor_.get() : self->rules_executor_.get(), options.pipeline,
@@ -232,8 +233,15 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, QueryEx
     }
     if (executor_->mode() != OutputMode::kComplete) finished = split_finished_windows();
   }
-  const std::vector<size_t> updated = groups_->take_updated();
-  rows_updated_ = updated.size();
+  // Only update mode needs the changed groups themselves; the others count them (a list of a million
+  // groups was 8 MB at the query's peak of memory).
+  std::vector<size_t> updated;
+  if (executor_->mode() == OutputMode::kUpdate) {
+    updated = groups_->take_updated();
+    rows_updated_ = updated.size();
+  } else {
+    rows_updated_ = groups_->take_updated_count();
+  }
   if (options_.max_state_bytes > 0 && groups_->memory_bytes() > options_.max_state_bytes) {
     print_diagnostic(
         "the query's state holds " + std::to_string(groups_->size()) + " groups of (" + grouping_keys() +
@@ -260,7 +268,7 @@ bool StatusQuery::fold_batch(uint64_t batch_id, const LineCounts& batch, QueryEx
   tbb::parallel_for(size_t{0}, dealt.starts.size() - 1,
                     [&](size_t partition) { executor_->sort_partition(source, dealt, partition); });
   const std::vector<size_t>& ordered = dealt.groups;
-  constexpr size_t kSlice = 16384;
+  constexpr size_t kSlice = 4096;
   // Two slices per thread of --threads (the pipeline's global_control; the arena's own concurrency is the
   // machine's).
   const size_t slices_per_wave =
@@ -496,14 +504,14 @@ Expected<bool> StatusQuery::restore_checkpoint() {
       if (i > 0) groups_->absorb(delta);
     }
     if (executor_->merges_sessions()) *groups_ = executor_->merge_sessions(std::move(*groups_));
-    groups_->take_updated();
+    groups_->take_updated_count();
   }
   if (state.watermark && executor_ && executor_->plan().watermark) {
     // The deltas merged above hold windows the last batches finished (and wrote): they go again.
     watermark_ = state.watermark->last;
     next_watermark_ = state.watermark->next;
     if (executor_->mode() != OutputMode::kComplete) split_finished_windows();
-    groups_->take_updated();
+    groups_->take_updated_count();
   }
   next_batch_id_ = state.next_batch_id;
   if (state.files_forgotten_before_ns) files_forgotten_before_ns_ = *state.files_forgotten_before_ns;

@@ -38,7 +38,8 @@ struct QueryOptions {
   std::string timezone;                   // --timezone; empty: the local zone
   ShowOptions show;                       // --num-rows, --truncate
   uint64_t max_state_bytes = 0;           // --max-state-bytes; 0: no limit
-  std::string watermark;                  // --watermark 'COLUMN, DELAY'; empty: none
+  size_t partial_groups = QueryExecutor::kDefaultPartialGroups;  // --partial-groups
+  std::string watermark;                                         // --watermark 'COLUMN, DELAY'; empty: none
   // --max-future: a window takes no time further than this past the wall clock (nor before 1970).
   int64_t max_future_us = int64_t{86400} * 1'000'000;
   // --max-file-age (Spark's maxFileAge, default 7 days): after the first batch, a file last modified

@@ -78,6 +78,7 @@ void StreamPipeline::build_graph() {
   });
   merge_ = std::make_unique<function_node<Chunk*, continue_msg>>(graph_, serial, [this](Chunk* chunk) {
     const bool closed = accumulator_.add(*chunk);
+    if (executor_) batch_state_->take_spilled(chunk_results_[chunk->pool_slot]);
     if (orders_rows_ && chunk->shape != ChunkShape::kBatchEnd) {
       // Rows leave in input order: a chunk waits here, holding its buffer and its place in the limiter,
       // until every chunk before it has gone, so the wait is bounded by the pool.

@@ -632,6 +632,11 @@ void QueryExecutor::process(Context& context, Chunk& chunk, ChunkResult& out) co
     }
   }
   add_pending_rows(context);
+  if (context.partial_ && context.partial_->size() >= partial_groups_) {
+    out.spilled_partial = std::move(*context.partial_);
+    context.partial_.emplace(functions());
+    context.partial_->reserve(std::min(partial_groups_, kDefaultPartialGroups));
+  }
   if (context.finder_.scan_error_ != 0 && chunk.scan_error == 0)
     chunk.scan_error = context.finder_.scan_error_;
   if (streams_rows() && !out.rows.empty()) {
@@ -657,6 +662,12 @@ void QueryExecutor::BatchState::take_partial(Context& context) {
   dropped_by_watermark_ += std::exchange(context.dropped_by_watermark_, 0);
   untrusted_time_ += std::exchange(context.untrusted_time_, 0);
   max_event_time_ = std::max(max_event_time_, std::exchange(context.max_event_time_, INT64_MIN));
+}
+
+void QueryExecutor::BatchState::take_spilled(ChunkResult& chunk) {
+  if (!chunk.spilled_partial) return;
+  groups_.absorb(*chunk.spilled_partial);
+  chunk.spilled_partial.reset();
 }
 
 void QueryExecutor::BatchState::clear() {

@@ -5,6 +5,7 @@
 // order or ORDER BY, LIMIT). No threads of its own: the pipeline calls it from its nodes.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -40,9 +41,13 @@ std::string_view output_mode_name(OutputMode mode) noexcept;
 struct ChunkResult {
   ResultRows rows;
   RenderedRows text;
+  // A parser thread's partial aggregate that reached QueryExecutor::partial_groups() with this chunk: the
+  // merge stage folds it into the batch (BatchState::take_spilled), and the thread starts a new one.
+  std::optional<GroupTable> spilled_partial;
   void clear() {
     rows.clear();
     text.clear();
+    spilled_partial.reset();
   }
 };
 
@@ -141,8 +146,9 @@ class QueryExecutor {
     // (GroupTable::find_or_insert_batch): their encoded keys, back to back, and where each ends.
     std::string pending_keys_;
     std::vector<size_t> pending_ends_;
-    // The thread's partial aggregate for the batch: every chunk this thread parses adds to it, and the
-    // merge stage takes it when the batch closes (no per-chunk merge on the serial stage).
+    // The thread's partial aggregate: every chunk this thread parses adds to it. It goes to the merge
+    // stage when it reaches partial_groups() groups (with the chunk that filled it), or when the batch
+    // closes.
     std::optional<GroupTable> partial_;
     std::optional<GroupTable> tally_partial_;  // the same for the line tallies
     uint64_t dropped_by_watermark_ = 0;        // late rows of the batch so far
@@ -157,6 +163,17 @@ class QueryExecutor {
   // One chunk into `out` (cleared first) and chunk.counts; a failed scan sets chunk.scan_error.
   void process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept;
 
+  // A partial aggregate of this many groups (--partial-groups) leaves its thread for the merge stage, as
+  // Spark's hash aggregate falls back when its map is full. Keys of many groups
+  // (endpoints, minutes) mostly appear in one thread's chunks and in the other's too, so partials that
+  // grew over the whole batch were each nearly as large as the result: two of them, and the merge, held
+  // the groups about twice (167 MB for GROUP BY endpoint's 953k groups on 2 threads). Bounded, the groups
+  // stand once in the batch's table, and a partial stays small enough for the cache; the merge probes
+  // about as many groups as before (1.85M for that query), but while the parser threads go on.
+  static constexpr size_t kDefaultPartialGroups = 16384;
+  void set_partial_groups(size_t groups) noexcept { partial_groups_ = std::max<size_t>(1, groups); }
+  size_t partial_groups() const noexcept { return partial_groups_; }
+
   // The groups (or rows) of the batch being merged.
   class BatchState {
    public:
@@ -169,6 +186,8 @@ class QueryExecutor {
     void append_rows(ChunkResult& chunk, size_t keep);
     // Takes a parser thread's partial aggregate (leaving it empty), once every chunk of the batch is in.
     void take_partial(Context& context);
+    // Takes the partial a chunk brought (ChunkResult::spilled_partial), if any.
+    void take_spilled(ChunkResult& chunk);
     void clear();
     GroupTable& groups() noexcept { return groups_; }
     // The line tallies of the batch (null without them).
@@ -281,6 +300,7 @@ class QueryExecutor {
   Expected<bool> make_finder(PatternFinder& finder) const;
   bool count_seed_statuses_ = false;
   RowOutput row_output_;
+  size_t partial_groups_ = kDefaultPartialGroups;
   std::atomic<int64_t> watermark_{0};  // Spark's watermark starts at 0
   std::atomic<int64_t> latest_trusted_{INT64_MAX};
   bool trusted_time(int64_t micros) const noexcept {

@@ -1,9 +1,11 @@
 #include "stages/state/group_table.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
 #include "stages/core/invariant.h"
 #include "stages/query/state_codec.h"
@@ -191,15 +193,14 @@ GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
     row_align_ = other.row_align_;
     rows_per_block_ = other.rows_per_block_;
     blocks_ = std::move(other.blocks_);
-    arena_ = std::move(other.arena_);
-    key_offsets_ = std::move(other.key_offsets_);
-    hashes_ = std::move(other.hashes_);
+    key_blocks_ = std::move(other.key_blocks_);
+    key_block_ = std::exchange(other.key_block_, SIZE_MAX);
+    key_starts_ = std::move(other.key_starts_);
     slots_ = std::move(other.slots_);
     updated_ = std::move(other.updated_);
     other.blocks_.clear();
-    other.arena_.clear();
-    other.key_offsets_.assign(1, 0);
-    other.hashes_.clear();
+    other.key_blocks_.clear();
+    other.key_starts_.clear();
     other.slots_.clear();
     other.updated_.clear();
   }
@@ -207,14 +208,16 @@ GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
 }
 
 void GroupTable::destroy_all() noexcept {
-  for (size_t group = 0; group < hashes_.size(); ++group) {
+  for (size_t group = 0; group < size(); ++group) {
     for (size_t a = 0; a < functions_.size(); ++a) {
       if (!functions_[a]->has_trivial_destroy()) functions_[a]->destroy(state(group, a));
     }
   }
-  arena_.clear();
-  key_offsets_.assign(1, 0);
-  hashes_.clear();
+  // The first block is kept for the table's next use (a parser thread's partial, batch after batch).
+  if (key_blocks_.size() > 1) key_blocks_.resize(1);
+  if (!key_blocks_.empty()) key_blocks_[0].used = 0;
+  key_block_ = key_blocks_.empty() ? SIZE_MAX : 0;
+  key_starts_.clear();
   std::fill(slots_.begin(), slots_.end(), uint64_t{0});
   updated_.clear();
 }
@@ -228,7 +231,7 @@ size_t GroupTable::find_or_insert(const std::vector<Value>& keys) {
 size_t GroupTable::find_or_insert_encoded(std::string_view encoded_keys) {
   // Rows come in runs of one group (a log's lines in time order share their minute, most their status):
   // the group found last is compared first, by its bytes, so a stale index can only miss.
-  if (last_found_ < hashes_.size() && same_bytes(encoded(last_found_), encoded_keys)) return last_found_;
+  if (last_found_ < size() && same_bytes(encoded(last_found_), encoded_keys)) return last_found_;
   last_found_ = find_or_insert_with_hash(encoded_keys, hash_bytes(encoded_keys));
   return last_found_;
 }
@@ -236,8 +239,9 @@ size_t GroupTable::find_or_insert_encoded(std::string_view encoded_keys) {
 void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, size_t* groups) {
   const size_t n = keys.size();
   if (n > kProbeBatch) fail_invariant("a probe batch larger than kProbeBatch");
-  // Room for every key first, so that no growth moves a slot between its prefetch and its probe.
-  while (slots_.empty() || 2 * (hashes_.size() + n + 1) > slots_.size()) grow_index();
+  // The index grows only when a probe inserts (find_or_insert_with_hash), so that finding groups the
+  // table has never grows it; a growth in the middle of the batch only makes the hints below stale.
+  if (slots_.empty()) grow_index();
   const size_t mask = slots_.size() - 1;
   uint64_t hashes[kProbeBatch];
   size_t candidates[kProbeBatch];  // the group a key's first slot names when the tags agree, else SIZE_MAX
@@ -260,11 +264,11 @@ void GroupTable::find_or_insert_batch(std::span<const std::string_view> keys, si
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (candidates[i] != SIZE_MAX) __builtin_prefetch(arena_.data() + key_offsets_[candidates[i]]);
+    if (candidates[i] != SIZE_MAX) __builtin_prefetch(key_data(key_starts_[candidates[i]]));
   }
   // The probes proper, in order; the prefetches were only hints.
   for (size_t i = 0; i < n; ++i) {
-    if (repeats[i] || (last_found_ < hashes_.size() && same_bytes(encoded(last_found_), keys[i]))) {
+    if (repeats[i] || (last_found_ < size() && same_bytes(encoded(last_found_), keys[i]))) {
       groups[i] = last_found_;
       continue;
     }
@@ -283,7 +287,7 @@ size_t GroupTable::find_or_insert_with_hash(std::string_view encoded_keys, uint6
     if (entry == 0) {
       // A new group. The index grows here and not before the probe, so that finding the groups a table
       // has (a batch's partial merged into the state) never grows it: a table exactly half full did.
-      if (2 * (hashes_.size() + 1) > slots_.size()) {
+      if (2 * (size() + 1) > slots_.size()) {
         grow_index();
         slot = free_slot(hash);
       }
@@ -295,23 +299,52 @@ size_t GroupTable::find_or_insert_with_hash(std::string_view encoded_keys, uint6
   }
 }
 
+uint32_t GroupTable::store_key(std::string_view encoded_keys) {
+  const size_t length = encoded_keys.size();
+  if (key_block_ == SIZE_MAX || key_blocks_[key_block_].used + length > kKeyBlockBytes) {
+    // The next block: a new one, but for the first one clear() keeps. A key longer than a block has one
+    // of its own (encoded() ends a block's last key where the block's bytes end, whatever their number).
+    const size_t block = key_block_ == SIZE_MAX ? 0 : key_block_ + 1;
+    if (block >= (size_t{1} << (32 - kKeyBlockBits)))
+      fail_at_runtime("more than 4 GiB of group keys in one table");
+    if (block == key_blocks_.size()) key_blocks_.emplace_back();
+    KeyBlock& into = key_blocks_[block];
+    if (!into.bytes || length > into.capacity) {
+      into.capacity = std::max(length, kKeyBlockBytes);
+      into.bytes.reset(new char[into.capacity]);
+    }
+    into.used = 0;
+    key_block_ = block;
+  }
+  KeyBlock& into = key_blocks_[key_block_];
+  const auto place = static_cast<uint32_t>((key_block_ << kKeyBlockBits) + into.used);
+  std::memcpy(into.bytes.get() + into.used, encoded_keys.data(), length);
+  into.used += length;
+  return place;
+}
+
 size_t GroupTable::insert_new(std::string_view encoded_keys, uint64_t hash, size_t slot) {
-  const size_t group = hashes_.size();
+  const size_t group = size();
   if (group >= UINT32_MAX - 1) fail_at_runtime("more than 4 billion groups in one table");
   if (group / rows_per_block_ >= blocks_.size()) blocks_.emplace_back(new char[rows_per_block_ * row_size_]);
   for (size_t a = 0; a < functions_.size(); ++a) functions_[a]->create(state(group, a));
-  arena_.append(encoded_keys);
-  key_offsets_.push_back(arena_.size());
-  hashes_.push_back(hash);
+  key_starts_.push_back(store_key(encoded_keys));
   updated_.push_back(0);
   slots_[slot] = (hash >> 32) << 32 | (group + 1);
   return group;
 }
 
+void GroupTable::reserve(size_t groups) {
+  while (slots_.size() < 2 * (groups + 1)) grow_index();
+  key_starts_.reserve(groups);
+  updated_.reserve(groups);
+}
+
 void GroupTable::grow_index() {
   slots_.assign(std::max<size_t>(16, slots_.size() * 2), 0);
-  for (size_t group = 0; group < hashes_.size(); ++group) {
-    slots_[free_slot(hashes_[group])] = (hashes_[group] >> 32) << 32 | (group + 1);
+  for (size_t group = 0; group < size(); ++group) {
+    const uint64_t hash = hash_bytes(encoded(group));
+    slots_[free_slot(hash)] = (hash >> 32) << 32 | (group + 1);
   }
 }
 
@@ -324,18 +357,20 @@ size_t GroupTable::free_slot(uint64_t hash) const noexcept {
 
 void GroupTable::merge_from(const GroupTable& other) {
   if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
-  // Their hashes are ours (one function), so none is computed again. Their groups' slots in our index are
-  // random, a cache miss each in a large table: each is prefetched a few groups ahead of its probe. (A
-  // growth in between only wastes the hint. The index is not grown ahead for all of their groups: most
-  // are usually ours already, and an index never shrinks.)
-  constexpr size_t kAhead = 8;
-  for (size_t theirs = 0; theirs < other.size(); ++theirs) {
-    if (theirs + kAhead < other.size() && !slots_.empty())
-      __builtin_prefetch(slots_.data() + (other.hashes_[theirs + kAhead] & (slots_.size() - 1)));
-    const size_t ours = find_or_insert_with_hash(other.encoded(theirs), other.hashes_[theirs]);
-    for (size_t a = 0; a < functions_.size(); ++a)
-      functions_[a]->merge(state(ours, a), other.state(theirs, a));
-    updated_[ours] = 1;
+  // Their groups' slots in our index are random, a cache miss or three each in a large table (the slot,
+  // the group's key place, the key, the states): probed a batch at a time, so that the misses overlap.
+  std::array<std::string_view, kProbeBatch> keys;
+  std::array<size_t, kProbeBatch> ours;
+  const size_t count = other.size();
+  for (size_t first = 0; first < count; first += kProbeBatch) {
+    const size_t n = std::min(kProbeBatch, count - first);
+    for (size_t i = 0; i < n; ++i) keys[i] = other.encoded(first + i);
+    find_or_insert_batch(std::span(keys.data(), n), ours.data());
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t a = 0; a < functions_.size(); ++a)
+        functions_[a]->merge(state(ours[i], a), other.state(first + i, a));
+      updated_[ours[i]] = 1;
+    }
   }
 }
 
@@ -394,11 +429,17 @@ std::vector<size_t> GroupTable::take_updated() {
   return groups;
 }
 
+size_t GroupTable::take_updated_count() {
+  const auto count = static_cast<size_t>(std::count(updated_.begin(), updated_.end(), uint8_t{1}));
+  std::fill(updated_.begin(), updated_.end(), uint8_t{0});
+  return count;
+}
+
 size_t GroupTable::memory_bytes() const noexcept {
-  size_t bytes = blocks_.size() * rows_per_block_ * row_size_ + arena_.capacity() +
-                 key_offsets_.capacity() * sizeof(size_t) + hashes_.capacity() * sizeof(uint64_t) +
+  size_t bytes = blocks_.size() * rows_per_block_ * row_size_ + key_starts_.capacity() * sizeof(uint32_t) +
                  slots_.capacity() * sizeof(uint64_t) + updated_.capacity();
-  for (size_t group = 0; group < hashes_.size(); ++group) {
+  for (const KeyBlock& block : key_blocks_) bytes += block.capacity;
+  for (size_t group = 0; group < size(); ++group) {
     for (size_t a = 0; a < functions_.size(); ++a) bytes += functions_[a]->allocated_bytes(state(group, a));
   }
   return bytes;

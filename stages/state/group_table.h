@@ -53,6 +53,8 @@ class GroupTable {
   // merge_from, then other.clear(); when this table is empty, the two are swapped instead (a batch's first
   // partial, `run`'s one batch: nothing is copied).
   void absorb(GroupTable& other);
+  // Room for `groups` groups without a growth of the index.
+  void reserve(size_t groups);
   // Drops every group (a partial table is reused for the next chunk).
   void clear();
   // Moves the groups `take` picks (a watermark's finished windows) into a table of their own, returned;
@@ -61,7 +63,7 @@ class GroupTable {
   // pass over the table.
   GroupTable split_off(const std::function<bool(size_t group)>& take);
 
-  size_t size() const noexcept { return hashes_.size(); }
+  size_t size() const noexcept { return key_starts_.size(); }
   std::vector<Value> keys(size_t group) const;
   // The same as views into the table's key arena (valid until the table changes), into `out`.
   void key_views(size_t group, std::vector<ValueView>& out) const;
@@ -69,19 +71,22 @@ class GroupTable {
   // Spark's partition order, not the table's, so without it every group costs a cache miss or two in a
   // table of a million groups; callers prefetch a few groups ahead of the one they read.
   void prefetch(size_t group) const noexcept {
-    __builtin_prefetch(arena_.data() + key_offsets_[group]);
+    __builtin_prefetch(key_data(key_starts_[group]));
     __builtin_prefetch(const_cast<GroupTable*>(this)->row(group));
   }
   // Asks for where the group's keys start in the arena, which prefetch() reads: called a few groups
   // further ahead than prefetch(), so that the offset is there when prefetch() needs it.
-  void prefetch_offset(size_t group) const noexcept { __builtin_prefetch(key_offsets_.data() + group); }
+  void prefetch_offset(size_t group) const noexcept { __builtin_prefetch(key_starts_.data() + group); }
   // The group's keys followed by its finalized aggregates: one row of the result.
   std::vector<Value> result_row(size_t group) const;
   // The same into `row`, whose values' buffers are reused.
   void result_row(size_t group, std::vector<Value>& row) const;
   // Groups that merge_from created or changed since the last call (update mode), in insertion order.
   std::vector<size_t> take_updated();
-  // Bytes held: keys (strings included), state blocks and what the states allocated themselves.
+  // The same, counted only.
+  size_t take_updated_count();
+  // Bytes held: keys (strings included), state blocks and what the states allocated themselves. About
+  // 48 bytes a group plus its keys' encoding for a count by one string column (bench/RESULTS.md).
   size_t memory_bytes() const noexcept;
 
   // The whole table as bytes, and back: keys and every state's own encoding (aggregates.h), with lengths
@@ -94,10 +99,26 @@ class GroupTable {
     return blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_;
   }
   void destroy_all() noexcept;
-  std::string_view encoded(size_t group) const noexcept {
-    return std::string_view(arena_).substr(key_offsets_[group],
-                                           key_offsets_[group + 1] - key_offsets_[group]);
+  // Keys live in blocks of kKeyBlockBytes that never move (a key longer than that has a block of its own),
+  // so that a table of a million groups never holds its keys twice while it copies them into a larger
+  // buffer, as one growing string did at each doubling. A key's place is 32 bits: its block's number
+  // times kKeyBlockBytes plus its offset in the block.
+  static constexpr unsigned kKeyBlockBits = 16;
+  static constexpr size_t kKeyBlockBytes = size_t{1} << kKeyBlockBits;
+  const char* key_data(uint32_t place) const noexcept {
+    return key_blocks_[place >> kKeyBlockBits].bytes.get() + (place & (kKeyBlockBytes - 1));
   }
+  std::string_view encoded(size_t group) const noexcept {
+    const uint32_t start = key_starts_[group];
+    const size_t block = start >> kKeyBlockBits;
+    // A key ends where the next begins when that one is in the same block, else where its block's bytes do.
+    const uint64_t end = group + 1 < key_starts_.size() && key_starts_[group + 1] >> kKeyBlockBits == block
+                             ? key_starts_[group + 1]
+                             : (uint64_t{block} << kKeyBlockBits) + key_blocks_[block].used;
+    return std::string_view(key_data(start), end - start);
+  }
+  // Copies a group's encoded keys into the blocks; returns their place.
+  uint32_t store_key(std::string_view encoded);
   size_t insert_new(std::string_view encoded, uint64_t hash, size_t slot);
   void grow_index();
   // The first empty slot on `hash`'s probe path (the index has one: it is at most half full).
@@ -112,10 +133,18 @@ class GroupTable {
   size_t row_align_ = 1;
   size_t rows_per_block_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;  // fixed-size blocks: a row's address never moves
-  std::string arena_;                            // every group's encoded keys, back to back
-  std::vector<size_t> key_offsets_ = {0};  // group g's keys are arena_[key_offsets_[g], key_offsets_[g+1])
-  std::vector<uint64_t> hashes_;           // of each group's encoded keys
-  std::vector<uint64_t> slots_;            // open addressing: hash >> 32 << 32 | group + 1; 0 is empty
+  struct KeyBlock {
+    std::unique_ptr<char[]> bytes;
+    size_t used = 0;
+    size_t capacity = 0;  // kKeyBlockBytes, or a longer key's length
+  };
+  std::vector<KeyBlock> key_blocks_;
+  size_t key_block_ = SIZE_MAX;       // the block new keys go into
+  std::vector<uint32_t> key_starts_;  // the place of each group's keys (key_data)
+  // The index's entries hold the high half of each group's hash; the whole hash is computed again from
+  // the keys where it is needed (growing the index, a merge), which is cheaper than keeping eight bytes
+  // a group for it.
+  std::vector<uint64_t> slots_;  // open addressing: hash >> 32 << 32 | group + 1; 0 is empty
   std::vector<uint8_t> updated_;
   std::string scratch_;           // find_or_insert's encoding
   size_t last_found_ = SIZE_MAX;  // the group find_or_insert_encoded returned last (checked by its bytes)

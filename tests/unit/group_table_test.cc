@@ -117,6 +117,43 @@ TEST(GroupTable, MergingGroupsItHasAlreadyDoesNotGrowIt) {
   }
 }
 
+TEST(GroupTable, KeysOfAnyLengthReadBackAcrossKeyBlocksAndAfterClear) {
+  // Keys are stored in blocks of 64 KiB, one longer than that in a block of its own: keys that fill a
+  // block to its last byte, keys that do not fit the rest of one, and longer keys between them must all
+  // read back whole, be found again, and survive a merge, a move and a clear().
+  const Functions f;
+  std::mt19937 rng(11);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    const size_t length = rng() % 50 == 0 ? 65536 + rng() % 200000 : rng() % 100 == 0 ? 65531 : rng() % 300;
+    std::string text(length, 'a');
+    for (char& c : text) c = static_cast<char>('a' + rng() % 26);
+    texts.push_back(text + "#" + std::to_string(i));  // distinct
+  }
+  for (int round = 0; round < 2; ++round) {
+    GroupTable table(f.all());
+    for (size_t i = 0; i < texts.size(); ++i) add_row(table, f, {Value::string(texts[i])}, int64_t(i), "x");
+    ASSERT_EQ(table.size(), texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      ASSERT_EQ(table.keys(i).at(0).text, texts[i]) << i;
+      ASSERT_EQ(table.find_or_insert({Value::string(texts[i])}), i);
+    }
+    GroupTable merged(f.all());
+    add_row(merged, f, {Value::string("first")}, 1, "y");
+    merged.merge_from(table);
+    EXPECT_EQ(merged.size(), texts.size() + 1);
+    GroupTable moved(std::move(merged));
+    for (size_t i = 0; i < texts.size(); ++i) ASSERT_EQ(moved.keys(i + 1).at(0).text, texts[i]) << i;
+    table.clear();
+    EXPECT_EQ(table.size(), 0u);
+    // Used again after clear(): the kept block takes keys from its start.
+    for (size_t i = texts.size(); i-- > 0;) add_row(table, f, {Value::string(texts[i])}, 0, "z");
+    for (size_t i = 0; i < texts.size(); ++i)
+      ASSERT_EQ(table.keys(texts.size() - 1 - i).at(0).text, texts[i]);
+    std::shuffle(texts.begin(), texts.end(), rng);
+  }
+}
+
 TEST(GroupTable, NullKeysAreOneGroupAndAGlobalAggregateHasNoKeys) {
   const Functions f;
   GroupTable table(f.all());

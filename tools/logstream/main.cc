@@ -174,7 +174,8 @@ int main(int argc, char** argv) {
                  "Spark's maxFileAge: after the first batch, a file last modified longer than this before "
                  "the newest file counted is ignored as old, and forgotten by the checkpoint (e.g. 12h, "
                  "7d; none: every file is new; default 7d)");
-  std::string sql, sql_file, group_by, where, output_mode, num_rows, truncate, max_state_bytes;
+  std::string sql, sql_file, group_by, where, output_mode, num_rows, truncate, max_state_bytes,
+      partial_groups;
   app.add_option("--sql", sql,
                  "The query, in Spark SQL: SELECT ... FROM logs [WHERE] [GROUP BY] [HAVING] [ORDER BY] "
                  "[LIMIT] (see README for the columns and functions)");
@@ -201,6 +202,9 @@ int main(int argc, char** argv) {
                  "into no window and moves no watermark; such lines are counted (default 1d)");
   app.add_option("--max-state-bytes", max_state_bytes,
                  "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
+  app.add_option("--partial-groups", partial_groups,
+                 "Groups a parser thread aggregates before it hands them to the merge stage (default 16384): "
+                 "fewer cost more merging, more cost memory and cache");
   logstream::OutputOptions& outputs = options.outputs;
   // Repeatable options take exactly one value per occurrence, so `--sink csv FILE` leaves FILE a path.
   app.add_option(
@@ -443,6 +447,11 @@ int main(int argc, char** argv) {
     if (!parse_size(max_state_bytes, bytes) || bytes == 0)
       return usage_error("--max-state-bytes must be a size such as 512M, not '" + max_state_bytes + "'");
     options.max_state_bytes = bytes;
+  }
+  if (!partial_groups.empty()) {
+    if (auto error = parse_whole_number("--partial-groups", partial_groups, 1, INT32_MAX, number))
+      return usage_error(*error);
+    options.partial_groups = static_cast<size_t>(number);
   }
   if (!max_future.empty()) {
     if (options.watermark.empty())

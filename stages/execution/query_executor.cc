@@ -666,7 +666,7 @@ void QueryExecutor::BatchState::take_partial(Context& context) {
 
 void QueryExecutor::BatchState::take_spilled(ChunkResult& chunk) {
   if (!chunk.spilled_partial) return;
-  groups_.absorb(*chunk.spilled_partial);
+  groups_.absorb(std::move(*chunk.spilled_partial));
   chunk.spilled_partial.reset();
 }
 

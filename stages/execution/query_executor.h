@@ -150,7 +150,7 @@ class QueryExecutor {
     // stage when it reaches partial_groups() groups (with the chunk that filled it), or when the batch
     // closes.
     std::optional<GroupTable> partial_;
-    std::optional<GroupTable> tally_partial_;  // the same for the line tallies
+    std::optional<GroupTable> tally_partial_;  // the line tallies' (few groups: taken when the batch closes)
     uint64_t dropped_by_watermark_ = 0;        // late rows of the batch so far
     uint64_t untrusted_time_ = 0;              // rows whose time no window takes (before 1970, far ahead)
     int64_t max_event_time_ = INT64_MIN;       // of the batch's rows so far (with a watermark)
@@ -160,11 +160,13 @@ class QueryExecutor {
   };
   Expected<std::unique_ptr<Context>> make_context() const;
 
-  // One chunk into `out` (cleared first) and chunk.counts; a failed scan sets chunk.scan_error.
+  // One chunk into `out` (cleared first) and chunk.counts; a failed scan sets chunk.scan_error. The
+  // caller hands every `out` to BatchState::take_spilled (it may carry a partial), and the contexts to
+  // take_partial when the batch closes.
   void process(Context& context, Chunk& chunk, ChunkResult& out) const noexcept;
 
-  // A partial aggregate of this many groups (--partial-groups) leaves its thread for the merge stage, as
-  // Spark's hash aggregate falls back when its map is full. Keys of many groups
+  // A partial aggregate that holds this many groups (--partial-groups) after a chunk leaves its thread
+  // for the merge stage (Spark's hash aggregate, too, bounds its map and spills it). Keys of many groups
   // (endpoints, minutes) mostly appear in one thread's chunks and in the other's too, so partials that
   // grew over the whole batch were each nearly as large as the result: two of them, and the merge, held
   // the groups about twice (167 MB for GROUP BY endpoint's 953k groups on 2 threads). Bounded, the groups

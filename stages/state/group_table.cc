@@ -180,13 +180,13 @@ GroupTable::GroupTable(std::vector<const AggregateFunction*> functions) : functi
   rows_per_block_ = std::max<size_t>(1, kBlockBytes / row_size_);
 }
 
-GroupTable::~GroupTable() { destroy_all(); }
+GroupTable::~GroupTable() { destroy_states(); }
 
 GroupTable::GroupTable(GroupTable&& other) noexcept { *this = std::move(other); }
 
 GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
   if (this != &other) {
-    destroy_all();
+    destroy_states();  // all the rest is replaced
     functions_ = std::move(other.functions_);
     offsets_ = std::move(other.offsets_);
     row_size_ = other.row_size_;
@@ -207,12 +207,16 @@ GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
   return *this;
 }
 
-void GroupTable::destroy_all() noexcept {
+void GroupTable::destroy_states() noexcept {
   for (size_t group = 0; group < size(); ++group) {
     for (size_t a = 0; a < functions_.size(); ++a) {
       if (!functions_[a]->has_trivial_destroy()) functions_[a]->destroy(state(group, a));
     }
   }
+}
+
+void GroupTable::destroy_all() noexcept {
+  destroy_states();
   // The first block is kept for the table's next use (a parser thread's partial, batch after batch).
   if (key_blocks_.size() > 1) key_blocks_.resize(1);
   if (!key_blocks_.empty()) key_blocks_[0].used = 0;
@@ -335,7 +339,8 @@ size_t GroupTable::insert_new(std::string_view encoded_keys, uint64_t hash, size
 }
 
 void GroupTable::reserve(size_t groups) {
-  while (slots_.size() < 2 * (groups + 1)) grow_index();
+  // Group number s goes in while 2 * (s + 1) <= slots_.size() (find_or_insert_with_hash).
+  while (slots_.size() < 2 * groups) grow_index();
   key_starts_.reserve(groups);
   updated_.reserve(groups);
 }
@@ -384,6 +389,16 @@ void GroupTable::absorb(GroupTable& other) {
   }
   merge_from(other);
   other.clear();
+}
+
+void GroupTable::absorb(GroupTable&& other) {
+  if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
+  if (size() == 0) {
+    *this = std::move(other);
+    std::fill(updated_.begin(), updated_.end(), uint8_t{1});
+    return;
+  }
+  merge_from(other);
 }
 
 void GroupTable::clear() { destroy_all(); }

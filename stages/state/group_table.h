@@ -53,6 +53,8 @@ class GroupTable {
   // merge_from, then other.clear(); when this table is empty, the two are swapped instead (a batch's first
   // partial, `run`'s one batch: nothing is copied).
   void absorb(GroupTable& other);
+  // The same for a table about to be destroyed: not cleared first (clearing zero-fills its index).
+  void absorb(GroupTable&& other);
   // Room for `groups` groups without a growth of the index.
   void reserve(size_t groups);
   // Drops every group (a partial table is reused for the next chunk).
@@ -85,8 +87,8 @@ class GroupTable {
   std::vector<size_t> take_updated();
   // The same, counted only.
   size_t take_updated_count();
-  // Bytes held: keys (strings included), state blocks and what the states allocated themselves. About
-  // 48 bytes a group plus its keys' encoding for a count by one string column (bench/RESULTS.md).
+  // Bytes held: keys (strings included), state blocks and what the states allocated themselves. For a
+  // count by one string column, about 37 bytes a group plus its key's encoding (bench/RESULTS.md).
   size_t memory_bytes() const noexcept;
 
   // The whole table as bytes, and back: keys and every state's own encoding (aggregates.h), with lengths
@@ -98,7 +100,8 @@ class GroupTable {
   char* row(size_t group) noexcept {
     return blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_;
   }
-  void destroy_all() noexcept;
+  void destroy_states() noexcept;  // the aggregates' own destruction, nothing else
+  void destroy_all() noexcept;     // that, and every group dropped, the index emptied for reuse
   // Keys live in blocks of kKeyBlockBytes that never move (a key longer than that has a block of its own),
   // so that a table of a million groups never holds its keys twice while it copies them into a larger
   // buffer, as one growing string did at each doubling. A key's place is 32 bits: its block's number

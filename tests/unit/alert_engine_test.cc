@@ -118,6 +118,7 @@ class EngineHarness {
     ChunkResult out;
     executor_->process(*context_, chunk, out);
     EXPECT_EQ(chunk.scan_error, 0);
+    state.take_spilled(out);
     state.take_partial(*context_);
     return engine_.on_batch(id, chunk.counts, state.tallies(), latest_trusted);
   }

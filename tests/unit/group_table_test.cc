@@ -124,6 +124,12 @@ TEST(GroupTable, KeysOfAnyLengthReadBackAcrossKeyBlocksAndAfterClear) {
   const Functions f;
   std::mt19937 rng(11);
   std::vector<std::string> texts;
+  // First keys whose encoding (a tag byte, a 4-byte length, the text) is exactly a quarter of a block,
+  // then exactly a whole one: blocks filled to their last byte.
+  for (int i = 0; i < 14; ++i) {
+    std::string digits = std::to_string(100000 + i);
+    texts.push_back(std::string((i < 10 ? 16384 : 65536) - 5 - digits.size(), 'k') + digits);
+  }
   for (int i = 0; i < 3000; ++i) {
     const size_t length = rng() % 50 == 0 ? 65536 + rng() % 200000 : rng() % 100 == 0 ? 65531 : rng() % 300;
     std::string text(length, 'a');

@@ -203,8 +203,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-state-bytes", max_state_bytes,
                  "Stop with an error when the query's groups outgrow this many bytes (K/M/G suffixes)");
   app.add_option("--partial-groups", partial_groups,
-                 "Groups a parser thread aggregates before it hands them to the merge stage (default 16384): "
-                 "fewer cost more merging, more cost memory and cache");
+                 "Grouped queries: the groups a parser thread's partial aggregate may hold after a chunk "
+                 "before it goes to the merge stage (default 16384): fewer cost more merging, more cost "
+                 "memory and cache");
   logstream::OutputOptions& outputs = options.outputs;
   // Repeatable options take exactly one value per occurrence, so `--sink csv FILE` leaves FILE a path.
   app.add_option(

@@ -379,27 +379,22 @@ void GroupTable::merge_from(const GroupTable& other) {
   }
 }
 
-void GroupTable::absorb(GroupTable& other) {
+void GroupTable::take_or_merge(GroupTable& other) {
   if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
   if (size() == 0) {
     std::swap(*this, other);
     std::fill(updated_.begin(), updated_.end(), uint8_t{1});
-    other.clear();
     return;
   }
   merge_from(other);
+}
+
+void GroupTable::absorb(GroupTable& other) {
+  take_or_merge(other);
   other.clear();
 }
 
-void GroupTable::absorb(GroupTable&& other) {
-  if (other.functions_ != functions_) fail_invariant("merging group tables of different aggregates");
-  if (size() == 0) {
-    *this = std::move(other);
-    std::fill(updated_.begin(), updated_.end(), uint8_t{1});
-    return;
-  }
-  merge_from(other);
-}
+void GroupTable::absorb(GroupTable&& other) { take_or_merge(other); }
 
 void GroupTable::clear() { destroy_all(); }
 

@@ -100,6 +100,8 @@ class GroupTable {
   char* row(size_t group) noexcept {
     return blocks_[group / rows_per_block_].get() + (group % rows_per_block_) * row_size_;
   }
+  // absorb() but for clearing `other`: its groups taken whole when this table is empty, else merged.
+  void take_or_merge(GroupTable& other);
   void destroy_states() noexcept;  // the aggregates' own destruction, nothing else
   void destroy_all() noexcept;     // that, and every group dropped, the index emptied for reuse
   // Keys live in blocks of kKeyBlockBytes that never move (a key longer than that has a block of its own),

@@ -92,4 +92,15 @@ std::optional<int64_t> parse_clf_time(std::string_view t) noexcept {
   return local - offset;
 }
 
+std::optional<int64_t> ClfTimeCache::parse_new_minute(std::string_view text) noexcept {
+  const auto epoch = parse_clf_time(text);
+  valid_ = epoch.has_value();
+  if (valid_) {
+    std::memcpy(minute_, text.data(), 17);
+    std::memcpy(offset_, text.data() + 20, 6);
+    minute_epoch_ = *epoch - ((text[18] - '0') * 10 + (text[19] - '0'));
+  }
+  return epoch;
+}
+
 }  // namespace logstream
